@@ -1,0 +1,79 @@
+"""Word error rate of the bundled models and decoding options on the real speech in ../shared.
+
+How the default model and options were chosen: run `python bench/stt_accuracy.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import jiwer
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline.audio import load_call  # noqa: E402
+from pipeline.config import STTConfig, VADConfig  # noqa: E402
+from pipeline.stt import load_engine  # noqa: E402
+from pipeline.stt.decode import transcribe_channel  # noqa: E402
+from pipeline.vad import speech_regions  # noqa: E402
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+HARVARD = {
+    "spk1_snt1": "The child almost hurt the small dog.", "spk1_snt2": "Drop the two when you add the figures.",
+    "spk1_snt3": "At that high level the air is pure.", "spk1_snt4": "A thin stripe runs down the middle.",
+    "spk1_snt5": "Sunday is the best part of the week.", "spk2_snt1": "We are sure that one war is enough.",
+    "spk2_snt2": "What joy there is in living.", "spk2_snt3": "Tear a thin sheet from the yellow pad.",
+    "spk2_snt4": "Mend the coat before you go out.", "spk2_snt5": "Jump the fence and hurry up the bank.",
+}
+JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+PHONE = "Hello, please call me back. This is Daniel at 079563427. Bye."
+
+_norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
+                       jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
+
+
+def wer(refs: list[str], hyps: list[str]) -> float:
+    return jiwer.wer(refs, hyps, reference_transform=_norm, hypothesis_transform=_norm)
+
+
+def corpus() -> list[tuple[str, str, str]]:
+    items = [(str(REAL / "jfk.flac"), "mono", JFK)]
+    items += [(str(REAL / "harvard" / f"{k}.wav"), "mono", v) for k, v in HARVARD.items()]
+    items += [(str(REAL / "telephone" / f), "mono", PHONE) for f in ("g711_mulaw_sample1.g711", "gsm610_sample1.gsm610")]
+    return items
+
+
+def transcribe_text(engine, path: str, layout: str, config: STTConfig) -> str:
+    audio = load_call(path, layout)
+    samples = next(iter(audio.channels.values()))
+    regions = speech_regions(samples, audio.sample_rate, VADConfig())
+    result = transcribe_channel(engine, samples, audio.sample_rate, "unknown", regions, config)
+    return " ".join(s.text for s in result.segments)
+
+
+def main() -> None:
+    items = corpus()
+    print(f"{'model':8} {'beam':>4} {'gate':>5} {'WER jfk+harvard':>16} {'WER phone':>10} {'seconds':>8}")
+    for model in ("tiny.en", "base"):
+        for beam in (1, 5):
+            for gate in ("vad", "none"):
+                config = replace(STTConfig(), model=model, beam_size=beam, gate=gate)
+                engine = load_engine(config)
+                started = time.perf_counter()
+                hyps = [transcribe_text(engine, p, layout, config) for p, layout, _ in items]
+                took = time.perf_counter() - started
+                refs = [r for _, _, r in items]
+                clean = wer(refs[:11], hyps[:11])
+                phone = wer(refs[11:], hyps[11:])
+                print(f"{model:8} {beam:4d} {gate:>5} {clean:16.3f} {phone:10.3f} {took:8.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    if not REAL.is_dir():
+        sys.exit(f"{REAL} not found: the shared real-speech folder is needed")
+    np.seterr(all="ignore")
+    main()

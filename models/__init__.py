@@ -1,0 +1,1 @@
+"""Speech-model provisioning and the home of the indicator rule packs (`models/rules/`)."""

@@ -1,0 +1,156 @@
+"""One call, end to end: audio -> voice activity -> speech-to-text -> indicators -> result.
+
+This is the unit the nightly batch runs per call; it holds no state between calls except the
+loaded speech engine, which a caller passes in to reuse.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pipeline.audio import CallAudio, load_call
+from pipeline.config import AnalysisConfig
+from pipeline.indicators import CallContext, IndicatorResult, Silence, flags_for, score_call
+from pipeline.rules import RulePack, load_rule_pack
+from pipeline.stt import SpeechEngine, load_engine
+from pipeline.stt.decode import transcribe_channel
+from pipeline.transcript import Segment, merge_channels
+from pipeline.vad import Region, speech_regions
+
+SCHEMA_VERSION = 1
+ProgressReport = Callable[[str, float], None]  # (stage, fraction 0-1 of decoding done)
+
+
+@dataclass
+class CallResult:
+    call_id: str
+    source: str
+    duration_s: float
+    layout: str
+    channel_layout: str
+    engine: dict[str, str]
+    rules_version: str
+    transcript: list[Segment]
+    timelines: dict[str, list[Region]]
+    silences: list[Silence]
+    indicators: dict[str, IndicatorResult]
+    flags: list[dict]
+    audio: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result JSON, schema_version 1 (see docs/result.schema.json)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "call_id": self.call_id,
+            "source": self.source,
+            "duration_s": round(self.duration_s, 2),
+            "layout": self.layout,
+            "channel_layout": self.channel_layout,
+            "engine": self.engine,
+            "rules_version": self.rules_version,
+            "transcript": [s.to_dict() for s in self.transcript],
+            "speech": {k: [[round(r.start_s, 2), round(r.end_s, 2)] for r in v] for k, v in self.timelines.items()},
+            "silences": [s.to_dict() for s in self.silences],
+            "indicators": {k: v.to_dict() for k, v in self.indicators.items()},
+            "flags": self.flags,
+            "audio": self.audio,
+            "stats": self.stats,
+        }
+
+
+def score(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
+          rules: RulePack) -> tuple[list[Silence], dict[str, IndicatorResult], list[dict]]:
+    """Indicators from stored analysis alone, so a rules change re-scores without speech-to-text."""
+    ctx = CallContext(layout, duration_s, transcript, timelines)
+    silences, results = score_call(ctx, rules)
+    return silences, results, flags_for(results)
+
+
+class Analyzer:
+    """Holds the loaded engine and rule pack so a batch pays for them once."""
+
+    def __init__(self, config: AnalysisConfig = AnalysisConfig(), engine: SpeechEngine | None = None,
+                 rules: RulePack | None = None) -> None:
+        self.config = config
+        self.rules = rules or load_rule_pack(config.rules)
+        started = time.perf_counter()
+        self.engine = engine or load_engine(config.stt)
+        self.load_s = time.perf_counter() - started
+
+    def analyze(self, path: str | Path, layout: str | None = None, call_id: str | None = None,
+                progress: ProgressReport | None = None) -> CallResult:
+        started = time.perf_counter()
+        audio = load_call(path, layout)
+        decoded_at = time.perf_counter()
+        speakers = list(audio.channels)
+        timelines = {self._label(name): speech_regions(samples, audio.sample_rate, self.config.vad)
+                     for name, samples in audio.channels.items()}
+        vad_at = time.perf_counter()
+        per_speaker: dict[str, list[Segment]] = {}
+        decoded_s = 0.0
+        repetitions = 0
+        total_speech = sum(r.duration_s for regions in timelines.values() for r in regions) or 1.0
+        done = 0.0
+        for name in speakers:
+            label = self._label(name)
+            channel_progress = None
+            if progress:
+                def channel_progress(t: float, _label: str = label, _done: float = done) -> None:
+                    progress(f"transcribing {_label}", min(1.0, (_done + t) / total_speech))
+            channel = transcribe_channel(self.engine, audio.channels[name], audio.sample_rate, label,
+                                         timelines[label], self.config.stt, channel_progress)
+            per_speaker[label] = channel.segments
+            decoded_s += channel.decoded_s
+            done += channel.decoded_s
+            repetitions += channel.repetitions_removed
+        stt_at = time.perf_counter()
+        transcript = merge_channels(per_speaker)
+        layout_kind = "mono" if audio.layout == "mono" else "stereo"
+        silences, indicators, flags = score(layout_kind, audio.duration_s, transcript, timelines, self.rules)
+        finished = time.perf_counter()
+        return CallResult(
+            call_id=call_id or Path(path).stem,
+            source=str(path),
+            duration_s=audio.duration_s,
+            layout=layout_kind,
+            channel_layout=audio.layout,
+            engine={"name": self.engine.name, "model": str(self.engine.model)},
+            rules_version=self.rules.version,
+            transcript=transcript,
+            timelines=timelines,
+            silences=silences,
+            indicators=indicators,
+            flags=flags,
+            audio=_audio_info(audio),
+            stats={
+                "decode_audio_s": round(decoded_at - started, 3),
+                "vad_s": round(vad_at - decoded_at, 3),
+                "stt_s": round(stt_at - vad_at, 3),
+                "score_s": round(finished - stt_at, 3),
+                "total_s": round(finished - started, 3),
+                "model_load_s": round(self.load_s, 3),
+                "speech_decoded_s": round(decoded_s, 2),
+                "channel_audio_s": round(audio.duration_s * len(speakers), 2),
+                "repetitions_removed": repetitions,
+            },
+        )
+
+    @staticmethod
+    def _label(channel: str) -> str:
+        return "unknown" if channel == "mixed" else channel
+
+
+def _audio_info(audio: CallAudio) -> dict[str, Any]:
+    info = audio.info
+    return {"format": info.format, "subtype": info.subtype, "sample_rate": info.sample_rate,
+            "channels": info.channels}
+
+
+def analyze_call(path: str | Path, layout: str | None = None, config: AnalysisConfig = AnalysisConfig(),
+                 call_id: str | None = None) -> CallResult:
+    """Convenience for one call; a batch should build one `Analyzer` and reuse it."""
+    return Analyzer(config).analyze(path, layout, call_id)

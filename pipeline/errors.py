@@ -1,0 +1,57 @@
+"""Typed errors for bad input, so a batch can report the file and the problem and go on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CallQAError(Exception):
+    """Base for every error callqa reports to a user instead of a traceback."""
+
+
+class AudioError(CallQAError):
+    """A call recording that cannot be used; names the file and what is wrong with it."""
+
+    problem = "unreadable audio"
+
+    def __init__(self, path: str | Path, detail: str = "") -> None:
+        self.path = str(path)
+        self.detail = detail
+        message = f"{self.path}: {self.problem}"
+        if detail:
+            message += f" ({detail})"
+        super().__init__(message)
+
+
+class EmptyAudioError(AudioError):
+    problem = "empty file or no audio samples"
+
+
+class TruncatedAudioError(AudioError):
+    problem = "truncated audio file"
+
+
+class NotAudioError(AudioError):
+    problem = "not an audio file"
+
+
+class UnsupportedCodecError(AudioError):
+    problem = "unsupported audio codec"
+
+
+class LayoutError(AudioError):
+    problem = "channel layout does not match the recording"
+
+
+class MissingAudioError(AudioError, FileNotFoundError):
+    """No file at the path; also a FileNotFoundError so plain `except OSError` code still sees it."""
+
+    problem = "file not found"
+
+
+class ModelNotFoundError(CallQAError):
+    """No usable speech-model weights; the message says how to provision them."""
+
+
+class RulePackError(CallQAError):
+    """A rule pack with an unknown key or a bad value."""

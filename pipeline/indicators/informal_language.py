@@ -1,0 +1,61 @@
+"""Did the handler address the caller informally ("mate", "love", "me duck")?
+
+Whole words in the handler's speech only. Words that are also ordinary English ("love",
+"duck", "chief") count only when used as address, so "I'd love to", "lovely", "chief
+inspector" and the caller's own words never count.
+"""
+
+from __future__ import annotations
+
+from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from pipeline.matching import Token, normalise
+from pipeline.rules import RulePack
+
+
+def is_address(tokens: list[Token], i: int, n: int, term: str, cfg: dict) -> bool:
+    """Whether tokens[i:i+n] (== term) is used to address someone, by its neighbours."""
+    prev = tokens[i - 1].norm if i > 0 and tokens[i - 1].speaker == tokens[i].speaker else None
+    prev2 = tokens[i - 2].norm if i > 1 and tokens[i - 2].speaker == tokens[i].speaker else None
+    last = tokens[i + n - 1]
+    nxt = tokens[i + n].norm if i + n < len(tokens) and tokens[i + n].speaker == last.speaker else None
+    if nxt in cfg["not_before"] and not last.ends_clause:
+        return False
+    if prev in cfg["vocative_cues"] or (prev2, prev) == ("thank", "you"):
+        return True
+    if n == 1 and prev in cfg["not_after"] and not (i > 0 and tokens[i - 1].ends_clause):
+        return False
+    if term in cfg["vocative_only"]:
+        return last.ends_clause or prev is None or (i > 0 and tokens[i - 1].ends_clause)
+    return True
+
+
+def find_informal(tokens: list[Token], cfg: dict) -> list[tuple[str, list[Token]]]:
+    terms = sorted({" ".join(normalise(t)) for t in cfg["terms"]}, key=lambda t: -len(t.split()))
+    found: list[tuple[str, list[Token]]] = []
+    used: set[int] = set()
+    for term in terms:
+        parts = term.split()
+        n = len(parts)
+        for i in range(len(tokens) - n + 1):
+            if any(k in used for k in range(i, i + n)):
+                continue
+            window = tokens[i:i + n]
+            if [t.norm for t in window] == parts and len({t.speaker for t in window}) == 1 \
+                    and is_address(tokens, i, n, term, cfg):
+                found.append((term, window))
+                used.update(range(i, i + n))
+    return sorted(found, key=lambda f: f[1][0].start_s)
+
+
+def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
+    if not ctx.attributed:
+        return IndicatorResult("not_applicable", "mono recording: the caller's words cannot be told from the "
+                                                 "handler's, so informal address is not judged")
+    cfg = rules.section("informal_language")
+    hits = find_informal(ctx.handler_tokens(), cfg)
+    if not hits:
+        return IndicatorResult("pass", "no informal address in the handler's speech")
+    evidence = [Evidence(w[0].speaker, w[0].start_s, w[-1].end_s, " ".join(dict.fromkeys(t.raw for t in w)),
+                         f"informal_language.terms: {term!r}") for term, w in hits]
+    terms = ", ".join(dict.fromkeys(term for term, _ in hits))
+    return IndicatorResult("fail", f"handler addressed the caller as {terms} ({len(hits)} time(s))", evidence)

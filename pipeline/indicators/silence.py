@@ -1,0 +1,105 @@
+"""Silences the caller sat through: who owned each, whether it was explained, who broke it.
+
+A silence is `caller`-owned when the handler had just asked the caller something and the caller
+spoke next (the caller is thinking or finding a detail); otherwise the handler owns it. Only a
+handler-owned, unexplained silence of `fail_s` or more fails the call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from pipeline.matching import Match, first_match, normalise, tokens_of
+from pipeline.rules import RulePack
+from pipeline.transcript import Segment
+from pipeline.vad import Region, find_silences, speaker_at
+
+
+@dataclass
+class Silence:
+    start_s: float
+    end_s: float
+    explained: bool
+    explanation: Match | None
+    owner: str
+    broken_by: str | None
+    last_handler_words: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_dict(self) -> dict:
+        explanation = None
+        if self.explanation:
+            explanation = {"text": self.explanation.text, "start_s": round(self.explanation.start_s, 2),
+                           "rule": f"silence.explanations: {self.explanation.phrase!r}"}
+        return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
+                "duration_s": round(self.duration_s, 2), "explained": self.explained,
+                "explanation": explanation, "owner": self.owner, "broken_by": self.broken_by}
+
+
+def last_sentence(text: str) -> str:
+    parts = [p for p in text.replace("!", ".").replace("?", "?|").replace(".", ".|").split("|") if p.strip()]
+    return parts[-1].strip() if parts else ""
+
+
+def is_question(text: str, starts: list[str]) -> bool:
+    sentence = last_sentence(text)
+    if sentence.endswith("?"):
+        return True
+    words = normalise(sentence)
+    return any(words[: len(s.split())] == s.split() for s in starts)
+
+
+def _last_before(segments: list[Segment], t: float, tolerance_s: float = 0.5) -> Segment | None:
+    before = [s for s in segments if s.start_s < t + tolerance_s]
+    return max(before, key=lambda s: s.end_s) if before else None
+
+
+def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
+    cfg, matching = rules.section("silence"), rules.section("matching")
+    handler_segments = ctx.handler_segments()
+    handler_tokens = tokens_of(handler_segments)
+    out: list[Silence] = []
+    for gap in find_silences(ctx.timelines, cfg["min_silence_s"]):
+        # An explanation must come after the caller last spoke: one given before the caller
+        # talked again was about an earlier pause.
+        caller_ends = [r.end_s for r in ctx.timelines.get("caller", []) if r.end_s <= gap.start_s + 0.05]
+        since = max([gap.start_s - cfg["lookback_s"], *[e - 0.3 for e in caller_ends]])
+        near = [t for t in handler_tokens if t.end_s >= since and t.start_s <= gap.start_s + cfg["lookahead_s"]]
+        explanation = first_match(near, cfg["explanations"], matching)
+        broken_by = speaker_at(ctx.timelines, gap.end_s) if ctx.attributed else None
+        last_handler = _last_before(handler_segments, gap.start_s)
+        asked = last_handler is not None and is_question(last_handler.text, cfg["question_starts"])
+        owner = "caller" if asked and broken_by == "caller" else "handler"
+        out.append(Silence(gap.start_s, gap.end_s, explanation is not None, explanation, owner, broken_by,
+                           last_handler.text if last_handler else ""))
+    return out
+
+
+def evaluate(ctx: CallContext, rules: RulePack, silences: list[Silence]) -> IndicatorResult:
+    fail_s = rules.section("silence")["fail_s"]
+    long = [s for s in silences if s.duration_s >= fail_s]
+    bad = [s for s in long if s.owner == "handler" and not s.explained]
+    evidence = []
+    for s in sorted(long, key=lambda s: s not in bad):  # failing silences first
+        if s.explained:
+            text, rule = s.explanation.text, f"silence.explanations: {s.explanation.phrase!r}"
+        elif s.owner == "caller":
+            text, rule = s.last_handler_words, "silence: caller-owned (handler asked, caller answered)"
+        else:
+            text, rule = s.last_handler_words, f"silence.fail_s: unexplained, {s.duration_s:.1f} s >= {fail_s:.0f} s"
+        speaker = "handler" if ctx.attributed else "unknown"
+        evidence.append(Evidence(speaker, s.start_s, s.end_s, text, rule,
+                                 {"owner": s.owner, "explained": s.explained, "broken_by": s.broken_by,
+                                  "duration_s": round(s.duration_s, 2)}))
+    if bad:
+        worst = max(bad, key=lambda s: s.duration_s)
+        return IndicatorResult("fail", f"{len(bad)} unexplained handler silence(s); longest {worst.duration_s:.1f} s "
+                                       f"at {worst.start_s:.1f} s", evidence)
+    if not long:
+        return IndicatorResult("pass", f"no silence of {fail_s:.0f} s or more")
+    return IndicatorResult("pass", f"{len(long)} silence(s) of {fail_s:.0f} s or more, all explained or caller-owned",
+                           evidence)

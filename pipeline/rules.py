@@ -1,0 +1,108 @@
+"""Rule packs: the phrase lists and thresholds a force holds its handlers to.
+
+A pack is a TOML file a QA lead can edit (the bundled one is `models/rules/staffordshire.toml`).
+Loading validates every key and value, so a typo fails loudly instead of silently switching a
+rule off.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import RulePackError
+
+DEFAULT_PACK = "staffordshire.toml"
+
+# section -> key -> expected type ("str", "float", "int", "phrases")
+SCHEMA: dict[str, dict[str, str]] = {
+    "": {"version": "str", "force": "str"},
+    "matching": {"fuzzy_threshold": "score", "short_phrase_chars": "int", "short_phrase_threshold": "score"},
+    "greeting": {"window_s": "float", "span_s": "float", "force_names": "phrases", "help_offers": "phrases"},
+    "silence": {"min_silence_s": "float", "fail_s": "float", "lookback_s": "float", "lookahead_s": "float",
+                "explanations": "phrases", "question_starts": "phrases"},
+    "informal_language": {"terms": "phrases", "vocative_only": "phrases", "vocative_cues": "phrases",
+                          "not_after": "phrases", "not_before": "phrases"},
+    "next_steps": {"phrases": "phrases"},
+}
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A validated pack; `data[section][key]` holds the values, `source` where it came from."""
+
+    version: str
+    force: str
+    data: dict[str, dict[str, Any]]
+    source: str
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data[name]
+
+
+def _check(value: Any, kind: str, where: str) -> Any:
+    if kind == "str":
+        if not isinstance(value, str) or not value.strip():
+            raise RulePackError(f"{where}: expected a non-empty string, got {value!r}")
+        return value
+    if kind in ("float", "int", "score"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise RulePackError(f"{where}: expected a number, got {value!r}")
+        if value < 0 or (kind == "score" and value > 100):
+            raise RulePackError(f"{where}: {value!r} is out of range ({'0-100' if kind == 'score' else '>= 0'})")
+        return int(value) if kind == "int" else float(value)
+    if kind == "phrases":
+        if not isinstance(value, list) or not value or not all(isinstance(p, str) and p.strip() for p in value):
+            raise RulePackError(f"{where}: expected a non-empty list of phrases, got {value!r}")
+        return [p.strip().lower() for p in value]
+    raise AssertionError(kind)
+
+
+def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
+    sections = {k for k in SCHEMA if k}
+    parsed: dict[str, dict[str, Any]] = {}
+    for key, value in data.items():
+        if key in SCHEMA[""]:
+            continue
+        if key not in sections:
+            raise RulePackError(f"{source}: unknown key {key!r}; known: {', '.join(sorted(set(SCHEMA['']) | sections))}")
+        if not isinstance(value, dict):
+            raise RulePackError(f"{source}: [{key}] must be a table")
+    for section, keys in SCHEMA.items():
+        table = data if section == "" else data.get(section)
+        if table is None:
+            raise RulePackError(f"{source}: missing section [{section}]")
+        if section:
+            unknown = sorted(set(table) - set(keys))
+            if unknown:
+                raise RulePackError(f"{source}: [{section}] unknown key(s) {', '.join(unknown)}; known: {', '.join(keys)}")
+        values = {}
+        for key, kind in keys.items():
+            where = f"{source}: {section + '.' if section else ''}{key}"
+            if key not in table:
+                raise RulePackError(f"{where}: missing")
+            values[key] = _check(table[key], kind, where)
+        parsed[section] = values
+    top = parsed.pop("")
+    return RulePack(version=top["version"], force=top["force"], data=parsed, source=source)
+
+
+def load_rule_pack(path: str | Path | None = None) -> RulePack:
+    """Load a pack from `path`, or the bundled default pack."""
+    if path is None:
+        text = resources.files("models").joinpath("rules", DEFAULT_PACK).read_text(encoding="utf-8")
+        source = f"models/rules/{DEFAULT_PACK}"
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulePackError(f"{source}: cannot read rule pack ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError(f"{source}: not valid TOML ({exc})") from None
+    return parse_rule_pack(data, source)

@@ -1,0 +1,121 @@
+"""Run an engine over one channel: only where the VAD heard speech, with loop guards.
+
+Speech regions are padded, merged and packed end to end (as faster-whisper's own VAD filter
+does), decoded in one pass, and every word time is mapped back to the original timeline. Long
+silences and hold periods therefore cost no decoding time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.config import STTConfig
+from pipeline.stt.base import Progress, SpeechEngine
+from pipeline.transcript import Segment, Word, segment_from_words, split_words
+from pipeline.vad import Region, merge_regions
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stretch of the original audio and where it sits in the packed audio."""
+
+    start_s: float
+    end_s: float
+    packed_start_s: float
+
+
+def gate_chunks(regions: list[Region], duration_s: float, config: STTConfig) -> list[Chunk]:
+    padded = [Region(max(0.0, r.start_s - config.gate_pad_s), min(duration_s, r.end_s + config.gate_pad_s))
+              for r in regions]
+    chunks: list[Chunk] = []
+    offset = 0.0
+    for region in merge_regions(padded, config.gate_merge_gap_s):
+        chunks.append(Chunk(region.start_s, region.end_s, offset))
+        offset += region.end_s - region.start_s
+    return chunks
+
+
+def pack(audio: np.ndarray, sample_rate: int, chunks: list[Chunk]) -> np.ndarray:
+    if not chunks:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate([audio[int(c.start_s * sample_rate): int(c.end_s * sample_rate)] for c in chunks])
+
+
+def chunk_index(t: float, chunks: list[Chunk]) -> int:
+    for i in range(len(chunks) - 1, -1, -1):
+        if t >= chunks[i].packed_start_s:
+            return i
+    return 0
+
+
+def to_original(t: float, chunks: list[Chunk], index: int | None = None) -> float:
+    """Map a time in the packed audio back to the original recording (within chunk `index`)."""
+    chunk = chunks[chunk_index(t, chunks) if index is None else index]
+    return min(max(chunk.start_s + (t - chunk.packed_start_s), chunk.start_s), chunk.end_s)
+
+
+def _norm(token: str) -> str:
+    return re.sub(r"[^\w']", "", token.lower())
+
+
+def collapse_repetitions(words: list[Word], max_repeats: int, max_n: int = 8) -> tuple[list[Word], int]:
+    """Drop n-grams repeated back to back more than `max_repeats` times (a decoder loop).
+
+    Whisper can lock into "thank you thank you thank you ..." on noise or hold music; a human
+    says a phrase twice, perhaps three times, never ten.
+    """
+    removed = 0
+    out = list(words)
+    for n in range(1, max_n + 1):
+        i = 0
+        while i + n <= len(out):
+            gram = [_norm(w.text) for w in out[i:i + n]]
+            j = i + n
+            repeats = 1
+            while j + n <= len(out) and [_norm(w.text) for w in out[j:j + n]] == gram:
+                repeats += 1
+                j += n
+            if repeats > max_repeats and any(gram):
+                keep_until = i + n * max_repeats
+                removed += j - keep_until
+                del out[keep_until:j]
+            i += 1
+    return out, removed
+
+
+@dataclass
+class ChannelTranscript:
+    segments: list[Segment]
+    decoded_s: float          # seconds of audio actually given to the engine
+    repetitions_removed: int  # words dropped by the loop guard
+
+
+def transcribe_channel(engine: SpeechEngine, audio: np.ndarray, sample_rate: int, speaker: str,
+                       regions: list[Region] | None, config: STTConfig,
+                       progress: Progress | None = None, max_pause_s: float = 1.5) -> ChannelTranscript:
+    """Transcribe one party; `regions=None` (or gate "none") decodes the whole channel."""
+    duration = len(audio) / sample_rate
+    if config.gate == "none" or regions is None:
+        chunks = [Chunk(0.0, duration, 0.0)]
+    elif config.gate == "vad":
+        chunks = gate_chunks(regions, duration, config)
+    else:
+        raise ValueError(f"unknown gate {config.gate!r}; use 'vad' or 'none'")
+    packed = pack(audio, sample_rate, chunks)
+    raw = engine.transcribe(packed, sample_rate, progress) if len(packed) else []
+    words: list[Word] = []
+    for seg in raw:
+        seg_words = seg.words or [Word(seg.text, seg.start_s, seg.end_s, 0.0)]
+        for w in seg_words:
+            if not w.text.strip():
+                continue
+            # A word straddling two packed chunks must not stretch across the gap between them.
+            index = chunk_index(w.start_s, chunks)
+            start, end = to_original(w.start_s, chunks, index), to_original(w.end_s, chunks, index)
+            words.append(Word(w.text, start, max(start, end), w.probability))
+    words, removed = collapse_repetitions(words, config.max_ngram_repeats)
+    segments = [segment_from_words(speaker, group) for group in split_words(words, max_pause_s)]
+    return ChannelTranscript(segments, len(packed) / sample_rate, removed)
