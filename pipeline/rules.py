@@ -23,7 +23,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "matching": {"fuzzy_threshold": "score", "short_phrase_chars": "int", "short_phrase_threshold": "score"},
     "greeting": {"window_s": "float", "span_s": "float", "force_names": "phrases", "help_offers": "phrases"},
     "silence": {"min_silence_s": "float", "fail_s": "float", "lookback_s": "float", "lookahead_s": "float",
-                "explanations": "phrases", "question_starts": "phrases"},
+                "explanations": "phrases", "question_starts": "phrases", "question_mark_min_words": "int"},
     "informal_language": {"terms": "phrases", "vocative_only": "phrases", "vocative_cues": "phrases",
                           "not_after": "phrases", "not_before": "phrases"},
     "next_steps": {"phrases": "phrases"},

@@ -191,6 +191,16 @@ def test_caller_owned_silence_after_question_passes():
     assert results["unexplained_silence"].status == "pass"
 
 
+def test_one_word_question_mark_is_not_a_question():
+    ctx = context([("handler", 0.0, "Staffordshire Police, how can I help?"),
+                   ("caller", 3.0, "They have gone now"),
+                   ("handler", 6.0, "Right?"),
+                   ("caller", 20.0, "Hello? Are you still there?")])
+    silences, results = score_call(ctx, RULES)
+    assert silences[0].owner == "handler"
+    assert results["unexplained_silence"].status == "fail"
+
+
 def test_silence_after_question_broken_by_handler_is_handler_owned():
     ctx = context([("handler", 0.0, "Staffordshire Police, how can I help?"),
                    ("handler", 3.0, "Can you tell me the address?"),

@@ -45,12 +45,16 @@ def last_sentence(text: str) -> str:
     return parts[-1].strip() if parts else ""
 
 
-def is_question(text: str, starts: list[str]) -> bool:
+def is_question(text: str, starts: list[str], mark_min_words: int) -> bool:
+    """A question by its opening words, or by a "?" on a sentence long enough to trust it.
+
+    The recogniser's punctuation is a guess: a flat "Right." often comes out as "Right?".
+    """
     sentence = last_sentence(text)
-    if sentence.endswith("?"):
-        return True
     words = normalise(sentence)
-    return any(words[: len(s.split())] == s.split() for s in starts)
+    if any(words[: len(s.split())] == s.split() for s in starts):
+        return True
+    return sentence.endswith("?") and len(words) >= mark_min_words
 
 
 def _last_before(segments: list[Segment], t: float, tolerance_s: float = 0.5) -> Segment | None:
@@ -72,7 +76,8 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
         explanation = first_match(near, cfg["explanations"], matching)
         broken_by = speaker_at(ctx.timelines, gap.end_s) if ctx.attributed else None
         last_handler = _last_before(handler_segments, gap.start_s)
-        asked = last_handler is not None and is_question(last_handler.text, cfg["question_starts"])
+        asked = last_handler is not None and is_question(last_handler.text, cfg["question_starts"],
+                                                               cfg["question_mark_min_words"])
         owner = "caller" if asked and broken_by == "caller" else "handler"
         out.append(Silence(gap.start_s, gap.end_s, explanation is not None, explanation, owner, broken_by,
                            last_handler.text if last_handler else ""))

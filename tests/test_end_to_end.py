@@ -1,0 +1,113 @@
+"""`callqa analyze` on the committed sample calls returns their ground truth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pipeline.cli import main
+from pipeline.indicators import INDICATORS
+from tests.conftest import SAMPLES
+
+CALLS = sorted(p.stem for p in SAMPLES.glob("*.wav"))
+SCHEMA = json.loads(resources.files("pipeline").joinpath("result.schema.json").read_text())
+
+
+def truth(name: str) -> dict:
+    return json.loads((SAMPLES / f"{name}.truth.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, dict]:
+    """Analyse every sample call once, through the CLI, as a user would."""
+    out = tmp_path_factory.mktemp("results")
+    assert main(["analyze", *[str(SAMPLES / f"{c}.wav") for c in CALLS], "--json", str(out)]) == 0
+    return {c: json.loads((out / f"{c}.json").read_text()) for c in CALLS}
+
+
+def test_sample_set_covers_every_outcome():
+    assert len(CALLS) >= 6
+    outcomes = {(k, v) for c in CALLS for k, v in truth(c)["expected"].items()}
+    for indicator in INDICATORS:
+        assert (indicator, "pass") in outcomes and (indicator, "fail") in outcomes, indicator
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_indicator_statuses_match_ground_truth(results, call):
+    result = results[call]
+    got = {k: v["status"] for k, v in result["indicators"].items()}
+    assert got == truth(call)["expected"]
+    for name, indicator in result["indicators"].items():
+        if indicator["status"] == "fail":
+            assert any(f["indicator"] == name for f in result["flags"])
+        for evidence in indicator["evidence"]:
+            assert evidence["rule"] and 0 <= evidence["start_s"] <= result["duration_s"]
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_silences_match_ground_truth(results, call):
+    expected = truth(call)["silences"]
+    got = results[call]["silences"]
+    assert len(got) == len(expected), got
+    for g, e in zip(got, expected):
+        assert g["start_s"] == pytest.approx(e["start_s"], abs=0.4)
+        assert g["end_s"] == pytest.approx(e["end_s"], abs=0.4)
+        assert (g["owner"], g["explained"], g["broken_by"]) == (e["owner"], e["explained"], e["broken_by"])
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_result_json_follows_schema_and_speakers_follow_channels(results, call):
+    result = results[call]
+    jsonschema.validate(result, SCHEMA)
+    assert result["call_id"] == call and result["layout"] == "stereo"
+    assert result["engine"] == {"name": "faster-whisper", "model": "tiny.en"}
+    turns = truth(call)["turns"]
+    for seg in result["transcript"]:
+        # each transcribed segment overlaps a scripted turn of the same speaker
+        assert any(t["speaker"] == seg["speaker"] and t["start_s"] - 0.5 < seg["end_s"]
+                   and seg["start_s"] < t["end_s"] + 0.5 for t in turns), seg
+    # gating: far less audio decoded than the two full channels
+    assert result["stats"]["speech_decoded_s"] < 0.8 * result["stats"]["channel_audio_s"]
+
+
+def test_mono_mix_is_analysed_without_guessing_speakers(analyzer):
+    result = analyzer.analyze(SAMPLES / "mate.wav", "mono").to_dict()
+    assert result["layout"] == "mono"
+    assert {s["speaker"] for s in result["transcript"]} == {"unknown"}
+    assert result["indicators"]["informal_language"]["status"] == "not_applicable"
+    assert result["indicators"]["greeting"]["status"] == "pass"
+
+
+def test_console_script_writes_json_to_stdout_and_summary_to_stderr():
+    exe = Path(sys.executable).with_name("callqa")
+    proc = subprocess.run([str(exe), "analyze", str(SAMPLES / "no_greeting.wav"), "--summary"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["indicators"]["greeting"]["status"] == "fail"
+    assert "FAIL greeting" in proc.stderr
+
+
+def test_bad_file_in_a_batch_is_reported_and_the_rest_analysed(tmp_path, capsys):
+    bad = tmp_path / "broken.wav"
+    bad.write_text("this is not audio")
+    out = tmp_path / "out"
+    code = main(["analyze", str(bad), str(SAMPLES / "good_999.wav"), "--json", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: not an audio file" in err
+    assert "Traceback" not in err
+    assert json.loads((out / "good_999.json").read_text())["call_id"] == "good_999"
+
+
+def test_unknown_config_key_is_a_clear_error(tmp_path, capsys):
+    config = tmp_path / "callqa.toml"
+    config.write_text("[vad]\naggresiveness = 2\n")
+    assert main(["analyze", str(SAMPLES / "good_999.wav"), "--config", str(config)]) == 2
+    assert "unknown setting(s) aggresiveness" in capsys.readouterr().err

