@@ -6,6 +6,7 @@ use a fine-tuned model. `whisper.load_model(name)` downloads, so offline use nee
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,8 @@ class OpenAIWhisperEngine:
                 f"({', '.join(whisper.available_models())}); pass --model PATH to a local .pt file")
         try:
             self._model = whisper.load_model(source, device="cpu")
-        except (OSError, RuntimeError) as exc:  # a name needs the network; a path may be corrupt
+        # A name needs the network; a file may be corrupt or not a checkpoint at all.
+        except (OSError, RuntimeError, EOFError, KeyError, ValueError, pickle.UnpicklingError) as exc:
             raise ModelNotFoundError(f"openai-whisper could not load {source!r}: {exc}") from None
         self._whisper = whisper
 

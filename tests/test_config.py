@@ -1,0 +1,81 @@
+"""Rule packs and configuration files: defaults, overrides, and loud failures on mistakes."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+import pytest
+
+from pipeline.config import AnalysisConfig, load_config
+from pipeline.errors import CallQAError, RulePackError
+from pipeline.rules import SCHEMA, load_rule_pack, parse_rule_pack
+
+
+def default_pack() -> dict:
+    return tomllib.loads(resources.files("models").joinpath("rules", "staffordshire.toml").read_text())
+
+
+def test_default_pack_is_staffordshire_and_complete():
+    pack = load_rule_pack()
+    assert pack.force == "Staffordshire"
+    assert pack.version.startswith("staffordshire-")
+    for section, keys in SCHEMA.items():
+        if section:
+            assert set(pack.section(section)) == set(keys)
+    assert pack.section("silence")["fail_s"] == 10.0
+    assert pack.section("silence")["min_silence_s"] == 3.0
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d.update(colour="blue"), "unknown key 'colour'"),
+    (lambda d: d["silence"].update(fail_after=12), r"\[silence\] unknown key\(s\) fail_after"),
+    (lambda d: d["silence"].update(fail_s="ten"), "silence.fail_s: expected a number"),
+    (lambda d: d["silence"].update(fail_s=-1), "out of range"),
+    (lambda d: d["matching"].update(fuzzy_threshold=140), "out of range"),
+    (lambda d: d["greeting"].update(help_offers=[]), "non-empty list of phrases"),
+    (lambda d: d["next_steps"].pop("phrases"), "next_steps.phrases: missing"),
+    (lambda d: d.pop("informal_language"), r"missing section \[informal_language\]"),
+    (lambda d: d.update(version=""), "version: expected a non-empty string"),
+])
+def test_bad_rule_packs_are_refused_with_the_key_named(edit, message):
+    data = default_pack()
+    edit(data)
+    with pytest.raises(RulePackError, match=message):
+        parse_rule_pack(data, "custom.toml")
+
+
+def test_rule_pack_file_errors_name_the_file(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("version = [\n")
+    with pytest.raises(RulePackError, match=f"{broken}: not valid TOML"):
+        load_rule_pack(broken)
+    with pytest.raises(RulePackError, match="cannot read rule pack"):
+        load_rule_pack(tmp_path / "absent.toml")
+
+
+def test_config_file_overrides_sections_and_flags_override_file(tmp_path):
+    pack = tmp_path / "pack.toml"
+    pack.write_text((resources.files("models") / "rules" / "staffordshire.toml").read_text()
+                    .replace('force = "Staffordshire"', 'force = "West Mercia"'))
+    config_file = tmp_path / "callqa.toml"
+    config_file.write_text('rules = "pack.toml"\n[vad]\naggressiveness = 2\nmerge_gap_s = 0.5\n'
+                           '[stt]\nmodel = "base"\nbeam_size = 5\n')
+    config = load_config(config_file, model="tiny.en")
+    assert config.vad.aggressiveness == 2 and config.vad.merge_gap_s == 0.5
+    assert config.stt.beam_size == 5 and config.stt.model == "tiny.en"
+    assert load_rule_pack(config.rules).force == "West Mercia"
+    assert load_config() == AnalysisConfig()
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[vad]\naggressiveness = true\n", "expected int"),
+    ("[stt]\nbeam_size = \"five\"\n", "expected int"),
+    ("[audio]\nrate = 8000\n", "unknown section"),
+    ("[stt]\nmodle = \"base\"\n", "unknown setting"),
+])
+def test_bad_config_files_are_refused(tmp_path, text, message):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(CallQAError, match=message):
+        load_config(path)
