@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Create .venv and install callqa from pyproject.toml. `--test` adds the test tools and the
+# optional openai-whisper engine (CPU torch, without the unused 1 GB triton download).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+if [ "${1:-}" = "--test" ]; then
+  .venv/bin/python -m pip install --quiet -e ".[test]"
+  # openai-whisper: CPU torch first (pip would otherwise pull a multi-GB CUDA build), then the
+  # engine without its triton dependency, which is only used on GPUs.
+  .venv/bin/python -m pip install --quiet torch==2.13.0 tiktoken more-itertools
+  .venv/bin/python -m pip install --quiet --no-deps openai-whisper==20250625
+fi
