@@ -43,7 +43,7 @@ class STTConfig:
     compute_type: str = "int8"
     cpu_threads: int = 1             # one thread per process: two processes beat two threads here
     language: str = "en"
-    beam_size: int = 1              # greedy: lower WER than beam 5 with tiny.en here, and faster (bench/stt_accuracy.py)
+    beam_size: int = 1               # greedy: lower WER than beam 5 with tiny.en here, and faster
     condition_on_previous_text: bool = False  # the main guard against repetition loops
     gate: str = "vad"                # "vad": decode only where webrtcvad heard speech; "none": all
     gate_pad_s: float = 0.30         # keep this much audio either side of each speech region
@@ -58,18 +58,24 @@ class AnalysisConfig:
     rules: str | None = None         # rule pack path; None = bundled default pack
 
 
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
 def _apply(section: Any, values: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in fields(section)}
-    unknown = sorted(set(values) - set(known))
+    known = {f.name for f in fields(section)}
+    unknown = sorted(set(values) - known)
     if unknown:
-        raise CallQAError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        raise CallQAError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     for key, value in values.items():
-        default = getattr(section, key)
-        if isinstance(default, bool) != isinstance(value, bool) or (
-            isinstance(default, (int, float)) and not isinstance(value, (int, float))
-        ) or (isinstance(default, str) and not isinstance(value, str)):
-            raise CallQAError(f"{where}.{key}: expected {type(default).__name__}, got {value!r}")
-    return replace(section, **{k: (float(v) if isinstance(getattr(section, k), float) else v) for k, v in values.items()})
+        if not _same_kind(getattr(section, key), value):
+            raise CallQAError(f"{where}.{key}: expected {type(getattr(section, key)).__name__}, got {value!r}")
+    cast = {k: float(v) if isinstance(getattr(section, k), float) else v for k, v in values.items()}
+    return replace(section, **cast)
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisConfig:

@@ -68,7 +68,8 @@ def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
         if key in SCHEMA[""]:
             continue
         if key not in sections:
-            raise RulePackError(f"{source}: unknown key {key!r}; known: {', '.join(sorted(set(SCHEMA['']) | sections))}")
+            known = ", ".join(sorted(set(SCHEMA[""]) | sections))
+            raise RulePackError(f"{source}: unknown key {key!r}; known: {known}")
         if not isinstance(value, dict):
             raise RulePackError(f"{source}: [{key}] must be a table")
     for section, keys in SCHEMA.items():
@@ -78,7 +79,8 @@ def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
         if section:
             unknown = sorted(set(table) - set(keys))
             if unknown:
-                raise RulePackError(f"{source}: [{section}] unknown key(s) {', '.join(unknown)}; known: {', '.join(keys)}")
+                raise RulePackError(
+                    f"{source}: [{section}] unknown key(s) {', '.join(unknown)}; known: {', '.join(keys)}")
         values = {}
         for key, kind in keys.items():
             where = f"{source}: {section + '.' if section else ''}{key}"

@@ -14,6 +14,6 @@ if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
   # openai-whisper: CPU torch first (pip would otherwise pull a multi-GB CUDA build), then the
   # engine without its triton dependency, which is only used on GPUs.
-  .venv/bin/python -m pip install --quiet torch==2.13.0 tiktoken more-itertools
+  .venv/bin/python -m pip install --quiet torch==2.13.0 tiktoken more-itertools numba tqdm
   .venv/bin/python -m pip install --quiet --no-deps openai-whisper==20250625
 fi

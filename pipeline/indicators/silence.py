@@ -13,7 +13,7 @@ from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
 from pipeline.matching import Match, first_match, normalise, tokens_of
 from pipeline.rules import RulePack
 from pipeline.transcript import Segment
-from pipeline.vad import Region, find_silences, speaker_at
+from pipeline.vad import find_silences, speaker_at
 
 
 @dataclass
