@@ -58,22 +58,35 @@ def worker_bare(audio: str, model: str) -> dict:
     from pipeline.stt.faster_whisper_engine import model_folder
 
     cfg = STTConfig()
-    whisper = WhisperModel(str(model_folder(model)), device="cpu", compute_type=cfg.compute_type,
-                           cpu_threads=cfg.cpu_threads, num_workers=1)
+    whisper = WhisperModel(
+        str(model_folder(model)),
+        device="cpu",
+        compute_type=cfg.compute_type,
+        cpu_threads=cfg.cpu_threads,
+        num_workers=1,
+    )
     call = load_call(audio)
     words = 0
     for samples in call.channels.values():
-        segments, _ = whisper.transcribe(samples, language=cfg.language, beam_size=cfg.beam_size,
-                                         word_timestamps=True,
-                                         condition_on_previous_text=cfg.condition_on_previous_text)
+        segments, _ = whisper.transcribe(
+            samples,
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            word_timestamps=True,
+            condition_on_previous_text=cfg.condition_on_previous_text,
+        )
         words += sum(len(s.words or []) for s in segments)
     return {"words": words}
 
 
 def run_worker(kind: str, audio: Path, model: str) -> dict:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--worker", kind, "--audio", str(audio), "--model", model],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, "--audio", str(audio), "--model", model],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - started
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["wall_s"] = wall
@@ -89,23 +102,35 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker:
         pin_to_one_core()
-        out = worker_pipeline(args.audio, args.model) if args.worker == "pipeline" else worker_bare(args.audio, args.model)
+        out = (
+            worker_pipeline(args.audio, args.model)
+            if args.worker == "pipeline"
+            else worker_bare(args.audio, args.model)
+        )
         out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(out))
         return
     with tempfile.TemporaryDirectory() as tmp:
         audio = Path(args.audio) if args.audio else joined_samples(Path(tmp) / "joined_samples.wav")
         duration = sf.info(str(audio)).duration
-        print(f"audio: {audio.name}, {duration:.1f} s, {sf.info(str(audio)).channels} channel(s); model {args.model}, "
-              f"int8, 1 thread, pinned to one core; best of {args.repeat}")
+        print(
+            f"audio: {audio.name}, {duration:.1f} s, {sf.info(str(audio)).channels} channel(s); model {args.model}, "
+            f"int8, 1 thread, pinned to one core; best of {args.repeat}"
+        )
         pipe = min((run_worker("pipeline", audio, args.model) for _ in range(args.repeat)), key=lambda r: r["wall_s"])
         bare = min((run_worker("bare", audio, args.model) for _ in range(args.repeat)), key=lambda r: r["wall_s"])
-    print(f"callqa analyze (whole pipeline): {pipe['wall_s']:7.2f} s wall  {duration / pipe['wall_s']:6.1f}x real time  "
-          f"peak {pipe['peak_rss_mb']:.0f} MB  (decoded {pipe['decoded_s']:.0f} s of {2 * duration:.0f} channel-s)")
-    print(f"bare faster-whisper, full chans: {bare['wall_s']:7.2f} s wall  {duration / bare['wall_s']:6.1f}x real time  "
-          f"peak {bare['peak_rss_mb']:.0f} MB")
-    print(f"speed-up of the pipeline over bare transcription: {bare['wall_s'] / pipe['wall_s']:.2f}x "
-          f"(target >= 1.5x); pipeline real-time factor {duration / pipe['wall_s']:.1f}x (target > 25x)")
+    print(
+        f"callqa analyze (whole pipeline): {pipe['wall_s']:7.2f} s wall  {duration / pipe['wall_s']:6.1f}x real time  "
+        f"peak {pipe['peak_rss_mb']:.0f} MB  (decoded {pipe['decoded_s']:.0f} s of {2 * duration:.0f} channel-s)"
+    )
+    print(
+        f"bare faster-whisper, full chans: {bare['wall_s']:7.2f} s wall  {duration / bare['wall_s']:6.1f}x real time  "
+        f"peak {bare['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"speed-up of the pipeline over bare transcription: {bare['wall_s'] / pipe['wall_s']:.2f}x "
+        f"(target >= 1.5x); pipeline real-time factor {duration / pipe['wall_s']:.1f}x (target > 25x)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import jiwer
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -20,30 +19,17 @@ from pipeline.config import STTConfig, VADConfig  # noqa: E402
 from pipeline.stt import load_engine  # noqa: E402
 from pipeline.stt.decode import transcribe_channel  # noqa: E402
 from pipeline.vad import speech_regions  # noqa: E402
+from tests.real_speech import HARVARD, JFK, VOICEMAIL, wer  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-HARVARD = {
-    "spk1_snt1": "The child almost hurt the small dog.", "spk1_snt2": "Drop the two when you add the figures.",
-    "spk1_snt3": "At that high level the air is pure.", "spk1_snt4": "A thin stripe runs down the middle.",
-    "spk1_snt5": "Sunday is the best part of the week.", "spk2_snt1": "We are sure that one war is enough.",
-    "spk2_snt2": "What joy there is in living.", "spk2_snt3": "Tear a thin sheet from the yellow pad.",
-    "spk2_snt4": "Mend the coat before you go out.", "spk2_snt5": "Jump the fence and hurry up the bank.",
-}
-JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-PHONE = "Hello, please call me back. This is Daniel at 079563427. Bye."
-
-_norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
-                       jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
-
-
-def wer(refs: list[str], hyps: list[str]) -> float:
-    return jiwer.wer(refs, hyps, reference_transform=_norm, hypothesis_transform=_norm)
 
 
 def corpus() -> list[tuple[str, str, str]]:
     items = [(str(REAL / "jfk.flac"), "mono", JFK)]
     items += [(str(REAL / "harvard" / f"{k}.wav"), "mono", v) for k, v in HARVARD.items()]
-    items += [(str(REAL / "telephone" / f), "mono", PHONE) for f in ("g711_mulaw_sample1.g711", "gsm610_sample1.gsm610")]
+    items += [
+        (str(REAL / "telephone" / f), "mono", VOICEMAIL) for f in ("g711_mulaw_sample1.g711", "gsm610_sample1.gsm610")
+    ]
     return items
 
 

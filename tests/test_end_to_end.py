@@ -111,3 +111,12 @@ def test_unknown_config_key_is_a_clear_error(tmp_path, capsys):
     config.write_text("[vad]\naggresiveness = 2\n")
     assert main(["analyze", str(SAMPLES / "good_999.wav"), "--config", str(config)]) == 2
     assert "unknown setting(s) aggresiveness" in capsys.readouterr().err
+
+
+def test_progress_and_call_id(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(SAMPLES / "good_999.wav"), "--progress", "--call-id", "999-0042",
+                 "--json", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "good_999.wav: transcribing handler" in err and "100%" in err
+    assert json.loads(out.read_text())["call_id"] == "999-0042"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
@@ -17,22 +16,7 @@ from pipeline.stt import load_engine
 from pipeline.stt.decode import Chunk, collapse_repetitions, gate_chunks, to_original, transcribe_channel
 from pipeline.transcript import Word
 from pipeline.vad import Region, speech_regions
-
-HARVARD = {
-    "spk1_snt1": "The child almost hurt the small dog.", "spk1_snt2": "Drop the two when you add the figures.",
-    "spk1_snt3": "At that high level the air is pure.", "spk1_snt4": "A thin stripe runs down the middle.",
-    "spk1_snt5": "Sunday is the best part of the week.", "spk2_snt1": "We are sure that one war is enough.",
-    "spk2_snt2": "What joy there is in living.", "spk2_snt3": "Tear a thin sheet from the yellow pad.",
-    "spk2_snt4": "Mend the coat before you go out.", "spk2_snt5": "Jump the fence and hurry up the bank.",
-}
-JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-_norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
-                       jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
-
-
-def wer(refs, hyps) -> float:
-    return jiwer.wer(refs, hyps, reference_transform=_norm, hypothesis_transform=_norm)
-
+from tests.real_speech import HARVARD, JFK, wer
 
 def text_of(analyzer, path, layout="mono") -> str:
     audio = load_call(path, layout)
