@@ -21,8 +21,7 @@ def summary(result: dict) -> str:
     lines = [f"{result['call_id']}: {result['duration_s']:.1f} s, {result['layout']}, "
              f"{result['engine']['name']} {Path(result['engine']['model']).name}, rules {result['rules_version']}"]
     for name, ind in result["indicators"].items():
-        where = f" @ {ind['evidence'][0]['start_s']:.1f} s" if ind["evidence"] else ""
-        lines.append(f"  {STATUS_MARK[ind['status']]:4} {name:20} {ind['reason']}{where}")
+        lines.append(f"  {STATUS_MARK[ind['status']]:4} {name:20} {ind['reason']}")
     stats = result.get("stats", {})
     if stats.get("total_s"):
         lines.append(f"  analysed in {stats['total_s']:.1f} s "

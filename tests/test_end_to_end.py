@@ -120,3 +120,16 @@ def test_progress_and_call_id(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "good_999.wav: transcribing handler" in err and "100%" in err
     assert json.loads(out.read_text())["call_id"] == "999-0042"
+
+
+def test_recording_without_speech_is_not_judged(analyzer, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    hiss = np.random.default_rng(2).normal(0, 10 ** (-58 / 20), (8000 * 20, 2)).astype(np.float32)
+    path = tmp_path / "abandoned.wav"
+    sf.write(path, hiss, 8000, subtype="ULAW")
+    result = analyzer.analyze(path).to_dict()
+    assert result["transcript"] == [] and result["flags"] == []
+    assert {v["status"] for v in result["indicators"].values()} == {"not_applicable"}
+    assert result["stats"]["speech_decoded_s"] == 0

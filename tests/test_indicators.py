@@ -50,7 +50,7 @@ def test_greeting_missing_parts_fail(opening, missing):
     ctx = context([("handler", 0.5, opening), ("caller", 4.0, "Hi, I want to report something")])
     result = greeting.evaluate(ctx, RULES)
     assert result.status == "fail"
-    assert result.reason.endswith(missing)
+    assert result.reason == f"opening words at 0.5 s lack {missing}"
     assert result.evidence[0].start_s == pytest.approx(0.5)
 
 

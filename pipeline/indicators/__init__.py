@@ -12,6 +12,9 @@ INDICATORS = ("greeting", "unexplained_silence", "informal_language", "next_step
 
 def score_call(ctx: CallContext, rules: RulePack) -> tuple[list[Silence], dict[str, IndicatorResult]]:
     """Run every indicator; silences are returned too because the result lists them."""
+    if not ctx.segments:  # an abandoned or dead call: nothing to judge, and nothing to flag
+        reason = "no speech was recognised in the recording"
+        return [], {name: IndicatorResult("not_applicable", reason) for name in INDICATORS}
     silences = silence.describe_silences(ctx, rules)
     results = {
         "greeting": greeting.evaluate(ctx, rules),

@@ -30,4 +30,4 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
                            if not found)
     opening.rule = "greeting.force_names + greeting.help_offers"
     evidence = [opening] + [Evidence.of_match(m, "greeting: partial") for m in (force, offer) if m]
-    return IndicatorResult("fail", f"opening words lack {missing}", evidence)
+    return IndicatorResult("fail", f"opening words at {first.start_s:.1f} s lack {missing}", evidence)

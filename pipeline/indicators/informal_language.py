@@ -58,4 +58,5 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     evidence = [Evidence(w[0].speaker, w[0].start_s, w[-1].end_s, " ".join(dict.fromkeys(t.raw for t in w)),
                          f"informal_language.terms: {term!r}") for term, w in hits]
     terms = ", ".join(dict.fromkeys(term for term, _ in hits))
-    return IndicatorResult("fail", f"handler addressed the caller as {terms} ({len(hits)} time(s))", evidence)
+    return IndicatorResult("fail", f"handler addressed the caller as {terms} ({len(hits)} time(s), "
+                                   f"first at {evidence[0].start_s:.1f} s)", evidence)
