@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pipeline.matching import Match, Token, tokens_of
@@ -68,5 +69,7 @@ class CallContext:
     def handler_segments(self) -> list[Segment]:
         return [s for s in self.segments if s.speaker in self.handler_labels]
 
+    @cached_property
     def handler_tokens(self) -> list[Token]:
+        """Normalised handler words, computed once and shared by every indicator."""
         return tokens_of(self.handler_segments())

@@ -19,7 +19,7 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
         return IndicatorResult(
             "fail", f"the handler's first words came {first.start_s:.1f} s into the call "
                     f"(allowed {cfg['window_s']:.0f} s)", [opening])
-    tokens = [t for t in ctx.handler_tokens() if t.start_s < first.start_s + cfg["span_s"]]
+    tokens = [t for t in ctx.handler_tokens if t.start_s < first.start_s + cfg["span_s"]]
     force = first_match(tokens, cfg["force_names"], matching)
     offer = first_match(tokens, cfg["help_offers"], matching)
     if force and offer:

@@ -52,7 +52,7 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
         return IndicatorResult("not_applicable", "mono recording: the caller's words cannot be told from the "
                                                  "handler's, so informal address is not judged")
     cfg = rules.section("informal_language")
-    hits = find_informal(ctx.handler_tokens(), cfg)
+    hits = find_informal(ctx.handler_tokens, cfg)
     if not hits:
         return IndicatorResult("pass", "no informal address in the handler's speech")
     evidence = [Evidence(w[0].speaker, w[0].start_s, w[-1].end_s, " ".join(dict.fromkeys(t.raw for t in w)),

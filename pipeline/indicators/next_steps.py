@@ -8,7 +8,7 @@ from pipeline.rules import RulePack
 
 
 def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
-    tokens = ctx.handler_tokens()
+    tokens = ctx.handler_tokens
     if not tokens:
         return IndicatorResult("fail", "the handler never spoke")
     matches = find_any(tokens, rules.section("next_steps")["phrases"], rules.section("matching"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.matching import Match, first_match, normalise, tokens_of
+from pipeline.matching import Match, first_match, normalise
 from pipeline.rules import RulePack
 from pipeline.transcript import Segment
 from pipeline.vad import find_silences, speaker_at
@@ -65,7 +65,7 @@ def _last_before(segments: list[Segment], t: float, tolerance_s: float = 0.5) ->
 def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
     cfg, matching = rules.section("silence"), rules.section("matching")
     handler_segments = ctx.handler_segments()
-    handler_tokens = tokens_of(handler_segments)
+    handler_tokens = ctx.handler_tokens
     out: list[Silence] = []
     for gap in find_silences(ctx.timelines, cfg["min_silence_s"]):
         # An explanation must come after the caller last spoke: one given before the caller
