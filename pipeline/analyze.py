@@ -86,26 +86,24 @@ class Analyzer:
         started = time.perf_counter()
         audio = load_call(path, layout)
         decoded_at = time.perf_counter()
-        speakers = list(audio.channels)
-        timelines = {self._label(name): speech_regions(samples, audio.sample_rate, self.config.vad)
-                     for name, samples in audio.channels.items()}
+        channels = {self._label(name): samples for name, samples in audio.channels.items()}
+        timelines = {label: speech_regions(samples, audio.sample_rate, self.config.vad)
+                     for label, samples in channels.items()}
         vad_at = time.perf_counter()
         per_speaker: dict[str, list[Segment]] = {}
         decoded_s = 0.0
         repetitions = 0
+        # Progress is measured in speech seconds: gated decoding only ever sees speech.
         total_speech = sum(r.duration_s for regions in timelines.values() for r in regions) or 1.0
-        done = 0.0
-        for name in speakers:
-            label = self._label(name)
-            channel_progress = None
+        for label, samples in channels.items():
+            report = None
             if progress:
-                def channel_progress(t: float, _label: str = label, _done: float = done) -> None:
-                    progress(f"transcribing {_label}", min(1.0, (_done + t) / total_speech))
-            channel = transcribe_channel(self.engine, audio.channels[name], audio.sample_rate, label,
-                                         timelines[label], self.config.stt, channel_progress)
+                def report(t: float, label: str = label, before: float = decoded_s) -> None:
+                    progress(f"transcribing {label}", min(1.0, (before + t) / total_speech))
+            channel = transcribe_channel(self.engine, samples, audio.sample_rate, label, timelines[label],
+                                         self.config.stt, report)
             per_speaker[label] = channel.segments
             decoded_s += channel.decoded_s
-            done += channel.decoded_s
             repetitions += channel.repetitions_removed
         stt_at = time.perf_counter()
         transcript = merge_channels(per_speaker)
@@ -134,7 +132,7 @@ class Analyzer:
                 "total_s": round(finished - started, 3),
                 "model_load_s": round(self.load_s, 3),
                 "speech_decoded_s": round(decoded_s, 2),
-                "channel_audio_s": round(audio.duration_s * len(speakers), 2),
+                "channel_audio_s": round(audio.duration_s * len(channels), 2),
                 "repetitions_removed": repetitions,
             },
         )
