@@ -153,11 +153,7 @@ def resolve_model(name: str) -> Path:
     folder = cache_dir() / f"{spec.name}-{spec.files[1].sha256[:12]}"
     for f in spec.files:
         target = folder / f.name
-        if target.is_file() and _verified_quietly(target, f.sha256):
+        if target.is_file() and sha256_of(target) == f.sha256:
             continue
         _join(sources[f.name], target, f.sha256)
     return folder
-
-
-def _verified_quietly(path: Path, expected: str) -> bool:
-    return sha256_of(path) == expected
