@@ -1,9 +1,10 @@
-"""`callqa` command line: analyse a call and print its result JSON and a short summary."""
+"""`callqa` command line: analyse calls, run the nightly batch, list flags and runs, re-score."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -78,6 +79,114 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return status
 
 
+def _quiet_prefect() -> None:
+    """Call recordings are personal data: Prefect sends no analytics from callqa, ever."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.nightly import nightly
+    from pipeline.store import resolve_db_url
+
+    db = resolve_db_url(args.db)
+    summary = nightly(export_dir=args.export_dir, db=db, workers=args.workers, config_path=args.config,
+                      reader=args.reader, report_dir=args.report_dir, progress=args.progress or sys.stderr.isatty())
+    c = summary["counts"]
+    print(f"run {summary['run_id']}: {c['calls']} calls: {c['analysed']} analysed, {c['rescored']} re-scored, "
+          f"{c['skipped']} already done, {c['failed']} failed, {c['training']} training (not scored), "
+          f"{c['flagged']} flagged; {c['export_errors']} bad manifest rows", file=sys.stderr)
+    print(f"{summary['audio_hours']:.3f} h of audio in {summary['wall_s']:.1f} s "
+          f"({summary['realtime_factor']:.1f}x real time) with {summary['workers']} worker(s); store {db}",
+          file=sys.stderr)
+    for problem in summary["errors"]:
+        print(f"  problem: {problem}", file=sys.stderr)
+    if args.report_dir:
+        report = Path(args.report_dir) / f"run-{summary['run_id']}.md"
+        print(f"report: {report}", file=sys.stderr)
+    return 3 if summary["errors"] else 0
+
+
+def _parse_since(text: str | None):
+    from datetime import datetime, timezone
+
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CallQAError(f"--since {text!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def cmd_flags(args: argparse.Namespace) -> int:
+    from pipeline.store import Store
+
+    rows = Store(args.db).flagged(since=_parse_since(args.since), area=args.area, handler=args.handler)
+    calls: dict[str, dict] = {}
+    for row in rows:
+        call = calls.setdefault(row["call_id"], {
+            "call_id": row["call_id"], "started_at": row["started_at"].isoformat(), "call_type": row["call_type"],
+            "area": row["area"], "handler_id": row["handler_id"], "rules_version": row["rules_version"],
+            "flags": []})
+        call["flags"].append({"indicator": row["indicator"], "reason": row["reason"], "start_s": row["start_s"],
+                              "evidence_s": row["evidence_s"]})
+    if args.json:
+        print(json.dumps(list(calls.values()), indent=2))
+        return 0
+    if not calls:
+        print("no flagged calls", file=sys.stderr)
+    for call in calls.values():
+        print(f"{call['call_id']}  {call['started_at'][:16]}  {call['call_type']}  {call['area']}  "
+              f"handler {call['handler_id']}")
+        for flag in call["flags"]:
+            times = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in flag["evidence_s"] or []) or f"{flag['start_s']:.1f} s"
+            print(f"    {flag['indicator']}: {flag['reason']} [evidence {times}]")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipeline.store import Store
+
+    runs = Store(args.db).runs(args.limit)
+    if args.json:
+        print(json.dumps(runs, indent=2, default=str))
+        return 0
+    if not runs:
+        print("no runs yet", file=sys.stderr)
+    for run in runs:
+        c = (run["summary"] or {}).get("counts", {})
+        done = f"{c.get('analysed', 0)} analysed, {c.get('failed', 0)} failed, {c.get('flagged', 0)} flagged" \
+            if c else "-"
+        print(f"run {run['id']:4d}  {run['status']:11}  {run['started_at']:%Y-%m-%d %H:%M}  "
+              f"{run['export_dir']}  {run['engine']} {run['model']}  rules {run['rules_version']}  {done}")
+    return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from pipeline.rescore import rescore_store
+    from pipeline.rules import load_rule_pack
+    from pipeline.store import Store
+
+    config = load_config(args.config, rules=args.rules)
+    summary = rescore_store(Store(args.db), load_rule_pack(config.rules), engine=config.stt.engine,
+                            model=config.stt.model)
+    print(f"re-scored {summary.rescored} call(s) with rules {summary.rules_version} in {summary.seconds:.2f} s "
+          f"({summary.calls_per_second:.0f} calls/s); {summary.flagged} flagged", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.schedule import serve_nightly
+
+    serve_nightly(export_dir=args.export_dir, db=args.db, workers=args.workers, config_path=args.config,
+                  at=args.at, timezone=args.timezone, dry_run=args.dry_run)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +203,47 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--summary", action="store_true", help="print a human-readable summary on stderr")
     analyze.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
     analyze.set_defaults(func=cmd_analyze)
+
+    db_help = "store URL (sqlite:///file.db or postgresql+psycopg://...); default $CALLQA_DB, else callqa.db"
+    run = sub.add_parser("run", help="run the nightly batch once over a recorder export (no server needed)")
+    run.add_argument("export_dir", help="export folder: manifest.csv or JSON sidecars beside the audio")
+    run.add_argument("--db", help=db_help)
+    run.add_argument("--workers", type=int, default=1, help="worker processes, one speech-model thread each")
+    run.add_argument("--config", help="settings TOML (see callqa analyze --config)")
+    run.add_argument("--reader", help="export reader (default: detect manifest.csv, else JSON sidecars)")
+    run.add_argument("--report-dir", default="callqa-reports", help="where run-N.md reports go ('' for none)")
+    run.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
+    run.set_defaults(func=cmd_run)
+
+    flags = sub.add_parser("flags", help="list flagged calls with reasons and evidence times")
+    flags.add_argument("--db", help=db_help)
+    flags.add_argument("--since", help="calls that started on or after this date (YYYY-MM-DD or ISO 8601)")
+    flags.add_argument("--area")
+    flags.add_argument("--handler", help="handler id")
+    flags.add_argument("--json", action="store_true", help="JSON instead of text")
+    flags.set_defaults(func=cmd_flags)
+
+    status = sub.add_parser("status", help="show the last batch runs")
+    status.add_argument("--db", help=db_help)
+    status.add_argument("--limit", type=int, default=10)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+
+    rescore = sub.add_parser("rescore", help="re-score stored transcripts with the current rules (no speech-to-text)")
+    rescore.add_argument("--db", help=db_help)
+    rescore.add_argument("--rules", help="rule pack TOML (default: the bundled pack)")
+    rescore.add_argument("--config", help="settings TOML (its rules and engine/model)")
+    rescore.set_defaults(func=cmd_rescore)
+
+    serve = sub.add_parser("serve", help="register and run the nightly schedule (Prefect)")
+    serve.add_argument("export_dir", help="folder the recorder exports to each night")
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--config")
+    serve.add_argument("--at", default="02:00", help="local time to run each night, HH:MM (default 02:00)")
+    serve.add_argument("--timezone", default="Europe/London")
+    serve.add_argument("--dry-run", action="store_true", help="print the schedule and exit")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -1,0 +1,135 @@
+"""The nightly batch: every call in a recorder export analysed once, stored, flagged, reported.
+
+Thin tasks over `pipeline`: read the export, plan (skip / re-score / analyse) against the store,
+analyse in worker processes with retries, store each call atomically, summarise. Running it
+again on the same export does nothing new; running it after a kill finishes what was left.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline.batch import AnalysisPool, Outcome, audio_digests, markdown_report, summarise
+from pipeline.config import load_config
+from pipeline.export import CallRecord, read_export
+from pipeline.rescore import rescore_transcription
+from pipeline.rules import load_rule_pack
+from pipeline.store import Store
+
+_POOL: AnalysisPool | None = None  # the flow's worker processes, shared by its task threads
+
+
+@lru_cache(maxsize=4)
+def _store(db: str | None) -> Store:
+    return Store(db)
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def analyse_call(call: CallRecord, digest: str, run_id: int, db: str | None) -> Outcome:
+    """Speech-to-text and scoring in a worker process, then one atomic store write here."""
+    assert _POOL is not None
+    try:
+        out = _POOL.submit(str(call.audio), call.channels, call.call_id).result()
+    except BrokenProcessPool:
+        _POOL.restart()
+        raise
+    store = _store(db)
+    if "error" in out:  # a bad recording: record it and move on, retrying cannot help
+        store.record_error(run_id, str(call.audio), "audio", out["error"], call.call_id)
+        return Outcome(call.call_id, "failed", error=out["error"])
+    result = out["result"]
+    store.save_analysis(result, digest, run_id, out["worker"])
+    return Outcome(call.call_id, "analysed", bool(result["flags"]), result["duration_s"])
+
+
+@task(cache_policy=NO_CACHE)
+def rescore_calls(plans: list[Any], run_id: int, db: str | None, config_path: str | None) -> list[Outcome]:
+    """Calls already transcribed with this engine and model only need the new rules applied."""
+    store = _store(db)
+    rules = load_rule_pack(load_config(config_path).rules)
+    outcomes = []
+    with store.engine.begin() as conn:
+        for plan in plans:
+            result = rescore_transcription(store.transcription(plan.transcription_id), rules)
+            store.save_scoring(plan.transcription_id, result, run_id, conn=conn)
+            outcomes.append(Outcome(plan.call_id, "rescored", bool(result["flags"])))
+    return outcomes
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="call", desc="analysing", dynamic_ncols=True)
+
+
+@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16))
+def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_path: str | None = None,
+            reader: str | None = None, report_dir: str | None = "callqa-reports",
+            progress: bool = False) -> dict[str, Any]:
+    """Analyse every call of `export_dir` not yet analysed with the current engine, model and rules."""
+    global _POOL
+    logger = get_run_logger()
+    started_at, started = datetime.now(timezone.utc), time.perf_counter()
+    config = load_config(config_path)
+    rules = load_rule_pack(config.rules)
+    store = _store(db)
+    listing = read_export(export_dir, reader)
+    run_id = store.start_run(str(listing.folder), listing.reader, config.stt.engine, config.stt.model,
+                             rules.version, workers)
+    for error in listing.errors:
+        store.record_error(run_id, error.source, "export", error.problem, error.call_id)
+    store.upsert_calls(listing.calls, run_id)
+    training = [c for c in listing.calls if c.training]
+    scored = [c for c in listing.calls if not c.training]
+    plans = store.plan(audio_digests(scored), config.stt.engine, config.stt.model, rules.version)
+    by_id = {c.call_id: c for c in scored}
+    to_analyse = [p for p in plans if p.action == "analyse"]
+    logger.info("%d calls: %d to analyse, %d to re-score, %d already done, %d training, %d bad rows",
+                len(listing.calls), len(to_analyse), sum(p.action == "rescore" for p in plans),
+                sum(p.action == "skip" for p in plans), len(training), len(listing.errors))
+    outcomes = [Outcome(c.call_id, "training") for c in training]
+    outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action == "skip"]
+    outcomes += rescore_calls([p for p in plans if p.action == "rescore"], run_id, db, config_path)
+    if to_analyse:
+        digests = audio_digests([by_id[p.call_id] for p in to_analyse])
+        bar = _progress_bar(len(to_analyse), progress)
+        _POOL = AnalysisPool(min(workers, len(to_analyse)), config_path)
+        try:
+            futures = [analyse_call.submit(by_id[p.call_id], digests[p.call_id], run_id, db) for p in to_analyse]
+            for plan, future in zip(to_analyse, futures):
+                state = future.wait() or future.state
+                if state.is_completed():
+                    outcomes.append(future.result())
+                else:  # retries exhausted: record, keep going with the rest
+                    message = str(future.state.message or "analysis failed")
+                    store.record_error(run_id, str(by_id[plan.call_id].audio), "analysis", message, plan.call_id)
+                    outcomes.append(Outcome(plan.call_id, "failed", error=message))
+                if bar:
+                    bar.update(1)
+        finally:
+            _POOL.close()
+            _POOL = None
+            if bar:
+                bar.close()
+    summary = summarise(run_id, str(listing.folder), started_at, time.perf_counter() - started, workers,
+                        config.stt.engine, config.stt.model, rules.version, outcomes,
+                        [str(e) for e in listing.errors])
+    report = markdown_report(summary)
+    if report_dir:
+        path = Path(report_dir) / f"run-{run_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report, encoding="utf-8")
+    store.finish_run(run_id, summary.to_dict())
+    logger.info("run %d: %s", run_id, summary.counts)
+    return summary.to_dict()

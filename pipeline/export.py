@@ -1,0 +1,570 @@
+"""Read a recorder's nightly export (audio files + metadata in one folder) into checked call records.
+
+The nightly batch trusts what this module returns: every ``CallRecord`` names an existing regular
+audio file inside the export folder, a timezone-aware start time, a known call type and channel
+layout, and a call id that is safe in file names and URLs. Everything else in the export is
+reported as a ``RowError`` naming where it came from (``manifest.csv row 7``, ``night/a.json``), so
+one bad row never stops a night's calls. Only problems with the export as a whole (no folder, an
+unreadable manifest, missing columns) raise ``ExportError``.
+
+Built-in layouts (see docs/exports.md, "Recorder exports"):
+
+- ``manifest``: ``manifest.csv`` in the folder, one row per call. Row numbers are spreadsheet row
+  numbers: the header is row 1, the first data row is row 2.
+- ``sidecar``: one JSON object per call, ``NAME.json`` beside ``NAME.wav``, in any subfolder.
+
+Other formats plug in with ``register_reader`` or the ``callqa.export_readers`` entry-point group;
+they can reuse ``parse_row`` so every format is checked the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import NamedTuple, TypeVar
+
+from pipeline.audio import LAYOUTS
+from pipeline.errors import CallQAError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MANIFEST = "manifest.csv"
+ENTRY_POINT_GROUP = "callqa.export_readers"
+FIELDS = ("call_id", "audio", "started_at", "call_type", "area", "handler_id", "channels", "answer_delay_s",
+          "training")
+# answer_delay_s is the only optional field: a recorder may not know it.
+REQUIRED_FIELDS = tuple(f for f in FIELDS if f != "answer_delay_s")
+# area and handler_id must be present but may be empty (an unassigned or out-of-area call).
+NON_EMPTY_FIELDS = ("call_id", "audio", "started_at", "call_type", "channels", "training")
+CALL_TYPES = ("101", "999")
+MAX_CALL_ID = 128
+# Call ids become file names and URL segments: a small alphabet, and a letter or digit first so an id
+# can never be ".", "..", a hidden file or look like a command-line option.
+_CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+class ExportError(CallQAError):
+    """An export that cannot be read at all (no folder, unreadable manifest, missing columns)."""
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One call ready for analysis; every field has been checked (see module docstring)."""
+
+    call_id: str
+    audio: Path  # absolute, resolved, inside the export folder, an existing regular file
+    started_at: datetime  # timezone-aware
+    call_type: str  # "101" | "999"
+    area: str
+    handler_id: str
+    channels: str  # one of pipeline.audio.LAYOUTS
+    answer_delay_s: float | None
+    training: bool
+    source: str  # "manifest.csv row 7", "night/a.json"
+    extra: dict[str, str] = field(default_factory=dict, hash=False)  # unknown columns/keys, kept verbatim
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row (or sidecar) that was skipped, and why, in words an operator can act on."""
+
+    source: str
+    call_id: str | None
+    problem: str
+
+    def __str__(self) -> str:
+        call = f" (call {self.call_id})" if self.call_id else ""
+        return f"{self.source}{call}: {self.problem}"
+
+
+@dataclass
+class ExportListing:
+    """What one export folder holds: the calls to analyse and the rows that were skipped."""
+
+    folder: Path
+    reader: str
+    calls: list[CallRecord]
+    errors: list[RowError]
+
+
+class ExportReader(NamedTuple):
+    """A registered export format: ``detect(folder)`` says whether it applies, ``read(folder)`` reads it."""
+
+    detect: Callable[[Path], bool]
+    read: Callable[[Path], ExportListing]
+
+
+# --- per-row validation, shared by every reader ----------------------------------------------
+
+
+def parse_row(values: dict[str, str], folder: Path, base: Path, source: str) -> CallRecord | RowError:
+    """Check one call's fields and turn them into a CallRecord, or a RowError listing every problem.
+
+    ``folder`` is the export folder (the audio must resolve inside it); ``base`` is the folder the
+    ``audio`` path is relative to. Values are stripped; keys outside FIELDS go to ``extra``.
+    Duplicate call ids are a property of the whole export: ``check_duplicates`` handles them.
+    """
+    values = {k: (v or "").strip() for k, v in values.items()}
+    call_id, id_problem = _check_call_id(values.get("call_id", ""))
+    problems = [p for p in (_missing(values), id_problem) if p]
+    started_at = _field(values, "started_at", _parse_started_at, problems)
+    call_type = _field(values, "call_type", _parse_call_type, problems)
+    channels = _field(values, "channels", _parse_channels, problems)
+    answer_delay_s = _parse_answer_delay(values.get("answer_delay_s", ""), problems)
+    training = _field(values, "training", _parse_training, problems)
+    audio = _field(values, "audio", lambda raw: _resolve_audio(raw, folder, base), problems)
+    if problems:
+        return RowError(source, call_id, "; ".join(problems))
+    extra = {k: v for k, v in values.items() if k not in FIELDS}
+    return CallRecord(call_id, audio, started_at, call_type, values["area"], values["handler_id"], channels,
+                      answer_delay_s, training, source, extra)
+
+
+def _missing(values: dict[str, str]) -> str | None:
+    """Name absent fields and empty required values together, so one message says what to fill in."""
+    absent = [f for f in REQUIRED_FIELDS if f not in values]
+    empty = [f for f in NON_EMPTY_FIELDS if f in values and not values[f]]
+    parts = []
+    if absent:
+        parts.append(f"missing field(s): {', '.join(absent)}")
+    if empty:
+        parts.append(f"empty value(s) for: {', '.join(empty)}")
+    return "; ".join(parts) or None
+
+
+def _field(values: dict[str, str], name: str, parse: Callable[[str], T], problems: list[str]) -> T | None:
+    """Parse one non-empty field; a parse failure (ValueError) becomes a problem, absent/empty is _missing's."""
+    raw = values.get(name, "")
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _check_call_id(raw: str) -> tuple[str | None, str | None]:
+    """Return (call_id, problem): an unsafe id is not echoed back as the RowError's call_id."""
+    if not raw:
+        return None, None
+    shown = raw if len(raw) <= 40 else raw[:40] + "..."
+    if len(raw) > MAX_CALL_ID:
+        return None, f"call_id {shown!r} is longer than {MAX_CALL_ID} characters"
+    if not _CALL_ID.fullmatch(raw):
+        return None, (f"call_id {shown!r} must use only A-Z a-z 0-9 . _ : - and start with a letter or digit "
+                      "(call ids become file names and URLs)")
+    return raw, None
+
+
+def _parse_started_at(raw: str) -> datetime:
+    """ISO 8601 with an offset: a naive time would be an hour out for half the year (BST)."""
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"started_at {raw!r} is not ISO 8601 with a UTC offset") from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"started_at {raw!r} has no UTC offset (ISO 8601 with an offset is required, "
+                         "e.g. 2026-11-25T21:14:03+00:00)")
+    return value
+
+
+def _parse_call_type(raw: str) -> str:
+    if raw not in CALL_TYPES:
+        raise ValueError(f"call_type {raw!r} is not one of {', '.join(CALL_TYPES)}")
+    return raw
+
+
+def _parse_channels(raw: str) -> str:
+    if raw not in LAYOUTS:
+        raise ValueError(f"unknown channel layout {raw!r}; expected one of {', '.join(LAYOUTS)}")
+    return raw
+
+
+def _parse_answer_delay(raw: str, problems: list[str]) -> float | None:
+    """Optional seconds before the call was answered; empty means the recorder did not say."""
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"answer_delay_s {raw!r} is not a number of seconds")
+        return None
+    if not math.isfinite(value) or value < 0:
+        problems.append(f"answer_delay_s {raw!r} is not a non-negative number of seconds")
+        return None
+    return value
+
+
+def _parse_training(raw: str) -> bool:
+    word = raw.lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"training {raw!r} is not true or false (accepted: true/false, yes/no, 1/0)")
+
+
+def _resolve_audio(raw: str, folder: Path, base: Path) -> Path:
+    """Resolve the audio path and refuse anything outside the export folder or not a regular file.
+
+    Exports come from another system: an absolute path, ``..`` or a symlink must not let a row make
+    the batch read (and transcribe into a result) a file outside the folder it was given.
+    Backslashes are taken as separators (Windows recorders write them).
+    """
+    relative = raw.replace("\\", "/")
+    if PurePosixPath(relative).is_absolute() or PureWindowsPath(raw).drive:
+        raise ValueError(f"audio path escapes the export folder (absolute paths are not allowed): {raw}")
+    try:
+        path = (base / relative).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, NUL byte
+        raise ValueError(f"audio path cannot be resolved: {raw} ({exc})") from None
+    if not path.is_relative_to(folder):
+        raise ValueError(f"audio path escapes the export folder: {raw}")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ValueError(f"audio file not found: {raw}") from None
+    except OSError as exc:
+        raise ValueError(f"audio file cannot be read: {raw} ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"audio path is not a regular file: {raw}")
+    return path
+
+
+# --- whole-export checks --------------------------------------------------------------------
+
+
+def check_duplicates(results: Iterable[CallRecord | RowError]) -> list[CallRecord | RowError]:
+    """Turn every repeat of a call id into a RowError naming the first occurrence, which wins.
+
+    Ids are compared ignoring case, because they become file names on case-insensitive disks.
+    The first occurrence wins even when that row is itself bad: picking a later row would
+    guess which of two conflicting rows is right.
+    """
+    first: dict[str, CallRecord | RowError] = {}
+    out: list[CallRecord | RowError] = []
+    for item in results:
+        if item.call_id is None:
+            out.append(item)
+            continue
+        key = item.call_id.lower()
+        out.append(_duplicate(item, first[key]) if key in first else item)
+        first.setdefault(key, item)
+    return out
+
+
+def _duplicate(item: CallRecord | RowError, seen: CallRecord | RowError) -> RowError:
+    where = _short_source(seen.source, item.source)
+    if seen.call_id == item.call_id:
+        problem = f"duplicate call_id {item.call_id!r} (first at {where})"
+    else:
+        problem = f"duplicate call_id {item.call_id!r} (differs only in case from {seen.call_id!r} at {where})"
+    if isinstance(item, RowError):
+        problem = f"{problem}; {item.problem}"
+    return RowError(item.source, item.call_id, problem)
+
+
+def _short_source(first: str, current: str) -> str:
+    """'row 3' when both come from the same file's rows, else the full source label."""
+    first_file, sep, first_row = first.partition(" row ")
+    return f"row {first_row}" if sep and current.partition(" row ")[0] == first_file else first
+
+
+def build_listing(folder: Path, reader: str, results: Iterable[CallRecord | RowError]) -> ExportListing:
+    """Build an ExportListing from per-row results in source order, duplicates resolved."""
+    checked = check_duplicates(results)
+    return ExportListing(folder, reader, [r for r in checked if isinstance(r, CallRecord)],
+                         [r for r in checked if isinstance(r, RowError)])
+
+
+def _enforce(result: object, folder: Path, name: str) -> ExportListing:
+    """Hold every reader, third-party ones included, to CallRecord's guarantees."""
+    if not isinstance(result, ExportListing):
+        raise ExportError(f"export reader {name!r} returned {type(result).__name__}, not an ExportListing")
+    calls = [_violation(call, folder) or call for call in result.calls]
+    checked = check_duplicates(calls)
+    result.calls = [c for c in checked if isinstance(c, CallRecord)]
+    result.errors = [*result.errors, *(c for c in checked if isinstance(c, RowError))]
+    return result
+
+
+def _violation(call: CallRecord, folder: Path) -> RowError | None:
+    """A record that breaks a guarantee the batch relies on (a reader that skipped parse_row)."""
+    problem = _check_call_id(call.call_id)[1] if call.call_id else "empty call_id"
+    audio = Path(call.audio)
+    if not (audio.is_absolute() and audio == audio.resolve() and audio.is_relative_to(folder) and audio.is_file()):
+        problem = f"audio is not a regular file inside the export folder: {audio}"
+    if call.started_at.tzinfo is None:
+        problem = "started_at has no UTC offset"
+    return RowError(call.source, None, problem) if problem else None
+
+
+# --- the manifest reader --------------------------------------------------------------------
+
+
+def detect_manifest(folder: Path) -> bool:
+    return (folder / MANIFEST).is_file()
+
+
+def read_manifest(folder: Path) -> ExportListing:
+    """Read ``manifest.csv``: bad rows are reported by row number (header = row 1) and skipped."""
+    folder = folder.resolve()
+    rows = csv.reader(io.StringIO(_manifest_text(folder / MANIFEST), newline=""))
+    try:
+        header = _manifest_header(next(rows, None))
+        results = [_manifest_row(header, cells, number, folder)
+                   for number, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)]
+    except csv.Error as exc:
+        raise ExportError(f"{folder / MANIFEST}: not a readable CSV file (line {rows.line_num}: {exc})") from None
+    return build_listing(folder, "manifest", results)
+
+
+def _manifest_text(path: Path) -> str:
+    """The manifest as text: UTF-8, with or without a BOM (Excel writes one); anything else is refused."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        hint = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise ExportError(f"{path}: not UTF-8 text{hint}: byte 0x{data[exc.start]:02x} at offset {exc.start}; "
+                          "save the manifest as UTF-8") from None
+
+
+def _manifest_header(cells: list[str] | None) -> list[str]:
+    """Column names, compared ignoring case and surrounding spaces; missing or repeated ones reject the file."""
+    if not cells or not any(c.strip() for c in cells):
+        raise ExportError(f"{MANIFEST}: no header row (expected: {','.join(FIELDS)})")
+    header = [c.strip().lower() for c in cells]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise ExportError(f"{MANIFEST}: repeated column(s) in the header: {', '.join(repeated)}")
+    missing = [f for f in REQUIRED_FIELDS if f not in header]
+    if missing:
+        raise ExportError(f"{MANIFEST}: missing required column(s): {', '.join(missing)} "
+                          f"(header has: {', '.join(header)})")
+    return header
+
+
+def _manifest_row(header: list[str], cells: list[str], number: int, folder: Path) -> CallRecord | RowError:
+    """One data row; a row with the wrong number of cells is refused, since its values may have shifted."""
+    source = f"{MANIFEST} row {number}"
+    if len(cells) != len(header):
+        position = header.index("call_id")
+        call_id, _ = _check_call_id(cells[position].strip() if position < len(cells) else "")
+        return RowError(source, call_id, f"row has {len(cells)} cells, the header has {len(header)}")
+    return parse_row(dict(zip(header, cells)), folder, folder, source)
+
+
+# --- the sidecar reader ---------------------------------------------------------------------
+
+
+def detect_sidecars(folder: Path) -> bool:
+    return next(_sidecars(folder.resolve()), None) is not None
+
+
+def read_sidecars(folder: Path) -> ExportListing:
+    """Read every ``NAME.json`` sidecar under the folder, in path order; one sidecar is one call."""
+    folder = folder.resolve()
+    results = [_sidecar_row(path, values, folder) for path, values in _sidecars(folder)]
+    if not results:
+        raise ExportError(f"{folder}: no JSON sidecars (NAME.json beside NAME.wav, or with an 'audio' key)")
+    return build_listing(folder, "sidecar", results)
+
+
+def _sidecars(folder: Path) -> Iterable[tuple[Path, dict | str]]:
+    """Yield (path, parsed object or a problem) for each JSON file that is a sidecar.
+
+    A JSON file counts when an audio file with its stem sits beside it, or it has an ``audio`` key
+    (for a file that does not parse: its text mentions "audio"). Other JSON files, such as the
+    sample calls' ``*.truth.json``, are not sidecars. Hidden files and folders (``._a.json`` from
+    macOS copies) are skipped, and symlinked folders are not followed (no loops, no escape).
+    """
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(root)
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(".json"):
+                continue
+            path = here / name
+            parsed, mentions_audio = _load_sidecar(path)
+            beside = _audio_beside(path, files)
+            if beside or mentions_audio:
+                yield path, parsed
+
+
+def _load_sidecar(path: Path) -> tuple[dict | str, bool]:
+    """(object or problem, whether it has/mentions an audio key)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read the sidecar ({exc.strerror})", False
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return "sidecar is not UTF-8 text", b'"audio"' in data
+    except json.JSONDecodeError as exc:
+        return f"sidecar is not valid JSON ({exc})", b'"audio"' in data
+    if not isinstance(value, dict):
+        return f"sidecar is not a JSON object (found {type(value).__name__})", False
+    return value, "audio" in value
+
+
+def _audio_beside(sidecar: Path, names: list[str]) -> list[str]:
+    """Files that the sidecar describes by name: ``a.json`` -> ``a.<anything>``, ``a.wav.json`` -> ``a.wav``."""
+    stem = sidecar.stem
+    if stem in names and (sidecar.parent / stem).is_file():
+        return [stem]
+    return sorted(n for n in names if Path(n).stem == stem and not n.lower().endswith(".json")
+                  and not n.startswith(".") and (sidecar.parent / n).is_file())
+
+
+def _sidecar_row(path: Path, parsed: dict | str, folder: Path) -> CallRecord | RowError:
+    source = path.relative_to(folder).as_posix()
+    if isinstance(parsed, str):
+        return RowError(source, None, parsed)
+    values, problems = _as_strings(parsed)
+    call_id, _ = _check_call_id(values.get("call_id", "").strip())
+    if problems:
+        return RowError(source, call_id, "; ".join(problems))
+    if not values.get("audio", "").strip():
+        beside = _audio_beside(path, os.listdir(path.parent))
+        if len(beside) != 1:
+            found = f"several: {', '.join(beside)}" if beside else "none"
+            return RowError(source, call_id, f"no 'audio' key and no single audio file named {path.stem}.* beside "
+                                             f"the sidecar ({found})")
+        values["audio"] = beside[0]
+    return parse_row(values, folder, path.parent, source)
+
+
+def _as_strings(obj: dict) -> tuple[dict[str, str], list[str]]:
+    """JSON scalars as the strings a manifest cell would hold; nested values only allowed in extras."""
+    values: dict[str, str] = {}
+    problems = []
+    for key, value in obj.items():
+        if isinstance(value, bool):
+            values[key] = "true" if value else "false"
+        elif value is None:
+            values[key] = ""
+        elif isinstance(value, (str, int, float)):
+            values[key] = str(value)
+        elif key in FIELDS:
+            problems.append(f"{key} must be a string, number or boolean, not a JSON {type(value).__name__}")
+        else:
+            values[key] = json.dumps(value, ensure_ascii=False)
+    return values, problems
+
+
+# --- registry and entry point ---------------------------------------------------------------
+
+
+READERS: dict[str, ExportReader] = {
+    "manifest": ExportReader(detect_manifest, read_manifest),
+    "sidecar": ExportReader(detect_sidecars, read_sidecars),
+}
+_entry_point_names: set[str] = set()  # readers that came from entry points (replaced on reload)
+_entry_point_problems: dict[str, str] = {}  # entry points that could not be loaded, by name
+_entry_points_loaded = False
+
+
+def register_reader(name: str, detect: Callable[[Path], bool], read: Callable[[Path], ExportListing],
+                    *, replace: bool = False) -> None:
+    """Add a recorder format; auto-detection tries readers in registration order (built-ins first)."""
+    if not name or not isinstance(name, str):
+        raise ValueError("an export reader needs a non-empty name")
+    if not callable(detect) or not callable(read):
+        raise TypeError(f"export reader {name!r}: detect and read must be callables")
+    if name in READERS and not replace:
+        raise ValueError(f"export reader {name!r} is already registered (pass replace=True to override)")
+    READERS[name] = ExportReader(detect, read)
+
+
+def load_entry_point_readers(reload: bool = False) -> list[str]:
+    """Register readers declared by installed packages in the ``callqa.export_readers`` group.
+
+    Each entry point's name is the reader's name and it must resolve to a ``(detect, read)`` tuple.
+    Runs once per process unless ``reload``; returns the names registered by this call. A plugin
+    that fails to load is logged and remembered (``read_export`` names it) rather than stopping
+    exports that do not need it.
+    """
+    global _entry_points_loaded
+    if _entry_points_loaded and not reload:
+        return []
+    _entry_points_loaded = True
+    return _register_entry_points(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _register_entry_points(eps: Iterable[EntryPoint]) -> list[str]:
+    added = []
+    for ep in eps:
+        if ep.name in READERS and ep.name not in _entry_point_names:
+            _entry_point_problem(ep, "the name is already taken by another reader")
+            continue
+        try:
+            detect, read = ep.load()
+            if not callable(detect) or not callable(read):
+                raise TypeError("detect and read must be callables")
+        except Exception as exc:  # noqa: BLE001 - third-party import or shape error: report, do not crash
+            _entry_point_problem(ep, f"{type(exc).__name__}: {exc}")
+            continue
+        READERS[ep.name] = ExportReader(detect, read)
+        _entry_point_names.add(ep.name)
+        _entry_point_problems.pop(ep.name, None)
+        added.append(ep.name)
+    return added
+
+
+def _entry_point_problem(ep: EntryPoint, problem: str) -> None:
+    message = f"entry point {ep.name!r} ({ep.value}) not loaded: {problem}"
+    _entry_point_problems[ep.name] = message
+    log.warning("%s: %s", ENTRY_POINT_GROUP, message)
+
+
+def _plugin_note() -> str:
+    return "".join(f"; {p}" for p in _entry_point_problems.values())
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+def read_export(folder: str | Path, reader: str | None = None) -> ExportListing:
+    """Read one export folder with the named reader, or the first registered one that recognises it."""
+    path = Path(folder)
+    if not path.exists():
+        raise ExportError(f"export folder not found: {path}")
+    if not path.is_dir():
+        raise ExportError(f"export folder is not a directory: {path}")
+    path = path.resolve()
+    load_entry_point_readers()
+    name = reader or _detect(path)
+    if name not in READERS:
+        raise ExportError(f"unknown export reader {name!r}; known readers: {', '.join(READERS)}{_plugin_note()}")
+    return _enforce(READERS[name].read(path), path, name)
+
+
+def _detect(folder: Path) -> str:
+    for name, candidate in READERS.items():
+        try:
+            if candidate.detect(folder):
+                return name
+        except Exception as exc:  # a plugin's detect must not hide which plugin broke
+            raise ExportError(f"export reader {name!r} failed while inspecting {folder}: {exc}") from exc
+    raise ExportError(f"{folder}: no manifest.csv and no JSON sidecars (readers tried: {', '.join(READERS)})"
+                      f"{_plugin_note()}")

@@ -1,0 +1,136 @@
+"""The results store's tables, one schema for SQLite and PostgreSQL (SQLAlchemy Core).
+
+Speech-to-text output and scoring are kept apart: a `transcription` is one engine+model's
+reading of one audio file (by sha256); a `scoring` is one rule-pack version applied to it. A rules
+change adds scorings without touching speech-to-text.
+
+Changes to these tables need an Alembic migration in `migrations/versions/`; a test checks the
+migrated database matches this file.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running, finished, interrupted, failed
+    Column("export_dir", Text, nullable=False),
+    Column("reader", String(64)),
+    Column("engine", String(64), nullable=False),
+    Column("model", Text, nullable=False),
+    Column("rules_version", String(128), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("workers", Integer, nullable=False),
+    Column("summary", JSON),
+)
+
+calls = Table(
+    "calls", metadata,
+    Column("call_id", String(128), primary_key=True),
+    Column("audio_path", Text, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("call_type", String(8), nullable=False),
+    Column("area", String(255), nullable=False),
+    Column("handler_id", String(255), nullable=False),
+    Column("channels", String(32), nullable=False),
+    Column("answer_delay_s", Float),
+    Column("training", Boolean, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("extra", JSON),
+    Column("first_run_id", Integer, ForeignKey("runs.id")),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_calls_started_at", calls.c.started_at)
+Index("ix_calls_area", calls.c.area)
+Index("ix_calls_handler", calls.c.handler_id)
+
+transcriptions = Table(
+    "transcriptions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False),
+    Column("audio_sha256", String(64), nullable=False),
+    Column("engine", String(64), nullable=False),
+    Column("model", Text, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("layout", String(16), nullable=False),
+    Column("channel_layout", String(32), nullable=False),
+    Column("transcript", JSON, nullable=False),
+    Column("speech", JSON, nullable=False),
+    Column("audio", JSON),
+    Column("stats", JSON),
+    Column("worker", String(255)),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("call_id", "audio_sha256", "engine", "model", name="uq_transcription"),
+)
+
+scorings = Table(
+    "scorings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transcription_id", Integer, ForeignKey("transcriptions.id"), nullable=False),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False),
+    Column("rules_version", String(128), nullable=False),
+    Column("silences", JSON, nullable=False),
+    Column("flag_count", Integer, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("transcription_id", "rules_version", name="uq_scoring"),
+)
+Index("ix_scorings_call", scorings.c.call_id)
+
+indicator_results = Table(
+    "indicator_results", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scoring_id", Integer, ForeignKey("scorings.id"), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("evidence", JSON, nullable=False),
+)
+Index("ix_indicator_results_scoring", indicator_results.c.scoring_id)
+
+flags = Table(
+    "flags", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scoring_id", Integer, ForeignKey("scorings.id"), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("start_s", Float, nullable=False),
+    Column("evidence_s", JSON),
+)
+Index("ix_flags_scoring", flags.c.scoring_id)
+
+errors = Table(
+    "errors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("call_id", String(128)),
+    Column("source", Text, nullable=False),
+    Column("stage", String(16), nullable=False),  # export, audio, analysis
+    Column("message", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_errors_run", errors.c.run_id)

@@ -1,0 +1,322 @@
+"""Read and write the results store.
+
+Every call's analysis is written in one transaction (transcription, scoring, indicator results,
+flags), so a batch killed at any moment leaves either the whole result or nothing, and the next
+run simply finds that call still pending.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, and_, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from pipeline.errors import CallQAError
+from pipeline.store import schema as t
+
+DEFAULT_DB = "sqlite:///callqa.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreError(CallQAError):
+    """The store cannot be opened or migrated; names the URL (without its password)."""
+
+
+def resolve_db_url(arg: str | None = None) -> str:
+    """--db, else $CALLQA_DB, else callqa.db in the current folder. A bare path means SQLite."""
+    url = arg or os.environ.get("CALLQA_DB") or DEFAULT_DB
+    return url if "://" in url else f"sqlite:///{url}"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything in the store is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run must do for one call: nothing, re-score a stored transcript, or analyse."""
+
+    call_id: str
+    action: str                      # "skip" | "rescore" | "analyse"
+    transcription_id: int | None = None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (callqa flags, a review app) run beside a batch; the busy timeout lets
+    # several writers (scale-out workers on one host) queue instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _upgrade(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Store:
+    def __init__(self, url: str | None = None, migrate: bool = True) -> None:
+        self.url = resolve_db_url(url)
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = create_engine(self.url, connect_args={"timeout": 60} if self._sqlite else {})
+        except Exception as exc:  # bad URL, missing driver
+            raise StoreError(f"cannot open store {self.safe_url}: {exc}") from None
+        if self._sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        if migrate:
+            self._migrate()
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else self.url
+
+    def _migrate(self) -> None:
+        try:
+            _upgrade(self.engine)
+        except OperationalError as exc:
+            # Two workers migrating one new database race; the loser finds the tables made.
+            if "already exists" not in str(exc):
+                raise StoreError(f"cannot migrate store {self.safe_url}: {exc}") from None
+            _upgrade(self.engine)
+
+    # ---- runs -------------------------------------------------------------------------------
+
+    def start_run(self, export_dir: str, reader: str | None, engine: str, model: str, rules_version: str,
+                  workers: int) -> int:
+        with self.engine.begin() as conn:
+            self._mark_interrupted(conn)
+            return conn.execute(insert(t.runs).values(
+                started_at=now(), status="running", export_dir=export_dir, reader=reader, engine=engine,
+                model=model, rules_version=rules_version, host=socket.gethostname(), pid=os.getpid(),
+                workers=workers)).inserted_primary_key[0]
+
+    def _mark_interrupted(self, conn: Connection) -> None:
+        """A 'running' run whose process is gone from this host was killed: say so."""
+        rows = conn.execute(select(t.runs.c.id, t.runs.c.pid).where(
+            t.runs.c.status == "running", t.runs.c.host == socket.gethostname())).all()
+        dead = [row.id for row in rows if not _alive(row.pid)]
+        if dead:
+            conn.execute(update(t.runs).where(t.runs.c.id.in_(dead)).values(status="interrupted"))
+
+    def finish_run(self, run_id: int, summary: dict[str, Any], status: str = "finished") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
+                status=status, finished_at=now(), summary=summary))
+
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)).mappings().all()
+        return [{**row, "started_at": _utc(row["started_at"]), "finished_at": _utc(row["finished_at"])}
+                for row in rows]
+
+    def run_errors(self, run_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                select(t.errors).where(t.errors.c.run_id == run_id).order_by(t.errors.c.id)).mappings()]
+
+    def record_error(self, run_id: int | None, source: str, stage: str, message: str,
+                     call_id: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(t.errors).values(run_id=run_id, call_id=call_id, source=source, stage=stage,
+                                                 message=message, created_at=now()))
+
+    # ---- calls ------------------------------------------------------------------------------
+
+    def upsert_calls(self, records: Iterable[Any], run_id: int | None) -> None:
+        """Store each call's metadata (the export is the truth: a re-export updates it)."""
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(t.calls.c.call_id)).scalars())
+            for record in records:
+                values = dict(audio_path=str(record.audio), started_at=record.started_at,
+                              call_type=record.call_type, area=record.area, handler_id=record.handler_id,
+                              channels=record.channels, answer_delay_s=record.answer_delay_s,
+                              training=record.training, source=record.source, extra=dict(record.extra),
+                              updated_at=now())
+                if record.call_id in known:
+                    conn.execute(update(t.calls).where(t.calls.c.call_id == record.call_id).values(**values))
+                else:
+                    conn.execute(insert(t.calls).values(call_id=record.call_id, first_run_id=run_id, **values))
+                    known.add(record.call_id)
+
+    def plan(self, digests: dict[str, str], engine: str, model: str, rules_version: str) -> list[Plan]:
+        """For each call_id -> audio sha256: skip, rescore or analyse with this engine/model/rules."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.transcriptions.c.id, t.transcriptions.c.call_id, t.transcriptions.c.audio_sha256,
+                       t.scorings.c.id.label("scoring_id"))
+                .outerjoin(t.scorings, and_(t.scorings.c.transcription_id == t.transcriptions.c.id,
+                                            t.scorings.c.rules_version == rules_version))
+                .where(t.transcriptions.c.engine == engine, t.transcriptions.c.model == model,
+                       t.transcriptions.c.call_id.in_(list(digests)))).all()
+        found = {(r.call_id, r.audio_sha256): r for r in rows}
+        plans = []
+        for call_id, digest in digests.items():
+            row = found.get((call_id, digest))
+            if row is None:
+                plans.append(Plan(call_id, "analyse"))
+            elif row.scoring_id is None:
+                plans.append(Plan(call_id, "rescore", row.id))
+            else:
+                plans.append(Plan(call_id, "skip", row.id))
+        return plans
+
+    # ---- results ----------------------------------------------------------------------------
+
+    def save_analysis(self, result: dict[str, Any], audio_sha256: str, run_id: int | None,
+                      worker: str | None = None) -> int | None:
+        """Store a whole analysis atomically; returns the scoring id, None if already stored."""
+        try:
+            with self.engine.begin() as conn:
+                transcription_id = conn.execute(insert(t.transcriptions).values(
+                    call_id=result["call_id"], audio_sha256=audio_sha256, engine=result["engine"]["name"],
+                    model=result["engine"]["model"], duration_s=result["duration_s"], layout=result["layout"],
+                    channel_layout=result["channel_layout"], transcript=result["transcript"],
+                    speech=result["speech"], audio=result.get("audio"), stats=result.get("stats"), worker=worker,
+                    run_id=run_id, created_at=now())).inserted_primary_key[0]
+                return self._insert_scoring(conn, transcription_id, result, run_id)
+        except IntegrityError:
+            return None  # another worker stored the same call first: exactly-once holds
+
+    def save_scoring(self, transcription_id: int, result: dict[str, Any], run_id: int | None,
+                     conn: Connection | None = None) -> int | None:
+        if conn is not None:
+            return self._insert_scoring(conn, transcription_id, result, run_id)
+        try:
+            with self.engine.begin() as own:
+                return self._insert_scoring(own, transcription_id, result, run_id)
+        except IntegrityError:
+            return None
+
+    @staticmethod
+    def _insert_scoring(conn: Connection, transcription_id: int, result: dict[str, Any], run_id: int | None) -> int:
+        call_id = result["call_id"]
+        scoring_id = conn.execute(insert(t.scorings).values(
+            transcription_id=transcription_id, call_id=call_id, rules_version=result["rules_version"],
+            silences=result["silences"], flag_count=len(result["flags"]), run_id=run_id,
+            created_at=now())).inserted_primary_key[0]
+        conn.execute(insert(t.indicator_results), [
+            dict(scoring_id=scoring_id, call_id=call_id, indicator=name, status=ind["status"],
+                 reason=ind.get("reason"), evidence=ind["evidence"])
+            for name, ind in result["indicators"].items()])
+        if result["flags"]:
+            conn.execute(insert(t.flags), [
+                dict(scoring_id=scoring_id, call_id=call_id, indicator=f["indicator"], reason=f["reason"],
+                     start_s=f["start_s"],
+                     evidence_s=[[e["start_s"], e["end_s"]] for e in result["indicators"][f["indicator"]]["evidence"]])
+                for f in result["flags"]])
+        return scoring_id
+
+    def transcription(self, transcription_id: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.transcriptions).where(t.transcriptions.c.id == transcription_id)).mappings().one()
+        return dict(row)
+
+    def pending_rescores(self, rules_version: str, engine: str | None = None,
+                         model: str | None = None) -> list[dict[str, Any]]:
+        """Latest transcription of each non-training call that has no scoring with `rules_version`."""
+        latest = (select(func.max(t.transcriptions.c.id).label("id"))
+                  .join(t.calls, t.calls.c.call_id == t.transcriptions.c.call_id)
+                  .where(t.calls.c.training.is_(False)))
+        if engine:
+            latest = latest.where(t.transcriptions.c.engine == engine)
+        if model:
+            latest = latest.where(t.transcriptions.c.model == model)
+        latest = latest.group_by(t.transcriptions.c.call_id).subquery()
+        scored = select(t.scorings.c.transcription_id).where(t.scorings.c.rules_version == rules_version)
+        query = (select(t.transcriptions).join(latest, latest.c.id == t.transcriptions.c.id)
+                 .where(t.transcriptions.c.id.not_in(scored)).order_by(t.transcriptions.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def latest_scorings(self):
+        """Subquery: the newest scoring of each call, which is the call's current result."""
+        return select(func.max(t.scorings.c.id).label("id")).group_by(t.scorings.c.call_id).subquery()
+
+    def flagged(self, since: datetime | None = None, area: str | None = None,
+                handler: str | None = None) -> list[dict[str, Any]]:
+        """Flags on each call's current result, newest calls first; training calls never appear."""
+        latest = self.latest_scorings()
+        query = (select(t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
+                        t.calls.c.handler_id, t.scorings.c.rules_version, t.flags.c.indicator, t.flags.c.reason,
+                        t.flags.c.start_s, t.flags.c.evidence_s)
+                 .join(t.scorings, t.scorings.c.id == t.flags.c.scoring_id)
+                 .join(latest, latest.c.id == t.scorings.c.id)
+                 .join(t.calls, t.calls.c.call_id == t.flags.c.call_id)
+                 .where(t.calls.c.training.is_(False)))
+        if since is not None:
+            query = query.where(t.calls.c.started_at >= since)
+        if area:
+            query = query.where(t.calls.c.area == area)
+        if handler:
+            query = query.where(t.calls.c.handler_id == handler)
+        query = query.order_by(t.calls.c.started_at.desc(), t.calls.c.call_id, t.flags.c.start_s)
+        with self.engine.connect() as conn:
+            return [{**r, "started_at": _utc(r["started_at"])} for r in conn.execute(query).mappings()]
+
+    def call_result(self, call_id: str) -> dict[str, Any] | None:
+        """The call's current result, rebuilt in the result-JSON shape."""
+        with self.engine.connect() as conn:
+            scoring = conn.execute(select(t.scorings).where(t.scorings.c.call_id == call_id)
+                                   .order_by(t.scorings.c.id.desc()).limit(1)).mappings().first()
+            if scoring is None:
+                return None
+            tr = conn.execute(select(t.transcriptions)
+                              .where(t.transcriptions.c.id == scoring["transcription_id"])).mappings().one()
+            indicators = conn.execute(select(t.indicator_results)
+                                      .where(t.indicator_results.c.scoring_id == scoring["id"])
+                                      .order_by(t.indicator_results.c.id)).mappings().all()
+            flag_rows = conn.execute(select(t.flags).where(t.flags.c.scoring_id == scoring["id"])
+                                     .order_by(t.flags.c.id)).mappings().all()
+        return {
+            "schema_version": 1, "call_id": call_id, "duration_s": tr["duration_s"], "layout": tr["layout"],
+            "channel_layout": tr["channel_layout"], "engine": {"name": tr["engine"], "model": tr["model"]},
+            "rules_version": scoring["rules_version"], "transcript": tr["transcript"], "speech": tr["speech"],
+            "silences": scoring["silences"],
+            "indicators": {i["indicator"]: {"status": i["status"], "reason": i["reason"], "evidence": i["evidence"]}
+                           for i in indicators},
+            "flags": [{"indicator": f["indicator"], "reason": f["reason"], "start_s": f["start_s"]} for f in flag_rows],
+            "audio": tr["audio"], "stats": tr["stats"],
+        }
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
