@@ -8,6 +8,7 @@ again on the same export does nothing new; running it after a kill finishes what
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -66,19 +67,94 @@ def rescore_calls(plans: list[Any], run_id: int, db: str | None, config_path: st
 
 
 def _progress_bar(total: int, enabled: bool):
-    if not enabled:
+    if not enabled or not total:
         return None
     from tqdm import tqdm
 
     return tqdm(total=total, unit="call", desc="analysing", dynamic_ncols=True)
 
 
+def _analyse_all(calls: list[CallRecord], run_id: int, db: str | None, workers: int, config_path: str | None,
+                 progress: bool) -> list[Outcome]:
+    """Analyse `calls` in worker processes; a call whose retries run out is recorded as failed."""
+    global _POOL
+    if not calls:
+        return []
+    store = _store(db)
+    digests = audio_digests(calls)
+    bar = _progress_bar(len(calls), progress)
+    _POOL = AnalysisPool(min(workers, len(calls)), config_path)
+    outcomes = []
+    try:
+        futures = [analyse_call.submit(call, digests[call.call_id], run_id, db) for call in calls]
+        for call, future in zip(calls, futures):
+            future.wait()
+            if future.state.is_completed():
+                outcomes.append(future.result())
+            else:
+                message = str(future.state.message or "analysis failed")
+                store.record_error(run_id, str(call.audio), "analysis", message, call.call_id)
+                outcomes.append(Outcome(call.call_id, "failed", error=message))
+            if bar:
+                bar.update(1)
+    finally:
+        _POOL.close()
+        _POOL = None
+        if bar:
+            bar.close()
+    return outcomes
+
+
+@flow(name="analyse-shard", task_runner=ThreadPoolTaskRunner(max_workers=16))
+def analyse_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | None = None, workers: int = 1,
+                  config_path: str | None = None, reader: str | None = None) -> list[dict[str, Any]]:
+    """Analyse some calls of an export: the unit a scaled-out deployment hands to one worker.
+
+    It re-plans against the store, so a shard that is retried or runs twice repeats no work.
+    """
+    config = load_config(config_path)
+    rules = load_rule_pack(config.rules)
+    listing = read_export(export_dir, reader)
+    wanted = set(call_ids)
+    calls = [c for c in listing.calls if c.call_id in wanted and not c.training]
+    plans = _store(db).plan(audio_digests(calls), config.stt.engine, config.stt.model, rules.version)
+    todo = {p.call_id for p in plans if p.action == "analyse"}
+    outcomes = _analyse_all([c for c in calls if c.call_id in todo], run_id, db, workers, config_path, False)
+    outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action != "analyse"]
+    return [asdict(o) for o in outcomes]
+
+
+def _distribute(deployment: str, export_dir: str, call_ids: list[str], shards: int, run_id: int, db: str | None,
+                workers: int, config_path: str | None, reader: str | None) -> list[Outcome]:
+    """Hand shards of the calls to `deployment` (analyse-shard on a work pool) and wait for all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prefect.deployments import run_deployment
+
+    groups = [call_ids[i::shards] for i in range(shards) if call_ids[i::shards]]
+
+    def run(group: list[str]) -> list[Outcome]:
+        flow_run = run_deployment(deployment, parameters={
+            "export_dir": export_dir, "call_ids": group, "run_id": run_id, "db": db, "workers": workers,
+            "config_path": config_path, "reader": reader}, timeout=None)
+        if not flow_run.state or not flow_run.state.is_completed():
+            message = f"shard flow run {flow_run.name} ended {flow_run.state.name if flow_run.state else 'unknown'}"
+            return [Outcome(call_id, "failed", error=message) for call_id in group]
+        return [Outcome(**o) for o in flow_run.state.result()]
+
+    with ThreadPoolExecutor(max_workers=len(groups) or 1) as pool:
+        return [o for outcomes in pool.map(run, groups) for o in outcomes]
+
+
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16))
 def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_path: str | None = None,
-            reader: str | None = None, report_dir: str | None = "callqa-reports",
-            progress: bool = False) -> dict[str, Any]:
-    """Analyse every call of `export_dir` not yet analysed with the current engine, model and rules."""
-    global _POOL
+            reader: str | None = None, report_dir: str | None = "callqa-reports", progress: bool = False,
+            distribute_to: str | None = None, shards: int = 2) -> dict[str, Any]:
+    """Analyse every call of `export_dir` not yet analysed with the current engine, model and rules.
+
+    With `distribute_to` (a deployment of `analyse-shard`, e.g. "analyse-shard/callqa-shards"), the
+    calls to analyse are split into `shards` flow runs that workers on other machines pick up.
+    """
     logger = get_run_logger()
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
     config = load_config(config_path)
@@ -94,42 +170,25 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     scored = [c for c in listing.calls if not c.training]
     plans = store.plan(audio_digests(scored), config.stt.engine, config.stt.model, rules.version)
     by_id = {c.call_id: c for c in scored}
-    to_analyse = [p for p in plans if p.action == "analyse"]
+    to_analyse = [by_id[p.call_id] for p in plans if p.action == "analyse"]
     logger.info("%d calls: %d to analyse, %d to re-score, %d already done, %d training, %d bad rows",
                 len(listing.calls), len(to_analyse), sum(p.action == "rescore" for p in plans),
                 sum(p.action == "skip" for p in plans), len(training), len(listing.errors))
     outcomes = [Outcome(c.call_id, "training") for c in training]
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action == "skip"]
     outcomes += rescore_calls([p for p in plans if p.action == "rescore"], run_id, db, config_path)
-    if to_analyse:
-        digests = audio_digests([by_id[p.call_id] for p in to_analyse])
-        bar = _progress_bar(len(to_analyse), progress)
-        _POOL = AnalysisPool(min(workers, len(to_analyse)), config_path)
-        try:
-            futures = [analyse_call.submit(by_id[p.call_id], digests[p.call_id], run_id, db) for p in to_analyse]
-            for plan, future in zip(to_analyse, futures):
-                state = future.wait() or future.state
-                if state.is_completed():
-                    outcomes.append(future.result())
-                else:  # retries exhausted: record, keep going with the rest
-                    message = str(future.state.message or "analysis failed")
-                    store.record_error(run_id, str(by_id[plan.call_id].audio), "analysis", message, plan.call_id)
-                    outcomes.append(Outcome(plan.call_id, "failed", error=message))
-                if bar:
-                    bar.update(1)
-        finally:
-            _POOL.close()
-            _POOL = None
-            if bar:
-                bar.close()
+    if distribute_to and to_analyse:
+        outcomes += _distribute(distribute_to, str(listing.folder), [c.call_id for c in to_analyse], shards,
+                                run_id, db, workers, config_path, reader)
+    else:
+        outcomes += _analyse_all(to_analyse, run_id, db, workers, config_path, progress)
     summary = summarise(run_id, str(listing.folder), started_at, time.perf_counter() - started, workers,
                         config.stt.engine, config.stt.model, rules.version, outcomes,
                         [str(e) for e in listing.errors])
-    report = markdown_report(summary)
     if report_dir:
         path = Path(report_dir) / f"run-{run_id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(report, encoding="utf-8")
+        path.write_text(markdown_report(summary), encoding="utf-8")
     store.finish_run(run_id, summary.to_dict())
     logger.info("run %d: %s", run_id, summary.counts)
     return summary.to_dict()
