@@ -1,0 +1,229 @@
+"""The nightly batch end to end on a real Prefect server, real speech model and real SQLite store."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import ROOT, SAMPLES
+
+FIELDS = ["call_id", "audio", "started_at", "call_type", "area", "handler_id", "channels", "answer_delay_s",
+          "training"]
+
+
+def make_export(folder: Path, rows: list[dict], files: dict[str, bytes | Path] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in (files or {}).items():
+        target = folder / name
+        if isinstance(content, Path):
+            shutil.copy(content, target)
+        else:
+            target.write_bytes(content)
+    with open(folder / "manifest.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"started_at": "2026-11-25T20:00:00+00:00", "call_type": "101", "area": "Stafford",
+                             "handler_id": "H1", "channels": "stereo-handler-left", "answer_delay_s": "30",
+                             "training": "false", **row})
+    return folder
+
+
+def query(db: str, sql: str) -> list[tuple]:
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text(sql))]
+    engine.dispose()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def sample_run(prefect_harness, tmp_path_factory):
+    """The committed sample export through the nightly flow once, with two worker processes."""
+    from flows.nightly import nightly
+
+    tmp = tmp_path_factory.mktemp("sample-run")
+    db = f"sqlite:///{tmp / 'store.db'}"
+    summary = nightly(export_dir=str(SAMPLES), db=db, workers=2, report_dir=str(tmp / "reports"))
+    return db, summary, tmp
+
+
+def test_sample_export_runs_once_and_second_run_analyses_nothing(sample_run):
+    from flows.nightly import nightly
+
+    db, first, tmp = sample_run
+    c = first["counts"]
+    assert (c["calls"], c["analysed"], c["training"], c["failed"], c["flagged"]) == (8, 7, 1, 0, 4)
+    assert first["flagged_calls"] == ["mate", "no_greeting", "no_next_steps", "unexplained_silence"]
+    assert first["audio_s"] > 200 and first["realtime_factor"] > 1
+    report = (tmp / "reports" / f"run-{first['run_id']}.md").read_text()
+    assert "| 8 | 7 | 0 | 0 | 0 | 1 | 4 | 0 |" in report
+    # the training call is stored but never scored
+    assert query(db, "SELECT training FROM calls WHERE call_id = 'training_good_101'") == [(1,)]
+    assert query(db, "SELECT count(*) FROM transcriptions WHERE call_id = 'training_good_101'") == [(0,)]
+    # statuses in the store are the sample calls' ground truth
+    statuses = dict(query(db, "SELECT call_id || '/' || indicator, status FROM indicator_results"))
+    assert statuses["mate/informal_language"] == "fail" and statuses["good_101/greeting"] == "pass"
+    assert len({w for (w,) in query(db, "SELECT worker FROM transcriptions")}) == 2  # two worker processes
+
+    second = nightly(export_dir=str(SAMPLES), db=db, workers=2, report_dir=None)
+    assert (second["counts"]["analysed"], second["counts"]["skipped"]) == (0, 7)
+    assert query(db, "SELECT count(*) FROM transcriptions") == [(7,)]
+    assert query(db, "SELECT status FROM runs ORDER BY id") == [("finished",), ("finished",)]
+
+
+def test_flags_and_status_commands(sample_run, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    db = sample_run[0]
+    assert main(["flags", "--db", db, "--json"]) == 0
+    flagged = {c["call_id"]: c for c in json.loads(capsys.readouterr().out)}
+    assert set(flagged) == {"mate", "no_greeting", "no_next_steps", "unexplained_silence"}
+    silence = flagged["unexplained_silence"]
+    assert (silence["area"], silence["handler_id"], silence["call_type"]) == ("Cannock", "H1042", "101")
+    [flag] = silence["flags"]
+    assert flag["indicator"] == "unexplained_silence" and flag["evidence_s"][0][1] - flag["evidence_s"][0][0] > 10
+    assert main(["flags", "--db", db, "--area", "Cannock"]) == 0
+    out = capsys.readouterr().out
+    assert "unexplained_silence  2026-11-25T19:52" in out and "no_next_steps" in out and "mate" not in out
+    assert main(["flags", "--db", db, "--handler", "H3307", "--since", "2026-11-25T20:00"]) == 0
+    out = capsys.readouterr().out
+    assert "mate" in out and "no_greeting" not in out
+    assert main(["flags", "--db", db, "--since", "yesterday"]) == 2
+    assert "not a date" in capsys.readouterr().err
+    assert main(["status", "--db", db]) == 0
+    assert "finished" in capsys.readouterr().out
+
+
+def test_bad_files_and_rows_are_recorded_and_the_rest_stored(prefect_harness, tmp_path):
+    from flows.nightly import nightly
+
+    good = (SAMPLES / "mate.wav").read_bytes()
+    export = make_export(tmp_path / "export", [
+        {"call_id": "ok-1", "audio": "ok1.wav"},
+        {"call_id": "cut", "audio": "cut.wav"},
+        {"call_id": "empty", "audio": "empty.wav"},
+        {"call_id": "text", "audio": "notes.wav"},
+        {"call_id": "ok-2", "audio": "ok2.wav", "call_type": "999"},
+        {"call_id": "gone", "audio": "missing.wav"},
+        {"call_id": "escape", "audio": "../outside.wav"},
+        {"call_id": "layout", "audio": "ok1.wav", "channels": "quad"},
+        {"call_id": "date", "audio": "ok1.wav", "started_at": "25/11/2026 21:14"},
+        {"call_id": "ok-1", "audio": "ok2.wav"},
+    ], {"ok1.wav": SAMPLES / "mate.wav", "ok2.wav": SAMPLES / "good_999.wav", "cut.wav": good[: len(good) // 3],
+        "empty.wav": b"", "notes.wav": b"call notes: not audio\n"})
+    (tmp_path / "outside.wav").write_bytes(good)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    summary = nightly(export_dir=str(export), db=db, workers=1, report_dir=None)
+    c = summary["counts"]
+    assert (c["analysed"], c["failed"], c["export_errors"]) == (2, 3, 5)
+    assert query(db, "SELECT call_id FROM transcriptions ORDER BY call_id") == [("ok-1",), ("ok-2",)]
+    errors = query(db, "SELECT stage, source, coalesce(call_id, ''), message FROM errors ORDER BY id")
+    by_call = {call_id: (stage, source, message) for stage, source, call_id, message in errors}
+    assert by_call["cut"][0] == "audio" and "truncated" in by_call["cut"][2] and "cut.wav" in by_call["cut"][2]
+    assert by_call["empty"][0] == "audio" and "empty" in by_call["empty"][2]
+    assert by_call["text"][0] == "audio" and "not an audio file" in by_call["text"][2]
+    export_rows = {source: message for stage, source, _, message in errors if stage == "export"}
+    assert set(export_rows) == {"manifest.csv row 7", "manifest.csv row 8", "manifest.csv row 9",
+                                "manifest.csv row 10", "manifest.csv row 11"}
+    assert "not found" in export_rows["manifest.csv row 7"]
+    assert "escapes the export folder" in export_rows["manifest.csv row 8"]
+    assert "quad" in export_rows["manifest.csv row 9"]
+    assert "ISO 8601" in export_rows["manifest.csv row 10"]
+    assert "duplicate" in export_rows["manifest.csv row 11"]
+    assert len(summary["errors"]) == 8
+
+
+def _wait_for(db_path: Path, sql: str, minimum: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db_path.exists():
+            try:
+                if query(f"sqlite:///{db_path}", sql)[0][0] >= minimum:
+                    return
+            except Exception:  # tables not created yet
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {sql} >= {minimum}")
+
+
+def test_batch_killed_part_way_finishes_on_rerun_with_no_duplicates(tmp_path):
+    names = ["good_101", "good_999", "no_greeting", "unexplained_silence", "explained_silence", "mate",
+             "no_next_steps"]
+    export = make_export(tmp_path / "export", [{"call_id": n, "audio": f"{n}.wav"} for n in names],
+                         {f"{n}.wav": SAMPLES / f"{n}.wav" for n in names})
+    db_path = tmp_path / "store.db"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}
+    env.pop("PREFECT_API_URL", None)
+    callqa = str(Path(sys.executable).with_name("callqa"))
+    args = [callqa, "run", str(export), "--db", f"sqlite:///{db_path}", "--workers", "1", "--report-dir", ""]
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(db_path, "SELECT count(*) FROM scorings", 2, timeout=180)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the batch and its worker processes, mid-run
+        proc.wait()
+    stored = query(f"sqlite:///{db_path}", "SELECT count(*) FROM transcriptions")[0][0]
+    assert 2 <= stored < len(names), "kill the batch part-way"
+    done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    db = f"sqlite:///{db_path}"
+    assert query(db, "SELECT count(*), count(DISTINCT call_id) FROM transcriptions") == [(7, 7)]
+    assert query(db, "SELECT count(*), count(DISTINCT call_id) FROM scorings") == [(7, 7)]
+    # no half-written result: every scoring has all four indicators
+    assert query(db, "SELECT count(*) FROM indicator_results") == [(28,)]
+    assert query(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("finished",)]
+    assert f"{len(names) - stored} analysed" in done.stderr
+
+
+def changed_rules(tmp_path: Path) -> Path:
+    """A QA lead's edit: 'mate' is no longer on the informal list."""
+    pack = (ROOT / "models" / "rules" / "staffordshire.toml").read_text()
+    pack = pack.replace('version = "staffordshire-2026.11.1"', 'version = "staffordshire-2026.12.1"')
+    pack = pack.replace('  "mate", "love",', '  "love",')
+    path = tmp_path / "rules.toml"
+    path.write_text(pack)
+    return path
+
+
+def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path):
+    from flows.nightly import nightly
+
+    export = make_export(tmp_path / "export", [{"call_id": "mate", "audio": "mate.wav"},
+                                               {"call_id": "quiet", "audio": "q.wav"}],
+                         {"mate.wav": SAMPLES / "mate.wav", "q.wav": SAMPLES / "unexplained_silence.wav"})
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    nightly(export_dir=str(export), db=db, report_dir=None)
+    rules = changed_rules(tmp_path)
+    # 1. `callqa rescore` in a process that must never load the speech engine
+    code = ("import sys; from pipeline.cli import main; rc = main(['rescore', '--db', sys.argv[1], '--rules', "
+            "sys.argv[2]]); assert 'ctranslate2' not in sys.modules and 'faster_whisper' not in sys.modules, "
+            "'speech engine loaded'; sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code, db, str(rules)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "re-scored 2 call(s) with rules staffordshire-2026.12.1" in done.stderr
+    assert query(db, "SELECT count(*) FROM transcriptions") == [(2,)]
+    current = query(db, """SELECT i.status FROM indicator_results i JOIN scorings s ON s.id = i.scoring_id
+                           WHERE s.call_id = 'mate' AND i.indicator = 'informal_language' ORDER BY s.id""")
+    assert current == [("fail",), ("pass",)]
+    # 2. the nightly flow with a changed pack plans a re-score, not an analysis
+    config = tmp_path / "callqa.toml"
+    config.write_text(f'rules = "{rules.with_name("rules2.toml")}"\n')
+    rules.with_name("rules2.toml").write_text(rules.read_text().replace("2026.12.1", "2026.12.2"))
+    summary = nightly(export_dir=str(export), db=db, config_path=str(config), report_dir=None)
+    assert (summary["counts"]["rescored"], summary["counts"]["analysed"]) == (2, 0)
+    assert query(db, "SELECT count(*) FROM transcriptions") == [(2,)]
+    assert query(db, "SELECT count(*) FROM scorings") == [(6,)]
