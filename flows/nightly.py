@@ -74,14 +74,13 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, unit="call", desc="analysing", dynamic_ncols=True)
 
 
-def _analyse_all(calls: list[CallRecord], run_id: int, db: str | None, workers: int, config_path: str | None,
-                 progress: bool) -> list[Outcome]:
+def _analyse_all(calls: list[CallRecord], digests: dict[str, str], run_id: int, db: str | None, workers: int,
+                 config_path: str | None, progress: bool) -> list[Outcome]:
     """Analyse `calls` in worker processes; a call whose retries run out is recorded as failed."""
     global _POOL
     if not calls:
         return []
     store = _store(db)
-    digests = audio_digests(calls)
     bar = _progress_bar(len(calls), progress)
     _POOL = AnalysisPool(min(workers, len(calls)), config_path)
     outcomes = []
@@ -117,9 +116,10 @@ def analyse_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | N
     listing = read_export(export_dir, reader)
     wanted = set(call_ids)
     calls = [c for c in listing.calls if c.call_id in wanted and not c.training]
-    plans = _store(db).plan(audio_digests(calls), config.stt.engine, config.stt.model, rules.version)
+    digests = audio_digests(calls)
+    plans = _store(db).plan(digests, config.stt.engine, config.stt.model, rules.version)
     todo = {p.call_id for p in plans if p.action == "analyse"}
-    outcomes = _analyse_all([c for c in calls if c.call_id in todo], run_id, db, workers, config_path, False)
+    outcomes = _analyse_all([c for c in calls if c.call_id in todo], digests, run_id, db, workers, config_path, False)
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action != "analyse"]
     return [asdict(o) for o in outcomes]
 
@@ -168,7 +168,8 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     store.upsert_calls(listing.calls, run_id)
     training = [c for c in listing.calls if c.training]
     scored = [c for c in listing.calls if not c.training]
-    plans = store.plan(audio_digests(scored), config.stt.engine, config.stt.model, rules.version)
+    digests = audio_digests(scored)
+    plans = store.plan(digests, config.stt.engine, config.stt.model, rules.version)
     by_id = {c.call_id: c for c in scored}
     to_analyse = [by_id[p.call_id] for p in plans if p.action == "analyse"]
     logger.info("%d calls: %d to analyse, %d to re-score, %d already done, %d training, %d bad rows",
@@ -181,7 +182,7 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
         outcomes += _distribute(distribute_to, str(listing.folder), [c.call_id for c in to_analyse], shards,
                                 run_id, db, workers, config_path, reader)
     else:
-        outcomes += _analyse_all(to_analyse, run_id, db, workers, config_path, progress)
+        outcomes += _analyse_all(to_analyse, digests, run_id, db, workers, config_path, progress)
     summary = summarise(run_id, str(listing.folder), started_at, time.perf_counter() - started, workers,
                         config.stt.engine, config.stt.model, rules.version, outcomes,
                         [str(e) for e in listing.errors])

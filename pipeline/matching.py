@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from pipeline.transcript import Segment
 
@@ -87,38 +89,82 @@ def tokens_of(segments: list[Segment]) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=8192)
+def normalised_phrase(phrase: str) -> str:
+    """Rule-pack phrases are normalised once, not once per call."""
+    return " ".join(normalise(phrase))
+
+
 def _threshold(phrase: str, rules: dict) -> float:
     if len(phrase) < rules["short_phrase_chars"]:
         return rules["short_phrase_threshold"]
     return rules["fuzzy_threshold"]
 
 
-def find_phrase(tokens: list[Token], phrase: str, matching: dict) -> Match | None:
-    """Best window of tokens matching `phrase` at or above the rule pack's threshold."""
-    target = " ".join(normalise(phrase))
-    if not target or not tokens:
+class PhraseIndex:
+    """Word windows of a token list, built once and searched for many phrases.
+
+    A rule pack has dozens of phrases; joining the same windows for each of them dominated
+    scoring time, so the windows are joined once per length and scored in C by rapidfuzz.
+    """
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self._windows: dict[int, tuple[list[str], list[str]]] = {}
+
+    def windows(self, length: int) -> tuple[list[str], list[str]]:
+        """(spaced, squashed) texts of every window of `length` tokens, by start index."""
+        if length not in self._windows:
+            norms = [t.norm for t in self.tokens]
+            spaced = [" ".join(norms[i:i + length]) for i in range(len(norms) - length + 1)]
+            self._windows[length] = (spaced, [w.replace(" ", "") for w in spaced])
+        return self._windows[length]
+
+
+def _as_index(tokens: list[Token] | PhraseIndex) -> PhraseIndex:
+    return tokens if isinstance(tokens, PhraseIndex) else PhraseIndex(tokens)
+
+
+def find_phrase(tokens: list[Token] | PhraseIndex, phrase: str, matching: dict) -> Match | None:
+    """Best window of tokens matching `phrase` at or above the rule pack's threshold.
+
+    Windows of one token fewer or more than the phrase are tried too (ASR splits and merges
+    words), comparing with and without spaces; ties go to the earliest window.
+    """
+    index = _as_index(tokens)
+    target = normalised_phrase(phrase)
+    if not target or not index.tokens:
         return None
     n = len(target.split())
     threshold = _threshold(target, matching)
     squashed = target.replace(" ", "")
-    best: Match | None = None
+    best: tuple[float, float, int, int] | None = None  # (score, start_s, length, start index)
     for length in range(max(1, n - 1), n + 2):
-        for i in range(0, len(tokens) - length + 1):
-            window = tokens[i:i + length]
-            candidate = " ".join(t.norm for t in window)
-            score = max(fuzz.ratio(candidate, target), fuzz.ratio(candidate.replace(" ", ""), squashed))
-            if score >= threshold and (best is None or score > best.score
-                                       or (score == best.score and window[0].start_s < best.start_s)):
-                best = Match(phrase, score, tuple(window))
-    return best
+        spaced, squashed_windows = index.windows(length)
+        if not spaced:
+            continue
+        scores = np.maximum(process.cdist([target], spaced, scorer=fuzz.ratio)[0],
+                            process.cdist([squashed], squashed_windows, scorer=fuzz.ratio)[0])
+        top = float(scores.max())
+        if top < threshold or (best is not None and top < best[0]):
+            continue
+        i = int(np.flatnonzero(scores == top)[0])
+        start_s = index.tokens[i].start_s
+        if best is None or top > best[0] or start_s < best[1]:
+            best = (top, start_s, length, i)
+    if best is None:
+        return None
+    score, _, length, i = best
+    return Match(phrase, score, tuple(index.tokens[i:i + length]))
 
 
-def find_any(tokens: list[Token], phrases: list[str], matching: dict) -> list[Match]:
+def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
     """Every phrase that matches, best-scoring first, earliest first among equals."""
-    found = [m for p in phrases if (m := find_phrase(tokens, p, matching))]
+    index = _as_index(tokens)
+    found = [m for p in phrases if (m := find_phrase(index, p, matching))]
     return sorted(found, key=lambda m: (-m.score, m.start_s))
 
 
-def first_match(tokens: list[Token], phrases: list[str], matching: dict) -> Match | None:
+def first_match(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> Match | None:
     found = find_any(tokens, phrases, matching)
     return min(found, key=lambda m: m.start_s) if found else None

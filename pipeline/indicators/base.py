@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pipeline.matching import Match, Token, tokens_of
+from pipeline.matching import Match, PhraseIndex, Token, tokens_of
 from pipeline.transcript import Segment
 from pipeline.vad import Region
 
@@ -73,3 +73,8 @@ class CallContext:
     def handler_tokens(self) -> list[Token]:
         """Normalised handler words, computed once and shared by every indicator."""
         return tokens_of(self.handler_segments())
+
+    @cached_property
+    def handler_index(self) -> PhraseIndex:
+        """The handler's words ready for phrase search, shared by every indicator."""
+        return PhraseIndex(self.handler_tokens)

@@ -8,7 +8,7 @@ inspector" and the caller's own words never count.
 from __future__ import annotations
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.matching import Token, normalise
+from pipeline.matching import Token, normalised_phrase
 from pipeline.rules import RulePack
 
 
@@ -30,18 +30,20 @@ def is_address(tokens: list[Token], i: int, n: int, term: str, cfg: dict) -> boo
 
 
 def find_informal(tokens: list[Token], cfg: dict) -> list[tuple[str, list[Token]]]:
-    terms = sorted({" ".join(normalise(t)) for t in cfg["terms"]}, key=lambda t: -len(t.split()))
+    """Longest terms first, so "me duck" wins over "duck"; each word is used once."""
+    terms = sorted({normalised_phrase(t) for t in cfg["terms"]}, key=lambda t: -len(t.split()))
+    positions: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        positions.setdefault(token.norm, []).append(i)
     found: list[tuple[str, list[Token]]] = []
     used: set[int] = set()
     for term in terms:
         parts = term.split()
         n = len(parts)
-        for i in range(len(tokens) - n + 1):
-            if any(k in used for k in range(i, i + n)):
-                continue
+        for i in positions.get(parts[0], ()):
             window = tokens[i:i + n]
-            if [t.norm for t in window] == parts and len({t.speaker for t in window}) == 1 \
-                    and is_address(tokens, i, n, term, cfg):
+            if len(window) == n and used.isdisjoint(range(i, i + n)) and [t.norm for t in window] == parts \
+                    and len({t.speaker for t in window}) == 1 and is_address(tokens, i, n, term, cfg):
                 found.append((term, window))
                 used.update(range(i, i + n))
     return sorted(found, key=lambda f: f[1][0].start_s)

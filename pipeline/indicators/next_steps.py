@@ -11,7 +11,7 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     tokens = ctx.handler_tokens
     if not tokens:
         return IndicatorResult("fail", "the handler never spoke")
-    matches = find_any(tokens, rules.section("next_steps")["phrases"], rules.section("matching"))
+    matches = find_any(ctx.handler_index, rules.section("next_steps")["phrases"], rules.section("matching"))
     kept = []
     for match in sorted(matches, key=lambda m: (m.start_s, -m.score)):
         if not any(k.start_s <= match.start_s <= k.end_s for k in kept):  # one piece of evidence per moment
