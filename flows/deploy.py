@@ -10,7 +10,7 @@ missing and registers:
 - `analyse-shard/<shard-name>` (default `analyse-shard/callqa-shards`) on the pool's `shards`
   queue: the unit of work one machine's worker runs (some calls of the export, analysed in that
   machine's own worker processes, stored in the shared store);
-- with `--nightly`, `nightly/<nightly-name>` (default `nightly/callqa-nightly`) on the pool's
+- with `--nightly`, `nightly/<nightly-name>` (default `nightly/callqa-nightly-distributed`) on the pool's
   `nightly` queue, on a cron schedule in local time, with `distribute_to` pointing at the shard
   deployment, so the nightly run only plans, hands out shards and writes the report.
 
@@ -31,7 +31,7 @@ SHARD_QUEUE = "shards"
 NIGHTLY_QUEUE = "nightly"
 DEFAULT_POOL = "callqa"
 SHARD_DEPLOYMENT = "callqa-shards"
-NIGHTLY_DEPLOYMENT = "callqa-nightly"
+NIGHTLY_DEPLOYMENT = "callqa-nightly-distributed"  # `callqa serve` owns "callqa-nightly"
 
 
 def ensure_pool(pool: str) -> bool:
@@ -57,6 +57,20 @@ def ensure_pool(pool: str) -> bool:
         except ObjectAlreadyExists:  # another machine created it meanwhile
             return False
         return True
+
+
+def results_env(results_dir: str | None) -> dict[str, str] | None:
+    """Job environment that lets the nightly run read each shard's outcomes.
+
+    nightly collects a shard's outcomes with `flow_run.state.result()`, which needs the shard's
+    return value persisted where the nightly process can read it: a folder every machine mounts
+    at the same path (on one host, any folder).
+    """
+    if not results_dir:
+        return None
+    if not os.path.isabs(results_dir):
+        raise ValueError(f"--results-dir {results_dir!r}: give an absolute path, the same on every machine")
+    return {"PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true", "PREFECT_LOCAL_STORAGE_PATH": results_dir}
 
 
 def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queue: str = SHARD_QUEUE,
@@ -136,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", dest="config_path", help="settings file (absolute path)")
     parser.add_argument("--reader", help="export reader (default: auto)")
     parser.add_argument("--report-dir", help="where the nightly run writes run-N.md (absolute path)")
+    parser.add_argument("--results-dir", help="shared folder (same absolute path on every machine) where shard "
+                        "runs leave their outcomes for the nightly run; sets PREFECT_LOCAL_STORAGE_PATH in the jobs")
     parser.add_argument("--at", default="02:00", help="local time of the nightly run (HH:MM), or 'none'")
     parser.add_argument("--timezone", default="Europe/London")
     args = parser.parse_args(argv)
@@ -152,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         created = ensure_pool(args.pool)
         print(f"work pool {args.pool!r} (process): {'created' if created else 'exists'}")
-        target = register_shards(args.pool, args.shard_name)
+        env = results_env(args.results_dir)
+        target = register_shards(args.pool, args.shard_name, env=env)
         print(f"deployment {target} on {args.pool}/{SHARD_QUEUE}")
         if args.nightly:
             if not args.export_dir or not args.db:
@@ -161,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                                             args.config_path, args.reader, args.report_dir)
             at = None if args.at.lower() == "none" else args.at
             nightly_target = register_nightly(parameters, args.pool, args.nightly_name, at=at,
-                                              timezone=args.timezone)
+                                              timezone=args.timezone, env=env)
             print(f"deployment {nightly_target} on {args.pool}/{NIGHTLY_QUEUE}, "
                   f"{'daily at ' + at + ' ' + args.timezone if at else 'no schedule'}")
     except (ValueError, CallQAError) as exc:

@@ -140,10 +140,36 @@ def _distribute(deployment: str, export_dir: str, call_ids: list[str], shards: i
         if not flow_run.state or not flow_run.state.is_completed():
             message = f"shard flow run {flow_run.name} ended {flow_run.state.name if flow_run.state else 'unknown'}"
             return [Outcome(call_id, "failed", error=message) for call_id in group]
-        return [Outcome(**o) for o in flow_run.state.result()]
+        # The store, not the shard's return value, is the record: results need no shared storage.
+        return _outcomes_from_store(db, run_id, group)
 
     with ThreadPoolExecutor(max_workers=len(groups) or 1) as pool:
         return [o for outcomes in pool.map(run, groups) for o in outcomes]
+
+
+def _absolute_db(url: str) -> str:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        return "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
+    return url
+
+
+def _outcomes_from_store(db: str | None, run_id: int, call_ids: list[str]) -> list[Outcome]:
+    """What happened to each call in this run, as the shards stored it."""
+    from sqlalchemy import select
+
+    from pipeline.store import schema as t
+
+    with _store(db).engine.connect() as conn:
+        done = {r.call_id: r for r in conn.execute(
+            select(t.scorings.c.call_id, t.scorings.c.flag_count, t.transcriptions.c.duration_s)
+            .join(t.transcriptions, t.transcriptions.c.id == t.scorings.c.transcription_id)
+            .where(t.scorings.c.run_id == run_id, t.scorings.c.call_id.in_(call_ids)))}
+        failed = {r.call_id: r.message for r in conn.execute(
+            select(t.errors.c.call_id, t.errors.c.message)
+            .where(t.errors.c.run_id == run_id, t.errors.c.call_id.in_(call_ids)))}
+    return [Outcome(c, "analysed", bool(done[c].flag_count), done[c].duration_s) if c in done
+            else Outcome(c, "failed", error=failed[c]) if c in failed
+            else Outcome(c, "skipped") for c in call_ids]
 
 
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16))
@@ -179,8 +205,10 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action == "skip"]
     outcomes += rescore_calls([p for p in plans if p.action == "rescore"], run_id, db, config_path)
     if distribute_to and to_analyse:
+        # Shard runs start elsewhere (another folder, another machine): hand them absolute locations.
+        shard_config = str(Path(config_path).resolve()) if config_path else None
         outcomes += _distribute(distribute_to, str(listing.folder), [c.call_id for c in to_analyse], shards,
-                                run_id, db, workers, config_path, reader)
+                                run_id, _absolute_db(store.url), workers, shard_config, reader)
     else:
         outcomes += _analyse_all(to_analyse, digests, run_id, db, workers, config_path, progress)
     summary = summarise(run_id, str(listing.folder), started_at, time.perf_counter() - started, workers,
