@@ -3,12 +3,14 @@
     with TempPostgres() as pg:          # or pg = TempPostgres(); pg.start(); ...; pg.stop()
         url = pg.create_database("t1")  # postgresql+psycopg://postgres@127.0.0.1:PORT/t1
 
-The server binaries are found on PATH or under /usr/lib/postgresql/*/bin (Debian's layout);
-`PostgresUnavailable` says why a cluster cannot be had (no binaries, no driver, start failed).
-initdb refuses to run as root, so as root the cluster is made and run as the `postgres` OS user
-(the temp dir is handed to it). The server is tuned for throwaway speed (no fsync), listens on
-TCP only (no Unix socket), is stopped by `stop()`, by an atexit hook, and, on Linux, by the kernel
-if the test process dies without cleaning up (parent-death signal).
+The server binaries are found in $CALLQA_PG_BINDIR, on PATH, or under /usr/lib/postgresql/*/bin
+(Debian's layout; scripts/install-postgres.sh installs them); `PostgresUnavailable` says why a
+cluster cannot be had (no binaries, no driver, start failed). initdb refuses to run as root, so as
+root the cluster is made and run as the `postgres` OS user (the temp dir is handed to it). The
+server is tuned for throwaway speed (no fsync), listens on a free TCP port on 127.0.0.1 only (no
+Unix socket), and is stopped by `stop()`, by an atexit hook, and, on Linux, by the kernel if the
+test process is killed outright (parent-death signal); a folder such a kill leaves behind is
+deleted by the next start.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import time
 from pathlib import Path
 
 SUPERUSER = "postgres"
+PREFIX = "callqa-pg-"
+OWNER = "owner.pid"  # the test process that made the cluster
 START_TIMEOUT_S = 30.0
 
 
@@ -39,7 +43,8 @@ def find_bindir() -> Path | None:
     """The folder holding initdb and postgres: $CALLQA_PG_BINDIR, PATH, or the newest Debian version."""
     explicit = os.environ.get("CALLQA_PG_BINDIR")
     if explicit:
-        return Path(explicit) if (Path(explicit) / "initdb").is_file() else None
+        folder = Path(explicit)
+        return folder if (folder / "initdb").is_file() and (folder / "postgres").is_file() else None
     initdb = shutil.which("initdb")
     if initdb:
         folder = Path(initdb).resolve().parent
@@ -58,6 +63,50 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _reachable_tmp() -> str:
+    """A temp folder the postgres user can reach: $TMPDIR unless a folder above it is closed to others."""
+    base = Path(tempfile.gettempdir()).resolve()
+    for folder in (base, *base.parents):
+        if not folder.stat().st_mode & 0o001:
+            return "/tmp"
+    return str(base)
+
+
+def _pid_in(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_clusters(base: Path) -> None:
+    """Delete clusters left by a test process that was killed outright (its server died with it)."""
+    for folder in base.glob(PREFIX + "*"):
+        owner = _pid_in(folder / OWNER)
+        server = _pid_in(folder / "data" / "postmaster.pid")
+        if server is not None and _alive(server):
+            continue
+        if owner is None:
+            try:
+                if time.time() - folder.stat().st_mtime < 3600:  # maybe just being made
+                    continue
+            except OSError:
+                continue
+        elif _alive(owner):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _die_with_parent() -> None:  # runs in the child after the uid switch (which clears it)
@@ -86,8 +135,12 @@ class TempPostgres:
         if self.bindir is None:
             raise PostgresUnavailable("PostgreSQL server binaries (initdb, postgres) not found on PATH or in "
                                       "/usr/lib/postgresql/*/bin; run scripts/install-postgres.sh")
-        self.root = Path(tempfile.mkdtemp(prefix="callqa-pg-"))
-        if os.geteuid() == 0:
+        root_user = os.geteuid() == 0
+        base = _reachable_tmp() if root_user else tempfile.gettempdir()
+        _remove_stale_clusters(Path(base))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
+        (self.root / OWNER).write_text(f"{os.getpid()}\n")
+        if root_user:
             try:
                 user = pwd.getpwnam(SUPERUSER)
             except KeyError:
@@ -225,7 +278,10 @@ class TempPostgres:
 
         with psycopg.connect(host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres",
                              autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except psycopg.errors.SyntaxError:  # PostgreSQL < 13
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}

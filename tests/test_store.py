@@ -160,15 +160,16 @@ def test_migrated_database_matches_schema(open_store):
     assert [r["id"] for r in again.runs()] == [run_id]
 
 
-def test_postgres_url_without_driver_name_uses_psycopg(db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only")
-    store = Store(db_url.replace("postgresql+psycopg://", "postgresql://"))
+def test_postgres_url_without_driver_name_uses_psycopg(pg_cluster):
+    url = pg_cluster.create_database("callqa_plain_url")
+    store = Store(url.replace("postgresql+psycopg://", "postgresql://"))
     try:
         assert store.engine.dialect.driver == "psycopg"
         assert store.count("calls") == 0
+        assert "psycopg" in store.safe_url
     finally:
         store.engine.dispose()
+        pg_cluster.drop_database("callqa_plain_url")
 
 
 # ---- saving a result ------------------------------------------------------------------------

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, and_, create_engine, event, func, insert, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from pipeline.errors import CallQAError
 from pipeline.store import schema as t
 
 DEFAULT_DB = "sqlite:///callqa.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x63616C6C7161  # "callqa": the PostgreSQL advisory lock that serialises migrations
+IN_CHUNK = 1000  # call ids per IN (...) list: SQLite and PostgreSQL cap the bound parameters per statement
 
 
 class StoreError(CallQAError):
@@ -46,6 +50,27 @@ def _utc(value: datetime | None) -> datetime | None:
     return value
 
 
+def _to_utc(value: datetime | None) -> datetime | None:
+    """A datetime to write or compare, in UTC. SQLite keeps only the wall-clock digits (the offset is
+    dropped), so a +01:00 (BST) time must be converted first or it would be stored an hour out."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _engine_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy's default for it is psycopg2, not installed)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a run must do for one call: nothing, re-score a stored transcript, or analyse."""
@@ -59,20 +84,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers (callqa flags, a review app) run beside a batch; the busy timeout lets
     # several writers (scale-out workers on one host) queue instead of failing.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=60000")
+    # Switching a new file to WAL needs an exclusive lock and SQLite answers "database is locked" at
+    # once, without waiting out the busy timeout, when another process opens it at the same moment.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _upgrade(engine: Engine) -> None:
+    """Migrate to head in one transaction that holds the store's write lock throughout, so workers
+    opening one new store at once take turns: the first creates the tables, the rest find them."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "sqlite":
+            # pysqlite would only open the transaction at the first INSERT, leaving the CREATE TABLEs
+            # outside it; an explicit BEGIN IMMEDIATE makes the DDL transactional and takes the lock.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -83,7 +126,7 @@ class Store:
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine = create_engine(self.url, connect_args={"timeout": 60} if self._sqlite else {})
+            self.engine = create_engine(_engine_url(self.url), connect_args={"timeout": 60} if self._sqlite else {})
         except Exception as exc:  # bad URL, missing driver
             raise StoreError(f"cannot open store {self.safe_url}: {exc}") from None
         if self._sqlite:
@@ -102,11 +145,8 @@ class Store:
     def _migrate(self) -> None:
         try:
             _upgrade(self.engine)
-        except OperationalError as exc:
-            # Two workers migrating one new database race; the loser finds the tables made.
-            if "already exists" not in str(exc):
-                raise StoreError(f"cannot migrate store {self.safe_url}: {exc}") from None
-            _upgrade(self.engine)
+        except SQLAlchemyError as exc:  # unreachable server, bad credentials, locked past the timeout
+            raise StoreError(f"cannot migrate store {self.safe_url}: {exc}") from None
 
     # ---- runs -------------------------------------------------------------------------------
 
@@ -152,31 +192,54 @@ class Store:
     # ---- calls ------------------------------------------------------------------------------
 
     def upsert_calls(self, records: Iterable[Any], run_id: int | None) -> None:
-        """Store each call's metadata (the export is the truth: a re-export updates it)."""
+        """Store each call's metadata (the export is the truth: a re-export updates it).
+
+        One INSERT ... ON CONFLICT DO UPDATE, so workers upserting the same calls at once cannot
+        collide on the primary key; `first_run_id` keeps the run that first saw the call."""
+        rows: dict[str, dict[str, Any]] = {}
+        for record in records:  # the last row wins if a batch names a call twice
+            rows[record.call_id] = dict(
+                call_id=record.call_id, audio_path=str(record.audio), started_at=_to_utc(record.started_at),
+                call_type=record.call_type, area=record.area, handler_id=record.handler_id,
+                channels=record.channels, answer_delay_s=record.answer_delay_s, training=record.training,
+                source=record.source, extra=dict(record.extra), updated_at=now(), first_run_id=run_id)
+        if not rows:
+            return
         with self.engine.begin() as conn:
-            known = set(conn.execute(select(t.calls.c.call_id)).scalars())
-            for record in records:
-                values = dict(audio_path=str(record.audio), started_at=record.started_at,
-                              call_type=record.call_type, area=record.area, handler_id=record.handler_id,
-                              channels=record.channels, answer_delay_s=record.answer_delay_s,
-                              training=record.training, source=record.source, extra=dict(record.extra),
-                              updated_at=now())
-                if record.call_id in known:
-                    conn.execute(update(t.calls).where(t.calls.c.call_id == record.call_id).values(**values))
+            dialect = conn.dialect.name
+            if dialect in ("sqlite", "postgresql"):
+                if dialect == "sqlite":
+                    from sqlalchemy.dialects.sqlite import insert as upsert
                 else:
-                    conn.execute(insert(t.calls).values(call_id=record.call_id, first_run_id=run_id, **values))
-                    known.add(record.call_id)
+                    from sqlalchemy.dialects.postgresql import insert as upsert
+                stmt = upsert(t.calls)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[t.calls.c.call_id],
+                    set_={name: stmt.excluded[name] for name in next(iter(rows.values()))
+                          if name not in ("call_id", "first_run_id")})
+                conn.execute(stmt, [rows[call_id] for call_id in sorted(rows)])  # one lock order: no deadlocks
+                return
+            known = set(conn.execute(select(t.calls.c.call_id)).scalars())
+            for call_id, values in rows.items():
+                if call_id in known:
+                    conn.execute(update(t.calls).where(t.calls.c.call_id == call_id).values(
+                        {k: v for k, v in values.items() if k not in ("call_id", "first_run_id")}))
+                else:
+                    conn.execute(insert(t.calls).values(**values))
 
     def plan(self, digests: dict[str, str], engine: str, model: str, rules_version: str) -> list[Plan]:
         """For each call_id -> audio sha256: skip, rescore or analyse with this engine/model/rules."""
+        query = (select(t.transcriptions.c.id, t.transcriptions.c.call_id, t.transcriptions.c.audio_sha256,
+                        t.scorings.c.id.label("scoring_id"))
+                 .outerjoin(t.scorings, and_(t.scorings.c.transcription_id == t.transcriptions.c.id,
+                                             t.scorings.c.rules_version == rules_version))
+                 .where(t.transcriptions.c.engine == engine, t.transcriptions.c.model == model))
+        call_ids = list(digests)
+        rows = []
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.transcriptions.c.id, t.transcriptions.c.call_id, t.transcriptions.c.audio_sha256,
-                       t.scorings.c.id.label("scoring_id"))
-                .outerjoin(t.scorings, and_(t.scorings.c.transcription_id == t.transcriptions.c.id,
-                                            t.scorings.c.rules_version == rules_version))
-                .where(t.transcriptions.c.engine == engine, t.transcriptions.c.model == model,
-                       t.transcriptions.c.call_id.in_(list(digests)))).all()
+            for first in range(0, len(call_ids), IN_CHUNK):
+                rows += conn.execute(
+                    query.where(t.transcriptions.c.call_id.in_(call_ids[first:first + IN_CHUNK]))).all()
         found = {(r.call_id, r.audio_sha256): r for r in rows}
         plans = []
         for call_id, digest in digests.items():
@@ -193,7 +256,10 @@ class Store:
 
     def save_analysis(self, result: dict[str, Any], audio_sha256: str, run_id: int | None,
                       worker: str | None = None) -> int | None:
-        """Store a whole analysis atomically; returns the scoring id, None if already stored."""
+        """Store a whole analysis atomically; returns the scoring id, None if already stored.
+
+        A result the database rejects for any other reason (an unknown call, a missing value)
+        raises, and leaves nothing behind."""
         try:
             with self.engine.begin() as conn:
                 transcription_id = conn.execute(insert(t.transcriptions).values(
@@ -204,7 +270,9 @@ class Store:
                     run_id=run_id, created_at=now())).inserted_primary_key[0]
                 return self._insert_scoring(conn, transcription_id, result, run_id)
         except IntegrityError:
-            return None  # another worker stored the same call first: exactly-once holds
+            if self._transcription_exists(result, audio_sha256):
+                return None  # another worker stored the same call first: exactly-once holds
+            raise
 
     def save_scoring(self, transcription_id: int, result: dict[str, Any], run_id: int | None,
                      conn: Connection | None = None) -> int | None:
@@ -214,7 +282,22 @@ class Store:
             with self.engine.begin() as own:
                 return self._insert_scoring(own, transcription_id, result, run_id)
         except IntegrityError:
-            return None
+            if self._scoring_exists(transcription_id, result["rules_version"]):
+                return None  # already scored with these rules
+            raise
+
+    def _transcription_exists(self, result: dict[str, Any], audio_sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.transcriptions.c.id).where(
+                t.transcriptions.c.call_id == result["call_id"], t.transcriptions.c.audio_sha256 == audio_sha256,
+                t.transcriptions.c.engine == result["engine"]["name"],
+                t.transcriptions.c.model == result["engine"]["model"])).first() is not None
+
+    def _scoring_exists(self, transcription_id: int, rules_version: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.scorings.c.id).where(
+                t.scorings.c.transcription_id == transcription_id,
+                t.scorings.c.rules_version == rules_version)).first() is not None
 
     @staticmethod
     def _insert_scoring(conn: Connection, transcription_id: int, result: dict[str, Any], run_id: int | None) -> int:
@@ -273,7 +356,7 @@ class Store:
                  .join(t.calls, t.calls.c.call_id == t.flags.c.call_id)
                  .where(t.calls.c.training.is_(False)))
         if since is not None:
-            query = query.where(t.calls.c.started_at >= since)
+            query = query.where(t.calls.c.started_at >= _to_utc(since))
         if area:
             query = query.where(t.calls.c.area == area)
         if handler:
