@@ -183,10 +183,6 @@ class LoopbackCluster:
         return f"analyse-shard/{self.shard_name}"
 
     @property
-    def results_dir(self) -> Path:
-        return self.root / "prefect-results"
-
-    @property
     def worker_names(self) -> list[str]:
         return [f"loopback-worker-{i + 1}" for i in range(self.workers)]
 
@@ -196,7 +192,6 @@ class LoopbackCluster:
         env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", DO_NOT_TRACK="1",
                    PREFECT_HOME=str(self.root / home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                    PREFECT_API_URL=self.api_url, PREFECT_WORKER_QUERY_SECONDS="1",
-                   PREFECT_LOCAL_STORAGE_PATH=str(self.results_dir),
                    PREFECT_CLI_COLORS="false", PYTHONUNBUFFERED="1", **extra)
         return env
 
@@ -236,7 +231,7 @@ class LoopbackCluster:
 
         t1 = time.perf_counter()
         deploy = subprocess.run([sys.executable, "-m", "flows.deploy", "--pool", self.pool,
-                                 "--shard-name", self.shard_name, "--results-dir", str(self.results_dir)],
+                                 "--shard-name", self.shard_name],
                                 cwd=ROOT, env=self.env("coordinator-home"), capture_output=True, text=True,
                                 timeout=120, check=False)
         (self.root / "deploy.log").write_text(deploy.stdout + deploy.stderr)
@@ -323,7 +318,7 @@ class LoopbackCluster:
         env = self.env("coordinator-home")
         deploy = subprocess.run(
             [sys.executable, "-m", "flows.deploy", "--pool", self.pool, "--shard-name", self.shard_name,
-             "--results-dir", str(self.results_dir), "--nightly", "--export-dir", str(export_dir), "--db", db,
+             "--nightly", "--export-dir", str(export_dir), "--db", db,
              "--shards", str(shards), "--workers", str(workers_per_shard),
              "--report-dir", str(self.root / "reports"), "--at", "none"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)

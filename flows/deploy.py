@@ -59,20 +59,6 @@ def ensure_pool(pool: str) -> bool:
         return True
 
 
-def results_env(results_dir: str | None) -> dict[str, str] | None:
-    """Job environment that lets the nightly run read each shard's outcomes.
-
-    nightly collects a shard's outcomes with `flow_run.state.result()`, which needs the shard's
-    return value persisted where the nightly process can read it: a folder every machine mounts
-    at the same path (on one host, any folder).
-    """
-    if not results_dir:
-        return None
-    if not os.path.isabs(results_dir):
-        raise ValueError(f"--results-dir {results_dir!r}: give an absolute path, the same on every machine")
-    return {"PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true", "PREFECT_LOCAL_STORAGE_PATH": results_dir}
-
-
 def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queue: str = SHARD_QUEUE,
                     env: dict[str, str] | None = None) -> str:
     """The analyse-shard flow as a deployment on `pool`; returns what `distribute_to` takes."""
@@ -150,8 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", dest="config_path", help="settings file (absolute path)")
     parser.add_argument("--reader", help="export reader (default: auto)")
     parser.add_argument("--report-dir", help="where the nightly run writes run-N.md (absolute path)")
-    parser.add_argument("--results-dir", help="shared folder (same absolute path on every machine) where shard "
-                        "runs leave their outcomes for the nightly run; sets PREFECT_LOCAL_STORAGE_PATH in the jobs")
     parser.add_argument("--at", default="02:00", help="local time of the nightly run (HH:MM), or 'none'")
     parser.add_argument("--timezone", default="Europe/London")
     args = parser.parse_args(argv)
@@ -168,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         created = ensure_pool(args.pool)
         print(f"work pool {args.pool!r} (process): {'created' if created else 'exists'}")
-        env = results_env(args.results_dir)
-        target = register_shards(args.pool, args.shard_name, env=env)
+        target = register_shards(args.pool, args.shard_name)
         print(f"deployment {target} on {args.pool}/{SHARD_QUEUE}")
         if args.nightly:
             if not args.export_dir or not args.db:
@@ -178,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                                             args.config_path, args.reader, args.report_dir)
             at = None if args.at.lower() == "none" else args.at
             nightly_target = register_nightly(parameters, args.pool, args.nightly_name, at=at,
-                                              timezone=args.timezone, env=env)
+                                              timezone=args.timezone)
             print(f"deployment {nightly_target} on {args.pool}/{NIGHTLY_QUEUE}, "
                   f"{'daily at ' + at + ' ' + args.timezone if at else 'no schedule'}")
     except (ValueError, CallQAError) as exc:

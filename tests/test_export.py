@@ -427,7 +427,8 @@ def test_parse_row_for_plugins(night: Path):
               "area": "", "handler_id": "", "channels": "mono", "training": "no", "site": "Stafford"}
     folder = night.resolve()
     call = parse_row(values, folder, folder / "calls", "feed line 1")
-    assert isinstance(call, CallRecord) and call.audio == folder / "calls" / "b.wav" and call.extra == {"site": "Stafford"}
+    assert isinstance(call, CallRecord) and call.audio == folder / "calls" / "b.wav"
+    assert call.extra == {"site": "Stafford"}
     error = parse_row({**values, "audio": "../../b.wav"}, folder, folder / "calls", "feed line 2")
     assert error == RowError("feed line 2", "P1", "audio path escapes the export folder: ../../b.wav")
 

@@ -72,7 +72,7 @@ def test_two_workers_share_a_nightly_run_and_store_each_call_once(tmp_path):
 
 
 def test_deploy_parameters_need_paths_that_mean_the_same_on_every_machine():
-    from flows.deploy import nightly_parameters, results_env, worker_command
+    from flows.deploy import nightly_parameters, worker_command
 
     params = nightly_parameters("/mnt/export", "postgresql+psycopg://callqa@db/callqa", "analyse-shard/callqa-shards",
                                 shards=4, workers=8, report_dir="/mnt/reports")
@@ -82,10 +82,6 @@ def test_deploy_parameters_need_paths_that_mean_the_same_on_every_machine():
         args = {"export_dir": "/mnt/export", "db": "/mnt/callqa.db", "report_dir": None, **bad}
         with pytest.raises(ValueError, match="absolute"):
             nightly_parameters(args["export_dir"], args["db"], "analyse-shard/x", report_dir=args["report_dir"])
-    assert results_env("/mnt/results") == {"PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
-                                           "PREFECT_LOCAL_STORAGE_PATH": "/mnt/results"}
-    with pytest.raises(ValueError):
-        results_env("results")
     assert worker_command("callqa", "shards", "w1") == [
         "prefect", "worker", "start", "--pool", "callqa", "--type", "process", "--work-queue", "shards",
         "--name", "w1", "--limit", "1"]
