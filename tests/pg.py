@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.store.store import pid_alive
+
 SUPERUSER = "postgres"
 PREFIX = "callqa-pg-"
 OWNER = "owner.pid"  # the test process that made the cluster
@@ -81,22 +83,12 @@ def _pid_in(path: Path) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_stale_clusters(base: Path) -> None:
     """Delete clusters left by a test process that was killed outright (its server died with it)."""
     for folder in base.glob(PREFIX + "*"):
         owner = _pid_in(folder / OWNER)
         server = _pid_in(folder / "data" / "postmaster.pid")
-        if server is not None and _alive(server):
+        if server is not None and pid_alive(server):
             continue
         if owner is None:
             try:
@@ -104,7 +96,7 @@ def _remove_stale_clusters(base: Path) -> None:
                     continue
             except OSError:
                 continue
-        elif _alive(owner):
+        elif pid_alive(owner):
             continue
         shutil.rmtree(folder, ignore_errors=True)
 

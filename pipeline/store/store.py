@@ -163,7 +163,7 @@ class Store:
         """A 'running' run whose process is gone from this host was killed: say so."""
         rows = conn.execute(select(t.runs.c.id, t.runs.c.pid).where(
             t.runs.c.status == "running", t.runs.c.host == socket.gethostname())).all()
-        dead = [row.id for row in rows if not _alive(row.pid)]
+        dead = [row.id for row in rows if not pid_alive(row.pid)]
         if dead:
             conn.execute(update(t.runs).where(t.runs.c.id.in_(dead)).values(status="interrupted"))
 
@@ -320,7 +320,8 @@ class Store:
 
     def transcription(self, transcription_id: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.transcriptions).where(t.transcriptions.c.id == transcription_id)).mappings().one()
+            query = select(t.transcriptions).where(t.transcriptions.c.id == transcription_id)
+            row = conn.execute(query).mappings().one()
         return dict(row)
 
     def pending_rescores(self, rules_version: str, engine: str | None = None,
@@ -395,7 +396,8 @@ class Store:
             return conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one()
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (one we may not signal counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
