@@ -39,7 +39,7 @@ def analyse_call(call: CallRecord, digest: str, run_id: int, db: str | None) -> 
     """Speech-to-text and scoring in a worker process, then one atomic store write here."""
     assert _POOL is not None
     try:
-        out = _POOL.submit(str(call.audio), call.channels, call.call_id).result()
+        out = _POOL.submit(call).result()
     except BrokenProcessPool:
         _POOL.restart()
         raise
@@ -53,14 +53,17 @@ def analyse_call(call: CallRecord, digest: str, run_id: int, db: str | None) -> 
 
 
 @task(cache_policy=NO_CACHE)
-def rescore_calls(plans: list[Any], run_id: int, db: str | None, config_path: str | None) -> list[Outcome]:
+def rescore_calls(plans: list[Any], by_id: dict[str, CallRecord], run_id: int, db: str | None,
+                  config_path: str | None) -> list[Outcome]:
     """Calls already transcribed with this engine and model only need the new rules applied."""
     store = _store(db)
     rules = load_rule_pack(load_config(config_path).rules)
     outcomes = []
     with store.engine.begin() as conn:
         for plan in plans:
-            result = rescore_transcription(store.transcription(plan.transcription_id), rules)
+            call = by_id[plan.call_id]
+            result = rescore_transcription(store.transcription(plan.transcription_id), rules, call.call_type,
+                                           call.answer_delay_s)
             store.save_scoring(plan.transcription_id, result, run_id, conn=conn)
             outcomes.append(Outcome(plan.call_id, "rescored", bool(result["flags"])))
     return outcomes
@@ -203,7 +206,7 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
                 sum(p.action == "skip" for p in plans), len(training), len(listing.errors))
     outcomes = [Outcome(c.call_id, "training") for c in training]
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action == "skip"]
-    outcomes += rescore_calls([p for p in plans if p.action == "rescore"], run_id, db, config_path)
+    outcomes += rescore_calls([p for p in plans if p.action == "rescore"], by_id, run_id, db, config_path)
     if distribute_to and to_analyse:
         # Shard runs start elsewhere (another folder, another machine): hand them absolute locations.
         shard_config = str(Path(config_path).resolve()) if config_path else None

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from pipeline.audio import CallAudio, load_call
 from pipeline.config import AnalysisConfig
-from pipeline.indicators import CallContext, IndicatorResult, Silence, flags_for, score_call
+from pipeline.indicators import CallContext, Scoring, score_call
 from pipeline.rules import RulePack, load_rule_pack
 from pipeline.stt import SpeechEngine, load_engine
 from pipeline.stt.decode import transcribe_channel
@@ -35,9 +35,8 @@ class CallResult:
     rules_version: str
     transcript: list[Segment]
     timelines: dict[str, list[Region]]
-    silences: list[Silence]
-    indicators: dict[str, IndicatorResult]
-    flags: list[dict]
+    scoring: Scoring
+    metadata: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -51,23 +50,26 @@ class CallResult:
             "layout": self.layout,
             "channel_layout": self.channel_layout,
             "engine": self.engine,
-            "rules_version": self.rules_version,
+            "metadata": self.metadata,
             "transcript": [s.to_dict() for s in self.transcript],
             "speech": {k: [[round(r.start_s, 2), round(r.end_s, 2)] for r in v] for k, v in self.timelines.items()},
-            "silences": [s.to_dict() for s in self.silences],
-            "indicators": {k: v.to_dict() for k, v in self.indicators.items()},
-            "flags": self.flags,
+            **scoring_dict(self.scoring, self.rules_version),
             "audio": self.audio,
             "stats": self.stats,
         }
 
 
 def score(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
-          rules: RulePack) -> tuple[list[Silence], dict[str, IndicatorResult], list[dict]]:
+          rules: RulePack, call_type: str | None = None, answer_delay_s: float | None = None) -> Scoring:
     """Indicators from stored analysis alone, so a rules change re-scores without speech-to-text."""
-    ctx = CallContext(layout, duration_s, transcript, timelines)
-    silences, results = score_call(ctx, rules)
-    return silences, results, flags_for(results)
+    return score_call(CallContext(layout, duration_s, transcript, timelines, call_type, answer_delay_s), rules)
+
+
+def scoring_dict(scoring: Scoring, rules_version: str) -> dict[str, Any]:
+    """The part of a result the rule pack decides (what a re-score replaces)."""
+    return {"rules_version": rules_version, "score": scoring.score, "review_priority": scoring.review_priority,
+            "silences": [s.to_dict() for s in scoring.silences],
+            "indicators": {k: v.to_dict() for k, v in scoring.indicators.items()}, "flags": scoring.flags}
 
 
 class Analyzer:
@@ -82,7 +84,9 @@ class Analyzer:
         self.load_s = time.perf_counter() - started
 
     def analyze(self, path: str | Path, layout: str | None = None, call_id: str | None = None,
-                progress: ProgressReport | None = None) -> CallResult:
+                progress: ProgressReport | None = None, call_type: str | None = None,
+                answer_delay_s: float | None = None) -> CallResult:
+        """`call_type` and `answer_delay_s` come from the recorder's metadata when known."""
         started = time.perf_counter()
         audio = load_call(path, layout)
         decoded_at = time.perf_counter()
@@ -108,7 +112,7 @@ class Analyzer:
         stt_at = time.perf_counter()
         transcript = merge_channels(per_speaker)
         layout_kind = "mono" if audio.layout == "mono" else "stereo"
-        silences, indicators, flags = score(layout_kind, audio.duration_s, transcript, timelines, self.rules)
+        scoring = score(layout_kind, audio.duration_s, transcript, timelines, self.rules, call_type, answer_delay_s)
         finished = time.perf_counter()
         return CallResult(
             call_id=call_id or Path(path).stem,
@@ -120,9 +124,8 @@ class Analyzer:
             rules_version=self.rules.version,
             transcript=transcript,
             timelines=timelines,
-            silences=silences,
-            indicators=indicators,
-            flags=flags,
+            scoring=scoring,
+            metadata={"call_type": call_type, "answer_delay_s": answer_delay_s},
             audio=_audio_info(audio),
             stats={
                 "decode_audio_s": round(decoded_at - started, 3),

@@ -29,11 +29,13 @@ def _init_worker(config_path: str | None) -> None:
     _ANALYZER = Analyzer(load_config(config_path))
 
 
-def _analyse_in_worker(audio: str, layout: str, call_id: str) -> dict[str, Any]:
+def _analyse_in_worker(audio: str, layout: str, call_id: str, call_type: str | None,
+                       answer_delay_s: float | None) -> dict[str, Any]:
     """Runs in a worker process; a bad recording comes back as an error, not an exception."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        result = _ANALYZER.analyze(audio, layout, call_id=call_id).to_dict()
+        result = _ANALYZER.analyze(audio, layout, call_id=call_id, call_type=call_type,
+                                   answer_delay_s=answer_delay_s).to_dict()
     except CallQAError as exc:
         return {"error": str(exc), "worker": worker}
     return {"result": result, "worker": worker}
@@ -54,8 +56,10 @@ class AnalysisPool:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init_worker, initargs=(self.config_path,))
 
-    def submit(self, audio: str, layout: str, call_id: str) -> Future:
-        return self._executor.submit(_analyse_in_worker, audio, layout, call_id)
+    def submit(self, call: Any) -> Future:
+        """Analyse one export CallRecord (its audio, layout and metadata) in a worker."""
+        return self._executor.submit(_analyse_in_worker, str(call.audio), call.channels, call.call_id,
+                                     call.call_type, call.answer_delay_s)
 
     def restart(self) -> None:
         """After a worker died (out of memory, killed), start a fresh pool for the retry."""

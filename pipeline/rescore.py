@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.analyze import score
+from pipeline.analyze import score, scoring_dict
 from pipeline.rules import RulePack
 from pipeline.store import Store
 from pipeline.transcript import Segment
@@ -29,14 +29,13 @@ class RescoreSummary:
         return self.rescored / self.seconds if self.seconds else 0.0
 
 
-def rescore_transcription(row: dict[str, Any], rules: RulePack) -> dict[str, Any]:
-    """The scoring part of a result (rules_version, silences, indicators, flags) for a stored transcript."""
+def rescore_transcription(row: dict[str, Any], rules: RulePack, call_type: str | None = None,
+                          answer_delay_s: float | None = None) -> dict[str, Any]:
+    """The scoring part of a result (rules_version, score, silences, indicators, flags) for a stored transcript."""
     segments = [Segment.from_dict(s) for s in row["transcript"]]
     timelines = {speaker: [Region(a, b) for a, b in regions] for speaker, regions in row["speech"].items()}
-    silences, indicators, flags = score(row["layout"], row["duration_s"], segments, timelines, rules)
-    return {"call_id": row["call_id"], "rules_version": rules.version,
-            "silences": [s.to_dict() for s in silences],
-            "indicators": {name: result.to_dict() for name, result in indicators.items()}, "flags": flags}
+    scoring = score(row["layout"], row["duration_s"], segments, timelines, rules, call_type, answer_delay_s)
+    return {"call_id": row["call_id"], **scoring_dict(scoring, rules.version)}
 
 
 def rescore_store(store: Store, rules: RulePack, engine: str | None = None, model: str | None = None,
@@ -48,7 +47,7 @@ def rescore_store(store: Store, rules: RulePack, engine: str | None = None, mode
     for first in range(0, len(pending), batch):
         with store.engine.begin() as conn:  # one transaction per batch: fast, and never half a call
             for row in pending[first:first + batch]:
-                result = rescore_transcription(row, rules)
+                result = rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s"))
                 store.save_scoring(row["id"], result, run_id, conn=conn)
                 flagged += bool(result["flags"])
     return RescoreSummary(rules.version, len(pending), flagged, time.perf_counter() - started)

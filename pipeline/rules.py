@@ -17,7 +17,14 @@ from pipeline.errors import RulePackError
 
 DEFAULT_PACK = "staffordshire.toml"
 
-# section -> key -> expected type ("str", "float", "int", "phrases")
+# Every indicator, in the order results list them.
+INDICATORS = ("greeting", "unexplained_silence", "informal_language", "next_steps", "listening",
+              "acknowledgement", "empathy", "recap", "repeated_questions", "vulnerability", "answer_time")
+SEVERITIES = ("high", "medium", "low")
+VULNERABILITY_KINDS = ("mental_health", "self_harm", "domestic_abuse", "child_at_risk", "elderly_or_disabled_alone")
+
+# section -> key -> expected type ("str", "float", "int", "score" 0-100, "phrases", or the
+# per-indicator tables "weights", "severities" and the list "indicators")
 SCHEMA: dict[str, dict[str, str]] = {
     "": {"version": "str", "force": "str"},
     "matching": {"fuzzy_threshold": "score", "short_phrase_chars": "int", "short_phrase_threshold": "score"},
@@ -27,6 +34,16 @@ SCHEMA: dict[str, dict[str, str]] = {
     "informal_language": {"terms": "phrases", "vocative_only": "phrases", "vocative_cues": "phrases",
                           "not_after": "phrases", "not_before": "phrases"},
     "next_steps": {"phrases": "phrases"},
+    "listening": {"min_caller_before_s": "float", "min_overlap_s": "float", "backchannel_max_s": "float",
+                  "backchannels": "phrases", "fail_interruptions": "int"},
+    "acknowledgement": {"parts": "int", "min_caller_s": "float", "phrases": "phrases"},
+    "empathy": {"distress": "phrases", "phrases": "phrases"},
+    "recap": {"closing_share": "float", "closing_min_s": "float", "recaps": "phrases", "checks": "phrases"},
+    "repeated_questions": {"similarity": "score", "min_shared_words": "int", "stopwords": "phrases",
+                           "fail_repeats": "int"},
+    "vulnerability": {**{kind: "phrases" for kind in VULNERABILITY_KINDS}, "safeguarding": "phrases"},
+    "answer_time": {"target_999_s": "float", "target_101_s": "float"},
+    "scoring": {"weights": "weights", "severity": "severities", "flag_indicators": "indicators"},
 }
 
 
@@ -58,6 +75,25 @@ def _check(value: Any, kind: str, where: str) -> Any:
         if not isinstance(value, list) or not value or not all(isinstance(p, str) and p.strip() for p in value):
             raise RulePackError(f"{where}: expected a non-empty list of phrases, got {value!r}")
         return [p.strip().lower() for p in value]
+    if kind in ("weights", "severities"):
+        if not isinstance(value, dict) or set(value) - set(INDICATORS):
+            unknown = sorted(set(value) - set(INDICATORS)) if isinstance(value, dict) else value
+            raise RulePackError(f"{where}: expected a table keyed by indicator ({', '.join(INDICATORS)}), "
+                                f"got {unknown!r}")
+        out = {}
+        for name in INDICATORS:
+            item = value.get(name, 1.0 if kind == "weights" else "low")
+            if kind == "weights":
+                out[name] = _check(item, "float", f"{where}.{name}")
+            elif item not in SEVERITIES:
+                raise RulePackError(f"{where}.{name}: expected one of {', '.join(SEVERITIES)}, got {item!r}")
+            else:
+                out[name] = item
+        return out
+    if kind == "indicators":
+        if not isinstance(value, list) or set(value) - set(INDICATORS):
+            raise RulePackError(f"{where}: expected a list of indicators from {', '.join(INDICATORS)}, got {value!r}")
+        return list(value)
     raise AssertionError(kind)
 
 

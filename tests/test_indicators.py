@@ -6,12 +6,18 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.indicators import flags_for, score_call
+from pipeline.indicators import flags_for, score_call as _score_call
 from pipeline.indicators import greeting, informal_language, next_steps, silence
 from pipeline.rules import load_rule_pack
 from tests.helpers import context
 
 RULES = load_rule_pack()
+
+
+def score_call(ctx, rules=RULES):
+    """(silences, indicator results) of a hand-built call."""
+    scored = _score_call(ctx, rules)
+    return scored.silences, scored.indicators
 
 
 def with_rules(section: str, **changes):
@@ -159,7 +165,7 @@ def test_unexplained_handler_silence_fails_with_evidence():
     assert result.status == "fail"
     assert result.evidence[0].start_s == pytest.approx(6.35)
     assert "unexplained" in result.evidence[0].rule
-    flag = [f for f in flags_for(results) if f["indicator"] == "unexplained_silence"][0]
+    flag = [f for f in flags_for(results, RULES) if f["indicator"] == "unexplained_silence"][0]
     assert flag["start_s"] == pytest.approx(6.35)
 
 

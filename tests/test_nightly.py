@@ -192,7 +192,7 @@ def test_batch_killed_part_way_finishes_on_rerun_with_no_duplicates(tmp_path):
 def changed_rules(tmp_path: Path) -> Path:
     """A QA lead's edit: 'mate' is no longer on the informal list."""
     pack = (ROOT / "models" / "rules" / "staffordshire.toml").read_text()
-    pack = pack.replace('version = "staffordshire-2026.11.1"', 'version = "staffordshire-2026.12.1"')
+    pack = pack.replace('version = "staffordshire-2026.11.2"', 'version = "staffordshire-2026.12.1"')
     pack = pack.replace('  "mate", "love",', '  "love",')
     path = tmp_path / "rules.toml"
     path.write_text(pack)

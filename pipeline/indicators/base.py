@@ -38,13 +38,17 @@ class IndicatorResult:
     status: str
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)  # numbers a QA lead may trend (talk share, ...)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"bad indicator status {self.status!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason, "evidence": [e.to_dict() for e in self.evidence]}
+        out = {"status": self.status, "reason": self.reason, "evidence": [e.to_dict() for e in self.evidence]}
+        if self.metrics:
+            out["metrics"] = self.metrics
+        return out
 
 
 @dataclass
@@ -55,6 +59,8 @@ class CallContext:
     duration_s: float
     segments: list[Segment]
     timelines: dict[str, list[Region]]    # speaker -> speech regions from the VAD
+    call_type: str | None = None          # "101" / "999" from the recorder's metadata, if known
+    answer_delay_s: float | None = None   # seconds from ringing to answer, if known
 
     @property
     def attributed(self) -> bool:
@@ -73,6 +79,25 @@ class CallContext:
     def handler_tokens(self) -> list[Token]:
         """Normalised handler words, computed once and shared by every indicator."""
         return tokens_of(self.handler_segments())
+
+    def caller_segments(self) -> list[Segment]:
+        # On a mono recording nobody's words are attributed: all speech may be the caller's.
+        return [s for s in self.segments if s.speaker == ("caller" if self.attributed else "unknown")]
+
+    @cached_property
+    def caller_tokens(self) -> list[Token]:
+        return tokens_of(self.caller_segments())
+
+    @cached_property
+    def caller_index(self) -> PhraseIndex:
+        return PhraseIndex(self.caller_tokens)
+
+    def speech_span(self) -> tuple[float, float] | None:
+        """First and last moment anyone speaks."""
+        regions = [r for regions in self.timelines.values() for r in regions]
+        if not regions:
+            return None
+        return min(r.start_s for r in regions), max(r.end_s for r in regions)
 
     @cached_property
     def handler_index(self) -> PhraseIndex:

@@ -95,6 +95,8 @@ scorings = Table(
     Column("flag_count", Integer, nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id")),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("score", Float),                     # 0-100, None when no indicator applied
+    Column("review_priority", String(8)),       # high | normal
     UniqueConstraint("transcription_id", "rules_version", name="uq_scoring"),
 )
 Index("ix_scorings_call", scorings.c.call_id)
@@ -108,6 +110,7 @@ indicator_results = Table(
     Column("status", String(16), nullable=False),
     Column("reason", Text),
     Column("evidence", JSON, nullable=False),
+    Column("metrics", JSON),                    # e.g. listening: interruptions, caller share
 )
 Index("ix_indicator_results_scoring", indicator_results.c.scoring_id)
 
@@ -120,6 +123,7 @@ flags = Table(
     Column("reason", Text, nullable=False),
     Column("start_s", Float, nullable=False),
     Column("evidence_s", JSON),
+    Column("severity", String(8)),              # high | medium | low
 )
 Index("ix_flags_scoring", flags.c.scoring_id)
 

@@ -305,15 +305,16 @@ class Store:
         scoring_id = conn.execute(insert(t.scorings).values(
             transcription_id=transcription_id, call_id=call_id, rules_version=result["rules_version"],
             silences=result["silences"], flag_count=len(result["flags"]), run_id=run_id,
+            score=result.get("score"), review_priority=result.get("review_priority"),
             created_at=now())).inserted_primary_key[0]
         conn.execute(insert(t.indicator_results), [
             dict(scoring_id=scoring_id, call_id=call_id, indicator=name, status=ind["status"],
-                 reason=ind.get("reason"), evidence=ind["evidence"])
+                 reason=ind.get("reason"), evidence=ind["evidence"], metrics=ind.get("metrics"))
             for name, ind in result["indicators"].items()])
         if result["flags"]:
             conn.execute(insert(t.flags), [
                 dict(scoring_id=scoring_id, call_id=call_id, indicator=f["indicator"], reason=f["reason"],
-                     start_s=f["start_s"],
+                     start_s=f["start_s"], severity=f.get("severity"),
                      evidence_s=[[e["start_s"], e["end_s"]] for e in result["indicators"][f["indicator"]]["evidence"]])
                 for f in result["flags"]])
         return scoring_id
@@ -336,7 +337,10 @@ class Store:
             latest = latest.where(t.transcriptions.c.model == model)
         latest = latest.group_by(t.transcriptions.c.call_id).subquery()
         scored = select(t.scorings.c.transcription_id).where(t.scorings.c.rules_version == rules_version)
-        query = (select(t.transcriptions).join(latest, latest.c.id == t.transcriptions.c.id)
+        # The call's metadata travels along: answer_time is scored from it.
+        query = (select(t.transcriptions, t.calls.c.call_type, t.calls.c.answer_delay_s)
+                 .join(latest, latest.c.id == t.transcriptions.c.id)
+                 .join(t.calls, t.calls.c.call_id == t.transcriptions.c.call_id)
                  .where(t.transcriptions.c.id.not_in(scored)).order_by(t.transcriptions.c.id))
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
@@ -350,7 +354,8 @@ class Store:
         """Flags on each call's current result, newest calls first; training calls never appear."""
         latest = self.latest_scorings()
         query = (select(t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
-                        t.calls.c.handler_id, t.scorings.c.rules_version, t.flags.c.indicator, t.flags.c.reason,
+                        t.calls.c.handler_id, t.scorings.c.rules_version, t.scorings.c.score,
+                        t.scorings.c.review_priority, t.flags.c.indicator, t.flags.c.reason, t.flags.c.severity,
                         t.flags.c.start_s, t.flags.c.evidence_s)
                  .join(t.scorings, t.scorings.c.id == t.flags.c.scoring_id)
                  .join(latest, latest.c.id == t.scorings.c.id)
@@ -375,6 +380,8 @@ class Store:
                 return None
             tr = conn.execute(select(t.transcriptions)
                               .where(t.transcriptions.c.id == scoring["transcription_id"])).mappings().one()
+            call = conn.execute(select(t.calls.c.call_type, t.calls.c.answer_delay_s)
+                                .where(t.calls.c.call_id == call_id)).mappings().first()
             indicators = conn.execute(select(t.indicator_results)
                                       .where(t.indicator_results.c.scoring_id == scoring["id"])
                                       .order_by(t.indicator_results.c.id)).mappings().all()
@@ -383,11 +390,16 @@ class Store:
         return {
             "schema_version": 1, "call_id": call_id, "duration_s": tr["duration_s"], "layout": tr["layout"],
             "channel_layout": tr["channel_layout"], "engine": {"name": tr["engine"], "model": tr["model"]},
+            "metadata": {"call_type": call["call_type"] if call else None,
+                         "answer_delay_s": call["answer_delay_s"] if call else None},
             "rules_version": scoring["rules_version"], "transcript": tr["transcript"], "speech": tr["speech"],
             "silences": scoring["silences"],
-            "indicators": {i["indicator"]: {"status": i["status"], "reason": i["reason"], "evidence": i["evidence"]}
+            "indicators": {i["indicator"]: {"status": i["status"], "reason": i["reason"], "evidence": i["evidence"],
+                                            **({"metrics": i["metrics"]} if i["metrics"] else {})}
                            for i in indicators},
-            "flags": [{"indicator": f["indicator"], "reason": f["reason"], "start_s": f["start_s"]} for f in flag_rows],
+            "score": scoring["score"], "review_priority": scoring["review_priority"],
+            "flags": [{"indicator": f["indicator"], "reason": f["reason"], "start_s": f["start_s"],
+                       "severity": f["severity"]} for f in flag_rows],
             "audio": tr["audio"], "stats": tr["stats"],
         }
 

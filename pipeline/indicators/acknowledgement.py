@@ -1,0 +1,45 @@
+"""Was the caller positively acknowledged throughout? Judged part by part, not as one count.
+
+A handler who says "okay" ten times in the first minute and nothing while the caller explains
+the rest has not acknowledged throughout.
+"""
+
+from __future__ import annotations
+
+from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from pipeline.matching import PhraseIndex, first_match
+from pipeline.rules import RulePack
+
+
+def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
+    if not ctx.attributed:
+        return IndicatorResult("not_applicable",
+                               "mono recording: acknowledgements cannot be told from the caller's words")
+    cfg, matching = rules.section("acknowledgement"), rules.section("matching")
+    span = ctx.speech_span()
+    if span is None:
+        return IndicatorResult("not_applicable", "no speech")
+    start, end = span
+    size = (end - start) / cfg["parts"]
+    caller = ctx.timelines.get("caller", [])
+    evidence, missing, judged = [], [], 0
+    for k in range(cfg["parts"]):
+        a, b = start + k * size, start + (k + 1) * size
+        caller_s = sum(max(0.0, min(r.end_s, b) - max(r.start_s, a)) for r in caller)
+        if caller_s < cfg["min_caller_s"]:
+            continue
+        judged += 1
+        found = first_match(PhraseIndex([t for t in ctx.handler_tokens if a <= t.start_s < b]), cfg["phrases"],
+                            matching)
+        if found:
+            evidence.append(Evidence.of_match(found, f"acknowledgement.phrases: {found.phrase!r} (part {k + 1})"))
+        else:
+            said = " ".join(t.raw for t in ctx.caller_tokens if a <= t.start_s < b)
+            missing.append(Evidence("caller", a, b, said[:200], f"acknowledgement: none in part {k + 1} of "
+                                    f"{cfg['parts']} while the caller spoke {caller_s:.0f} s"))
+    if not judged:
+        return IndicatorResult("not_applicable", "the caller barely spoke")
+    if missing:
+        return IndicatorResult("fail", f"no acknowledgement in {len(missing)} of {judged} part(s) where the caller "
+                                       f"spoke, first from {missing[0].start_s:.1f} s", missing + evidence)
+    return IndicatorResult("pass", f"acknowledged in all {judged} part(s) where the caller spoke", evidence)
