@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.batch import AnalysisPool, Outcome, audio_digests, markdown_report, summarise
+from pipeline.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
 from pipeline.config import load_config
 from pipeline.export import CallRecord, read_export
 from pipeline.rescore import rescore_transcription
@@ -216,7 +216,9 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
         outcomes += _analyse_all(to_analyse, digests, run_id, db, workers, config_path, progress)
     summary = summarise(run_id, str(listing.folder), started_at, time.perf_counter() - started, workers,
                         config.stt.engine, config.stt.model, rules.version, outcomes,
-                        [str(e) for e in listing.errors])
+                        [str(e) for e in listing.errors], answer_time_rates(listing.calls, {
+                            "999": rules.section("answer_time")["target_999_s"],
+                            "101": rules.section("answer_time")["target_101_s"]}))
     if report_dir:
         path = Path(report_dir) / f"run-{run_id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -98,6 +98,7 @@ class RunSummary:
     audio_s: float = 0.0
     flagged_calls: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    answer_time: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def audio_hours(self) -> float:
@@ -112,8 +113,24 @@ class RunSummary:
                 "realtime_factor": round(self.realtime_factor, 2)}
 
 
+def answer_time_rates(calls: list[Any], targets: dict[str, float]) -> dict[str, dict[str, Any]]:
+    """Share of each call type answered within its target (999: 90% within 10 s nationally).
+
+    Training calls are left out; calls without an answer time are not counted either way.
+    """
+    rates = {}
+    for call_type, target in targets.items():
+        delays = [c.answer_delay_s for c in calls
+                  if not c.training and c.call_type == call_type and c.answer_delay_s is not None]
+        within = sum(d <= target for d in delays)
+        rates[call_type] = {"calls": len(delays), "within_target": within, "target_s": target,
+                            "rate": round(within / len(delays), 3) if delays else None}
+    return rates
+
+
 def summarise(run_id: int, export_dir: str, started_at: datetime, wall_s: float, workers: int, engine: str,
-              model: str, rules_version: str, outcomes: list[Outcome], export_errors: list[str]) -> RunSummary:
+              model: str, rules_version: str, outcomes: list[Outcome], export_errors: list[str],
+              answer_time: dict[str, dict[str, Any]] | None = None) -> RunSummary:
     """Counts per outcome; audio hours and real-time factor cover speech-to-text work only."""
     counts = {key: 0 for key in ("calls", "analysed", "rescored", "skipped", "failed", "training", "flagged")}
     counts["calls"] = len(outcomes)
@@ -126,7 +143,8 @@ def summarise(run_id: int, export_dir: str, started_at: datetime, wall_s: float,
         workers=workers, engine=engine, model=model, rules_version=rules_version, counts=counts,
         audio_s=round(sum(o.audio_s for o in outcomes if o.status == "analysed"), 2),
         flagged_calls=sorted(o.call_id for o in outcomes if o.flagged),
-        errors=export_errors + [f"{o.call_id}: {o.error}" for o in outcomes if o.status == "failed"])
+        errors=export_errors + [f"{o.call_id}: {o.error}" for o in outcomes if o.status == "failed"],
+        answer_time=answer_time or {})
 
 
 def markdown_report(summary: RunSummary) -> str:
@@ -144,6 +162,10 @@ def markdown_report(summary: RunSummary) -> str:
         f"| {c['calls']} | {c['analysed']} | {c['rescored']} | {c['skipped']} | {c['failed']} | {c['training']} "
         f"| {c['flagged']} | {c['export_errors']} |", "",
     ]
+    answered = [f"- {kind} calls answered within {r['target_s']:.0f} s: {r['within_target']} of {r['calls']} "
+                f"({r['rate']:.0%})" for kind, r in summary.answer_time.items() if r["calls"]]
+    if answered:
+        lines += ["## Answer times", "", *answered, ""]
     if summary.flagged_calls:
         lines += ["## Flagged calls", "", *[f"- `{call}`" for call in summary.flagged_calls], "",
                   "See `callqa flags` for reasons and evidence times.", ""]

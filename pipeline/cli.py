@@ -23,6 +23,9 @@ def summary(result: dict) -> str:
              f"{result['engine']['name']} {Path(result['engine']['model']).name}, rules {result['rules_version']}"]
     for name, ind in result["indicators"].items():
         lines.append(f"  {STATUS_MARK[ind['status']]:4} {name:20} {ind['reason']}")
+    score = "n/a" if result.get("score") is None else f"{result['score']:.0f}/100"
+    lines.append(f"  score {score}; review priority {result.get('review_priority', 'normal')}; "
+                 f"{len(result['flags'])} flag(s)")
     stats = result.get("stats", {})
     if stats.get("total_s"):
         lines.append(f"  analysed in {stats['total_s']:.1f} s "
@@ -61,7 +64,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         progress = StderrProgress(Path(audio).name, args.progress or sys.stderr.isatty())
         try:
             result = analyzer.analyze(audio, args.layout, call_id=args.call_id if not many else None,
-                                      progress=progress).to_dict()
+                                      progress=progress, call_type=args.call_type,
+                                      answer_delay_s=args.answer_delay).to_dict()
         except CallQAError as exc:
             progress.done()
             print(f"callqa: error: {exc}", file=sys.stderr)
@@ -131,20 +135,21 @@ def cmd_flags(args: argparse.Namespace) -> int:
         call = calls.setdefault(row["call_id"], {
             "call_id": row["call_id"], "started_at": row["started_at"].isoformat(), "call_type": row["call_type"],
             "area": row["area"], "handler_id": row["handler_id"], "rules_version": row["rules_version"],
-            "flags": []})
-        call["flags"].append({"indicator": row["indicator"], "reason": row["reason"], "start_s": row["start_s"],
-                              "evidence_s": row["evidence_s"]})
+            "score": row["score"], "review_priority": row["review_priority"], "flags": []})
+        call["flags"].append({"indicator": row["indicator"], "severity": row["severity"], "reason": row["reason"],
+                              "start_s": row["start_s"], "evidence_s": row["evidence_s"]})
     if args.json:
         print(json.dumps(list(calls.values()), indent=2))
         return 0
     if not calls:
         print("no flagged calls", file=sys.stderr)
     for call in calls.values():
+        score = "n/a" if call["score"] is None else f"{call['score']:.0f}"
         print(f"{call['call_id']}  {call['started_at'][:16]}  {call['call_type']}  {call['area']}  "
-              f"handler {call['handler_id']}")
+              f"handler {call['handler_id']}  score {score}  priority {call['review_priority']}")
         for flag in call["flags"]:
             times = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in flag["evidence_s"] or []) or f"{flag['start_s']:.1f} s"
-            print(f"    {flag['indicator']}: {flag['reason']} [evidence {times}]")
+            print(f"    [{flag['severity']}] {flag['indicator']}: {flag['reason']} [evidence {times}]")
     return 0
 
 
@@ -179,6 +184,41 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_export_vtt(args: argparse.Namespace) -> int:
+    from pipeline.exports import to_webvtt
+    from pipeline.store import Store
+
+    source = Path(args.call)
+    if source.suffix == ".json" and source.is_file():
+        try:
+            result = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CallQAError(f"{source}: not a callqa result JSON ({exc})") from None
+    else:
+        result = Store(args.db).call_result(args.call)
+        if result is None:
+            raise CallQAError(f"no stored result for call {args.call!r}")
+    _write(to_webvtt(result), args.output)
+    return 0
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    from pipeline.exports import indicator_table_csv
+    from pipeline.store import Store
+
+    rows = Store(args.db).indicator_table(run_id=args.run, since=_parse_since(args.since))
+    _write(indicator_table_csv(rows), args.output)
+    print(f"{len(rows)} call(s)", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.schedule import serve_nightly
@@ -200,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--config", help="TOML file overriding [vad]/[stt] settings and the rule pack")
     analyze.add_argument("--rules", help="rule pack TOML (default: models/rules/staffordshire.toml)")
     analyze.add_argument("--call-id", help="call id (default: the file name without extension)")
+    analyze.add_argument("--call-type", choices=("101", "999"), help="from the recorder's metadata (answer_time)")
+    analyze.add_argument("--answer-delay", type=float, metavar="SECONDS",
+                         help="seconds the caller waited to be answered (answer_time)")
     analyze.add_argument("--json", metavar="OUT", help="write JSON here (a folder when several files are given)")
     analyze.add_argument("--summary", action="store_true", help="print a human-readable summary on stderr")
     analyze.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
@@ -235,6 +278,20 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--rules", help="rule pack TOML (default: the bundled pack)")
     rescore.add_argument("--config", help="settings TOML (its rules and engine/model)")
     rescore.set_defaults(func=cmd_rescore)
+
+    export = sub.add_parser("export", help="export a transcript as WebVTT or the indicator table as CSV")
+    formats = export.add_subparsers(dest="format", required=True)
+    vtt = formats.add_parser("vtt", help="a call's transcript as WebVTT (speakers as voices, flags as notes)")
+    vtt.add_argument("call", help="a stored call_id, or a result JSON file from callqa analyze")
+    vtt.add_argument("--db", help=db_help)
+    vtt.add_argument("-o", "--output", help="file to write (default: stdout)")
+    vtt.set_defaults(func=cmd_export_vtt)
+    table = formats.add_parser("csv", help="one row per call: score, priority and each indicator's status")
+    table.add_argument("--db", help=db_help)
+    table.add_argument("--run", type=int, help="only the calls scored in this run")
+    table.add_argument("--since", help="calls that started on or after this date")
+    table.add_argument("-o", "--output", help="file to write (default: stdout)")
+    table.set_defaults(func=cmd_export_csv)
 
     serve = sub.add_parser("serve", help="register and run the nightly schedule (Prefect)")
     serve.add_argument("export_dir", help="folder the recorder exports to each night")

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, create_engine, event, func, insert, select, update
+from sqlalchemy import and_, case, Connection, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
@@ -367,9 +367,42 @@ class Store:
             query = query.where(t.calls.c.area == area)
         if handler:
             query = query.where(t.calls.c.handler_id == handler)
-        query = query.order_by(t.calls.c.started_at.desc(), t.calls.c.call_id, t.flags.c.start_s)
+        severity = case((t.flags.c.severity == "high", 0), (t.flags.c.severity == "medium", 1), else_=2)
+        query = query.order_by(t.calls.c.started_at.desc(), t.calls.c.call_id, severity, t.flags.c.start_s)
         with self.engine.connect() as conn:
             return [{**r, "started_at": _utc(r["started_at"])} for r in conn.execute(query).mappings()]
+
+    def indicator_table(self, run_id: int | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Each non-training call's current result as one row: score, priority, status per indicator.
+
+        `run_id` keeps the calls scored in that run (analysed or re-scored there).
+        """
+        latest = self.latest_scorings()
+        query = (select(t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
+                        t.calls.c.handler_id, t.calls.c.answer_delay_s, t.scorings.c.id, t.scorings.c.rules_version,
+                        t.scorings.c.score, t.scorings.c.review_priority, t.scorings.c.flag_count,
+                        t.scorings.c.run_id)
+                 .join(latest, latest.c.id == t.scorings.c.id)
+                 .join(t.calls, t.calls.c.call_id == t.scorings.c.call_id)
+                 .where(t.calls.c.training.is_(False)))
+        if run_id is not None:
+            query = query.where(t.scorings.c.run_id == run_id)
+        if since is not None:
+            query = query.where(t.calls.c.started_at >= _to_utc(since))
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(query.order_by(t.calls.c.started_at, t.calls.c.call_id)).mappings()]
+            ids = [r["id"] for r in rows]
+            statuses: dict[int, dict[str, str]] = {}
+            for first in range(0, len(ids), 1000):
+                for r in conn.execute(select(t.indicator_results.c.scoring_id, t.indicator_results.c.indicator,
+                                             t.indicator_results.c.status)
+                                      .where(t.indicator_results.c.scoring_id.in_(ids[first:first + 1000]))):
+                    statuses.setdefault(r.scoring_id, {})[r.indicator] = r.status
+        for row in rows:
+            row.update(statuses.get(row.pop("id"), {}))
+            row["started_at"] = _utc(row["started_at"]).isoformat()
+            row["flags"] = row.pop("flag_count")
+        return rows
 
     def call_result(self, call_id: str) -> dict[str, Any] | None:
         """The call's current result, rebuilt in the result-JSON shape."""
