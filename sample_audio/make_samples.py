@@ -1,14 +1,24 @@
 #!/usr/bin/env python
 """Generate the example police calls in sample_audio/ with offline text-to-speech, plus ground truth.
 
-    python sample_audio/make_samples.py            # (re)write every NAME.wav and NAME.truth.json
+    python sample_audio/make_samples.py            # (re)write every NAME.wav, NAME.truth.json and manifest.csv
     python sample_audio/make_samples.py --only mate
     python sample_audio/make_samples.py --verify   # transcribe the written calls with tiny.en and check them
 
 The dialogue scripts below (CALLS) are the source of truth. Each call is one stereo WAV: LEFT = handler
 (call-taker), RIGHT = caller, band-limited to 300-3400 Hz, 8 kHz, G.711 mu-law, with faint line noise.
-Only one party speaks at a time. Voices (both ship inside PyPI wheels, nothing is downloaded):
-handler = hibari-tts "heart" (American English, female), caller = piper-tts en_US-joe-medium (male).
+Turns normally follow one another; a turn may also start before the other party has finished
+(`overlap_s`: the handler talks over the caller) or in the middle of the other party's turn
+(`during_s`: a backchannel such as "Yeah."). Voices (both ship inside PyPI wheels, nothing is
+downloaded): handler = hibari-tts "heart" (American English, female), caller = piper-tts
+en_US-joe-medium (male).
+
+Every truth file holds the verdict each of the eleven indicators should give, decided from the
+script's intent. Generation also re-derives the seven script-decidable ones (listening,
+acknowledgement, empathy, recap, repeated_questions, vulnerability, answer_time) from the script's
+words and true times with the phrase lists of the rule pack (models/rules/staffordshire.toml,
+exact word matches, no fuzziness) and stops if they disagree with the declared verdicts, or warns
+when a verdict rests on a margin the recogniser could easily cross.
 
 Deterministic: every random choice (turn gaps, line noise, TTS noise) comes from a seed derived from the
 call id and turn index, so a rerun on the same package versions writes bit-identical files.
@@ -30,6 +40,7 @@ import soundfile as sf
 import soxr
 
 OUT_DIR = Path(__file__).resolve().parent
+RULES = OUT_DIR.parent / "models" / "rules" / "staffordshire.toml"
 SR = 8000                      # telephone sample rate
 BAND = (300.0, 3400.0)         # telephone pass band
 SPEECH_RMS_DBFS = -20.0        # level of each utterance (RMS over the utterance)
@@ -40,6 +51,9 @@ LEAD_IN_S, TAIL_S = 0.5, 0.6   # line open before the first word / after the las
 HANDLER_SPEED = 1.05           # hibari speed (1.0 = its natural pace)
 CALLER_LENGTH_SCALE = 0.95     # piper length_scale (< 1 = faster)
 FORCE = "Staffordshire"
+INDICATORS = ("greeting", "unexplained_silence", "informal_language", "next_steps", "listening",
+              "acknowledgement", "empathy", "recap", "repeated_questions", "vulnerability", "answer_time")
+MANIFEST_HEADER = "call_id,audio,started_at,call_type,area,handler_id,channels,answer_delay_s,training"
 
 
 def pause(seconds, owner, explained):
@@ -47,60 +61,87 @@ def pause(seconds, owner, explained):
     return {"pause": seconds, "owner": owner, "explained": explained}
 
 
-H, C = "handler", "caller"
-PASS_ALL = {"greeting": "pass", "unexplained_silence": "pass", "informal_language": "pass", "next_steps": "pass"}
+def over(seconds):
+    """Start this turn `seconds` before the other party's last turn ends (talking over them)."""
+    return {"overlap_s": seconds}
 
-# Each call: id, expected verdicts, the script (turns and scripted pauses), and the phrases the
-# recogniser must hear on each channel (--verify). Alternatives are separated by "|".
+
+def during(seconds):
+    """Start this turn `seconds` after the other party's last turn started (a backchannel inside it)."""
+    return {"during_s": seconds}
+
+
+def verdicts(**changed):
+    """Every indicator's expected status: a well-handled call without distress or vulnerability, changed."""
+    base = {name: "pass" for name in INDICATORS}
+    base.update(empathy="not_applicable", vulnerability="not_applicable")
+    unknown = set(changed) - set(INDICATORS)
+    assert not unknown, unknown
+    base.update(changed)
+    return base
+
+
+H, C = "handler", "caller"
+NA = "not_applicable"
+
+# Each call: id, recorder metadata (manifest.csv), expected verdicts, the script (turns and scripted
+# pauses), and the phrases the recogniser must hear on each channel (--verify). Alternatives are
+# separated by "|". answer_time follows from call_type and answer_delay_s (999: 10 s, 101: 120 s).
 CALLS = [
     {
         "id": "good_101",
-        "expected": dict(PASS_ALL),
+        "meta": {"started_at": "2026-11-25T18:04:12+00:00", "call_type": "101", "area": "Stoke-on-Trent",
+                 "handler_id": "H1042", "answer_delay_s": 62.5},
+        "expected": verdicts(empathy="pass"),
         "script": [
             (H, "Staffordshire Police, how can I help?"),
-            (C, "My bike's been stolen from my shed overnight."),
-            (H, "Sorry to hear that. Was the shed locked?"),
-            (C, "Yes, but they've cut the padlock."),
-            (H, "Do you have the frame number?"),
+            (C, "My bike's been stolen from my shed overnight. I'm really upset, it was brand new."),
+            (H, "I'm sorry to hear that. Okay, do you have the frame number?"),
             pause(3.5, owner=C, explained=False),          # caller goes to find the receipt
             (C, "Yes, it's four five six one."),
-            (H, "Bear with me a moment while I check that on the system."),
-            pause(12.0, owner=H, explained=True),
+            (H, "Thank you. Bear with me while I check that on the system."),
+            pause(11.0, owner=H, explained=True),
             (H, "Thanks for waiting. Your crime reference number is S P four one seven two. "
-                "An officer will call you back within forty eight hours. "
-                "If it happens again, call us on one oh one."),
-            (C, "Okay, thanks very much."),
+                "So just to recap, an officer will call you back within forty eight hours, "
+                "and if it happens again, call one oh one. Does that make sense?"),
+            (C, "Yes, thank you."),
         ],
-        "must_hear": {H: ["staffordshire police", "how can i help", "bear with me", "reference number",
-                          "officer", "call you back"],
-                      C: ["stolen", "thanks|thank you"]},
+        "must_hear": {H: ["staffordshire police", "how can i help", "sorry to hear", "bear with me",
+                          "reference number", "officer", "call you back", "recap", "make sense"],
+                      C: ["stolen", "upset", "thanks|thank you"]},
     },
     {
         "id": "good_999",
-        "expected": dict(PASS_ALL),
+        "meta": {"started_at": "2026-11-25T18:31:47+00:00", "call_type": "999", "area": "Stafford",
+                 "handler_id": "H2210", "answer_delay_s": 4.0},
+        "expected": verdicts(empathy="pass"),
         "script": [
             (H, "Staffordshire Police, what's the address of your emergency?"),
-            (C, "Twenty two Oak Road, Hanley. Someone's trying to break into my house!"),
-            (H, "Are you safe inside the house?"),
+            (C, "Twenty two Oak Road, Stafford. Someone's trying to break into my house! I'm really scared."),
+            (H, "Okay. You've done the right thing calling us. Are you safe inside the house?"),
             (C, "Yes, I'm upstairs."),
             (H, "Can you see them now?"),
             pause(3.5, owner=C, explained=False),          # caller looks out of the window
             (C, "No. I can hear them at the back door."),
-            (H, "Officers are on their way to you now. Lock the bedroom door, and stay on the line with me."),
+            (H, "Alright. Officers are on their way to you now. Lock the bedroom door, and stay on the line with me."),
             (C, "Okay. Please hurry."),
+            (H, "You're doing really well. Just to confirm, officers are coming to Oak Road now. Is that okay?"),
+            (C, "Yes."),
         ],
-        "must_hear": {H: ["staffordshire police", "address of your emergency", "officers are on their way",
-                          "stay on the line"],
-                      C: ["break into", "back door"]},
+        "must_hear": {H: ["staffordshire police", "address of your emergency", "right thing", "are you safe", "officers are on their way",
+                          "stay on the line", "just to confirm", "is that okay|is that ok"],
+                      C: ["break into", "scared", "back door"]},
     },
     {
         "id": "no_greeting",
-        "expected": {**PASS_ALL, "greeting": "fail"},
+        "meta": {"started_at": "2026-11-25T19:15:09+00:00", "call_type": "101", "area": "Newcastle-under-Lyme",
+                 "handler_id": "H3307", "answer_delay_s": 148.0},
+        "expected": verdicts(greeting="fail", recap="fail", answer_time="fail"),
         "script": [
             (H, "Hello?"),
             (C, "Oh, hi. Is that the police?"),
-            (H, "Yeah, go on."),
-            (C, "Someone has smashed my car window on Station Road."),
+            (H, "Okay, go on."),
+            (C, "Someone has smashed my car window on Station Road, and taken my bag."),
             (H, "What's the registration of the car?"),
             pause(4.0, owner=C, explained=False),          # caller checks the logbook
             (C, "Sorry. It's Y R one seven, K L M."),
@@ -113,15 +154,18 @@ CALLS = [
     },
     {
         "id": "unexplained_silence",
-        "expected": {**PASS_ALL, "unexplained_silence": "fail"},
+        "meta": {"started_at": "2026-11-25T19:52:30+00:00", "call_type": "101", "area": "Cannock",
+                 "handler_id": "H1042", "answer_delay_s": 312.0},
+        "expected": verdicts(unexplained_silence="fail", recap="fail", answer_time="fail"),
         "script": [
             (H, "Staffordshire Police, how can I help?"),
-            (C, "Hi. Some kids have been throwing stones at my windows again."),
-            (H, "When did this last happen?"),
+            (C, "Hi. Some kids have been throwing stones at my front windows again this afternoon, "
+                "and one of them has cracked."),
+            (H, "Okay. When did this last happen?"),
             pause(3.5, owner=C, explained=False),          # caller thinks back
-            (C, "About twenty minutes ago. They've gone now."),
+            (C, "About twenty minutes ago. They ran off towards the park."),
             (H, "Right."),
-            pause(14.0, owner=H, explained=False),         # the handler just goes quiet
+            pause(12.0, owner=H, explained=False),         # the handler just goes quiet
             (C, "Hello? Are you still there?"),
             (H, "Yes, I'm here. Your reference number is S P six six zero two. "
                 "An officer will call you back this evening."),
@@ -133,15 +177,17 @@ CALLS = [
     },
     {
         "id": "explained_silence",
-        "expected": dict(PASS_ALL),
+        "meta": {"started_at": "2026-11-25T20:26:55+00:00", "call_type": "101", "area": "Stoke-on-Trent",
+                 "handler_id": "H2210", "answer_delay_s": 95.5},
+        "expected": verdicts(recap="fail"),
         "script": [
             (H, "Staffordshire Police, how can I help?"),
-            (C, "Hello. A car has been parked across my driveway for three days, and I can't get out."),
-            (H, "Do you know whose car it is?"),
+            (C, "Hello. A car has been parked across my driveway for three days now, and I can't get my car out."),
+            (H, "Okay. Do you know whose car it is?"),
             pause(3.5, owner=C, explained=False),          # caller thinks about it
             (C, "No, I've never seen it before."),
             (H, "I'm just going to put you on hold for a moment while I speak to my supervisor."),
-            pause(15.0, owner=H, explained=True),
+            pause(11.0, owner=H, explained=True),
             (H, "Thanks for holding. Your reference number is S P five five three one. "
                 "An officer will call you back today."),
             (C, "Great, thank you."),
@@ -152,13 +198,15 @@ CALLS = [
     },
     {
         "id": "mate",
-        "expected": {**PASS_ALL, "informal_language": "fail"},
+        "meta": {"started_at": "2026-11-25T21:14:03+00:00", "call_type": "101", "area": "Stafford",
+                 "handler_id": "H3307", "answer_delay_s": 37.0},
+        "expected": verdicts(informal_language="fail", recap="fail"),
         "script": [
             (H, "Staffordshire Police, how can I help?"),
-            (C, "Hiya. I want to report some damage to my car."),
+            (C, "Hiya. I want to report some damage to my car, it happened last night."),
             (H, "Okay mate, what's happened?"),
             (C, "Someone's scratched a key down the side of it. I'd love to know who did it."),
-            (H, "Where was the car parked?"),
+            (H, "Right. Where was the car parked?"),
             pause(3.5, owner=C, explained=False),          # caller thinks about it
             (C, "Outside my house, on Church Street."),
             (H, "Okay. Your crime reference number is S P three eight one four. "
@@ -172,7 +220,9 @@ CALLS = [
     },
     {
         "id": "no_next_steps",
-        "expected": {**PASS_ALL, "next_steps": "fail"},
+        "meta": {"started_at": "2026-11-25T22:08:41+00:00", "call_type": "101", "area": "Cannock",
+                 "handler_id": "H1042", "answer_delay_s": 211.0},
+        "expected": verdicts(next_steps="fail", recap="fail", answer_time="fail", acknowledgement=NA),
         "script": [
             (H, "Staffordshire Police, how can I help?"),
             (C, "Hi. My shop's just had a window put through on the High Street."),
@@ -188,6 +238,151 @@ CALLS = [
         "must_hear": {H: ["staffordshire police", "how can i help", "thanks for calling"],
                       C: ["window", "hoodies"]},
     },
+    {
+        # The handler talks over the caller three times with real sentences (one starting with
+        # "Okay," and going on); one "Yeah." in the middle of the caller's first turn is a backchannel.
+        "id": "interruptions",
+        "meta": {"started_at": "2026-11-25T17:26:38+00:00", "call_type": "101", "area": "Cannock",
+                 "handler_id": "H3307", "answer_delay_s": 48.0},
+        "expected": verdicts(listening="fail", recap="fail"),
+        "script": [
+            (H, "Staffordshire Police, how can I help?"),
+            (C, "Hi. I'm ringing about my neighbour's car alarm. It's been going off every night this week, "
+                "and last night it went on until three in the morning."),
+            (H, "Okay.", during(2.4)),                     # backchannel: not an interruption
+            (H, "What's the address?", over(1.1)),         # interruption 1
+            (C, "Twelve Park Avenue, Hednesford. I've already spoken to them about it twice."),
+            (H, "Right, do you know the make of the car?", over(1.1)),   # interruption 2
+            pause(3.5, owner=C, explained=False),          # caller thinks about it
+            (C, "I think it's a silver Ford. It's always parked right outside my bedroom window, so it's really loud."),
+            (H, "Okay, I'll log it as a noise complaint.", over(1.1)),   # interruption 3
+            (C, "Will someone actually do something this time?"),
+            (H, "Of course. The neighbourhood team will call you back this week."),
+            (C, "Right. Thanks."),
+        ],
+        "must_hear": {H: ["staffordshire police", "how can i help", "okay|ok", "address", "make of the car",
+                          "noise complaint", "call you back", "neighbourhood team|neighborhood team"],
+                      C: ["car alarm", "three in the morning|3 in the morning", "spoken to them", "bedroom window"]},
+    },
+    {
+        # A frightened caller; the handler is businesslike: no empathy and no acknowledgement at all.
+        # The caller's own "I'm sorry" is not the handler's empathy.
+        "id": "distressed_no_empathy",
+        "meta": {"started_at": "2026-11-25T20:02:16+00:00", "call_type": "999", "area": "Stafford",
+                 "handler_id": "H1042", "answer_delay_s": 7.5},
+        "expected": verdicts(empathy="fail", acknowledgement="fail", recap="fail"),
+        "script": [
+            (H, "Staffordshire Police, what's the address of your emergency?"),
+            (C, "Fourteen Mill Lane, Stone. There's a man outside banging on my door and shouting. "
+                "I'm really scared."),
+            (H, "Is he still there now?"),
+            (C, "Yes, he's still shouting. Please hurry, I'm frightened."),
+            (H, "What does he look like?"),
+            pause(3.5, owner=C, explained=False),          # caller looks through the window
+            (C, "I'm sorry, I can't see him properly. He's tall, with a dark coat. I don't know what to do."),
+            (H, "Keep the door locked. Officers are on their way."),
+        ],
+        "must_hear": {H: ["staffordshire police", "address of your emergency", "still there", "look like",
+                          "door locked", "officers are on their way"],
+                      C: ["scared", "please hurry", "frightened", "i'm sorry|i am sorry", "what to do"]},
+    },
+    {
+        # The registration number is asked twice; the other questions are different questions.
+        "id": "repeated_question",
+        "meta": {"started_at": "2026-11-25T21:41:05+00:00", "call_type": "101", "area": "Stoke-on-Trent",
+                 "handler_id": "H2210", "answer_delay_s": 84.0},
+        "expected": verdicts(repeated_questions="fail", recap="fail"),
+        "script": [
+            (H, "Staffordshire Police, how can I help?"),
+            (C, "Hi. A car just hit a parked van on my street and drove off. It didn't even stop."),
+            (H, "Okay. What's the registration number?"),
+            (C, "It was A B one two, C D E."),
+            (H, "Thank you. What colour is the car?"),
+            (C, "It was a blue Vauxhall."),
+            (H, "And what's your address?"),
+            (C, "Nine Queen Street, Burslem."),
+            (H, "Sorry, what was the registration number?"),
+            (C, "A B one two, C D E."),
+            (H, "Thanks. An officer will call you back tomorrow."),
+            (C, "Okay, thank you."),
+        ],
+        "must_hear": {H: ["staffordshire police", "how can i help", "what colour|what color",
+                          "your address", "2*registration number", "what was the registration",
+                          "call you back"],
+                      C: ["drove off", "queen street"]},
+    },
+    {
+        # An elderly mother with dementia who lives alone; the handler asks safeguarding questions.
+        "id": "vulnerable_safeguarded",
+        "meta": {"started_at": "2026-11-25T22:57:44+00:00", "call_type": "101", "area": "Stafford",
+                 "handler_id": "H3307", "answer_delay_s": 55.0},
+        "expected": verdicts(empathy="pass", vulnerability="pass"),
+        "script": [
+            (H, "Staffordshire Police, how can I help?"),
+            (C, "I'm really worried about my mum. She's eighty nine, she lives on her own and she has dementia. "
+                "She's not answering her phone."),
+            (H, "Thank you for telling me, I'm sorry to hear that. Is anyone with her at the moment?"),
+            (C, "No, nobody. Her carer left at six."),
+            (H, "Okay. Does she take any medication?"),
+            (C, "Yes, tablets for her heart."),
+            (H, "Thank you. So just to recap, an officer is going round to your mum's now, "
+                "and I'll call you back when they've seen her. Is that okay?"),
+            (C, "Yes. Thank you so much."),
+        ],
+        "must_hear": {H: ["staffordshire police", "how can i help", "sorry to hear", "anyone with her",
+                          "take any medication", "officer", "call you back", "recap", "is that okay|is that ok"],
+                      C: ["worried", "dementia", "on her own", "her carer|her care"]},
+    },
+    {
+        # The caller discloses domestic abuse; the handler carries on with the car report and asks
+        # no safeguarding question. (Its "I'm sorry to hear that", about the theft, is empathy.)
+        "id": "vulnerable_ignored",
+        "meta": {"started_at": "2026-11-25T23:18:29+00:00", "call_type": "101", "area": "Stoke-on-Trent",
+                 "handler_id": "H1042", "answer_delay_s": 102.0},
+        "expected": verdicts(empathy="pass", vulnerability="fail", recap="fail"),
+        "script": [
+            (H, "Staffordshire Police, how can I help?"),
+            (C, "Hi. Someone's stolen the catalytic converter from my car overnight."),
+            (H, "Oh no, I'm sorry to hear that. Right, where was the car parked?"),
+            (C, "On my drive, on Victoria Road. And my partner hit me last week. I'm scared he'll come back."),
+            (H, "Okay. What's the make and model of the car?"),
+            (C, "It's a Toyota Prius."),
+            (H, "Thanks. Your crime reference number is S P eight four four one. "
+                "An officer will call you back within forty eight hours."),
+            (C, "Okay. Thanks."),
+        ],
+        "must_hear": {H: ["staffordshire police", "how can i help", "sorry to hear", "make and model",
+                          "reference number", "call you back"],
+                      C: ["catalytic converter", "partner hit me", "scared"]},
+    },
+    {
+        # A well-handled 999 call, answered after 14 s: over the 10 s standard.
+        "id": "late_answer_999",
+        "meta": {"started_at": "2026-11-25T23:46:10+00:00", "call_type": "999", "area": "Newcastle-under-Lyme",
+                 "handler_id": "H2210", "answer_delay_s": 14.0},
+        "expected": verdicts(empathy="pass", answer_time="fail"),
+        "script": [
+            (H, "Staffordshire Police, what's your emergency?"),
+            (C, "A car has crashed into a lamp post outside my house, and the driver isn't moving. "
+                "I'm really worried."),
+            (H, "Okay. You've done the right thing calling us. What's the address?"),
+            (C, "Thirty Hill Street, Kidsgrove."),
+            (H, "Thank you. Is the driver breathing?"),
+            (C, "Yes, I think so. He's groaning."),
+            (H, "Right. Officers and an ambulance are on their way. Stay on the line with me."),
+            (C, "Okay."),
+            (H, "So just to confirm, help is coming to Hill Street now. Is that okay?"),
+            (C, "Yes, thank you."),
+        ],
+        "must_hear": {H: ["staffordshire police", "your emergency", "right thing", "address", "breathing",
+                          "on their way", "stay on the line", "just to confirm", "is that okay|is that ok"],
+                      C: ["lamp post", "worried", "hill street"]},
+    },
+]
+
+# A training call (stored, never scored) that reuses a sample's audio: the last manifest row.
+TRAINING_ROWS = [
+    "training_good_101,good_101.wav,2026-11-25T22:40:00+00:00,101,Stoke-on-Trent,H2210,stereo-handler-left,,true",
 ]
 
 
@@ -302,75 +497,315 @@ def line_noise(n: int, seed: int) -> np.ndarray:
 def build_call(call: dict, voices: Voices) -> tuple[np.ndarray, dict]:
     cid = call["id"]
     rng = np.random.default_rng(seed_for(cid, "gaps"))
-    t = LEAD_IN_S
-    placed = []            # (speaker, start_sample, audio, text)
+    placed = []            # {"speaker", "start" (samples), "audio", "text", "overlap"}
     silences = []
     pending = None         # scripted pause waiting for the next turn
-    prev_end = None
+    last_end = None        # when the latest-ending turn so far ends, seconds
     for i, item in enumerate(call["script"]):
         if isinstance(item, dict):
             pending = item
             continue
-        speaker, text = item
+        speaker, text, *rest = item
+        opts = rest[0] if rest else {}
         synth = voices.handler if speaker == H else voices.caller
-        audio = utterance(synth(text, seed_for(cid, i, speaker)))
-        if prev_end is not None:
+        # a call's "takes" re-roll one turn's TTS noise (a re-take of a line tiny.en misheard)
+        take = call.get("takes", {}).get(i, 0)
+        audio = utterance(synth(text, seed_for(cid, i, speaker, take) if take else seed_for(cid, i, speaker)))
+        dur = len(audio) / SR
+        other = next((p for p in reversed(placed) if p["speaker"] != speaker), None)
+        kind = None
+        if not placed:
+            t = LEAD_IN_S
+        elif "overlap_s" in opts:      # starts before the other party's turn ends
+            assert pending is None and other is not None, f"{cid}: turn {i} cannot overlap here"
+            o_start, o_end = other["start"] / SR, other["start"] / SR + len(other["audio"]) / SR
+            t = o_end - opts["overlap_s"]
+            assert t >= o_start + 1.0, f"{cid}: turn {i} overlaps more than the other turn allows"
+            kind = "interruption"
+        elif "during_s" in opts:       # a backchannel inside the other party's turn
+            assert pending is None and other is not None, f"{cid}: turn {i} cannot go inside a turn here"
+            o_start, o_end = other["start"] / SR, other["start"] / SR + len(other["audio"]) / SR
+            t = o_start + opts["during_s"]
+            assert t + dur <= o_end - 1.0, f"{cid}: backchannel {i} runs to the end of the other turn"
+            kind = "backchannel"
+        else:
             gap = pending["pause"] if pending else float(rng.uniform(*GAP_RANGE))
-            t = prev_end + gap
+            t = last_end + gap
         start = int(round(t * SR))
-        placed.append((speaker, start, audio, text))
-        end_s = (start + len(audio)) / SR
+        placed.append({"speaker": speaker, "start": start, "audio": audio, "text": text, "overlap": kind})
         if pending is not None:
-            silences.append({**pending, "start": prev_end, "end": start / SR, "broken_by": speaker})
+            silences.append({**pending, "start": last_end, "end": start / SR, "broken_by": speaker})
             pending = None
-        prev_end = end_s
+        last_end = max(last_end or 0.0, (start + len(audio)) / SR)
     assert pending is None, f"{cid}: script ends with a pause"
 
-    total = int(round((prev_end + TAIL_S) * SR))
+    total = int(round((last_end + TAIL_S) * SR))
     left, right = np.zeros(total), np.zeros(total)
-    for speaker, start, audio, _ in placed:
-        (left if speaker == H else right)[start:start + len(audio)] += audio
+    for p in placed:
+        (left if p["speaker"] == H else right)[p["start"]:p["start"] + len(p["audio"])] += p["audio"]
     left += line_noise(total, seed_for(cid, "noise", "left"))
     right += line_noise(total, seed_for(cid, "noise", "right"))
     stereo = np.clip(np.stack([left, right], axis=1), -1.0, 1.0).astype(np.float32)
 
-    turns = [{"speaker": sp, "start_s": round(st / SR, 3), "end_s": round((st + len(a)) / SR, 3), "text": tx}
-             for sp, st, a, tx in placed]
-    # every gap >= 3 s where neither party speaks, from the placed (trimmed) audio
+    turns = []
+    for p in sorted(placed, key=lambda p: p["start"]):
+        turn = {"speaker": p["speaker"], "start_s": round(p["start"] / SR, 3),
+                "end_s": round((p["start"] + len(p["audio"])) / SR, 3), "text": p["text"]}
+        if p["overlap"]:
+            turn["overlap"] = p["overlap"]
+        turns.append(turn)
+    # every gap >= 3 s where neither party speaks: between the merged spans of speech of both channels
+    spans: list[list[float]] = []
+    for turn in turns:
+        if spans and turn["start_s"] <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], turn["end_s"])
+        else:
+            spans.append([turn["start_s"], turn["end_s"]])
     gaps = []
-    for a, b in zip(turns, turns[1:]):
-        if b["start_s"] - a["end_s"] >= 3.0:
-            scripted = next((s for s in silences if abs(s["start"] - a["end_s"]) < 0.002), None)
-            assert scripted is not None, f"{cid}: unscripted gap of {b['start_s'] - a['end_s']:.2f}s"
-            gaps.append({"start_s": a["end_s"], "end_s": b["start_s"],
-                         "duration_s": round(b["start_s"] - a["end_s"], 3), "owner": scripted["owner"],
-                         "explained": scripted["explained"], "broken_by": b["speaker"]})
+    for (_, a_end), (b_start, _) in zip(spans, spans[1:]):
+        if b_start - a_end >= 3.0:
+            scripted = next((s for s in silences if abs(s["start"] - a_end) < 0.002), None)
+            assert scripted is not None, f"{cid}: unscripted gap of {b_start - a_end:.2f}s"
+            gaps.append({"start_s": a_end, "end_s": b_start, "duration_s": round(b_start - a_end, 3),
+                         "owner": scripted["owner"], "explained": scripted["explained"],
+                         "broken_by": scripted["broken_by"]})
     assert len(gaps) == len(silences), f"{cid}: a scripted pause is shorter than 3 s"
+    meta = call["meta"]
+    expected = {name: call["expected"][name] for name in INDICATORS}
+    assert expected["answer_time"] == answer_time_status(meta["call_type"], meta["answer_delay_s"]), cid
     truth = {
         "call_id": cid,
         "layout": "stereo-handler-left",
         "duration_s": round(total / SR, 3),
         "force": FORCE,
-        "expected": call["expected"],
+        "call_type": meta["call_type"],
+        "answer_delay_s": meta["answer_delay_s"],
+        "review_priority": "high" if expected["vulnerability"] != NA else "normal",
+        "expected": expected,
         "turns": turns,
         "silences": gaps,
     }
     return stereo, truth
 
 
-def generate(names: list[str] | None) -> None:
+# ---------------------------------------------------------------------------------------------
+# The seven script-decidable indicators, re-derived from the script's words and true times
+CONTRACTIONS = {
+    "what's": "what is", "where's": "where is", "who's": "who is", "how's": "how is", "it's": "it is",
+    "that's": "that is", "there's": "there is", "here's": "here is", "let's": "let us",
+    "i'm": "i am", "i'll": "i will", "i've": "i have", "i'd": "i would", "you're": "you are",
+    "you'll": "you will", "you've": "you have", "we're": "we are", "we'll": "we will", "we've": "we have",
+    "they're": "they are", "they'll": "they will", "they've": "they have", "he'll": "he will",
+    "she'll": "she will", "he's": "he is", "she's": "she is", "don't": "do not", "doesn't": "does not",
+    "didn't": "did not", "can't": "cannot", "won't": "will not", "isn't": "is not", "aren't": "are not",
+    "wasn't": "was not", "haven't": "have not", "couldn't": "could not", "wouldn't": "would not",
+}
+
+
+def words_of(text: str) -> list[str]:
+    out = []
+    for word in re.sub(r"[^\w'\s]", " ", text.lower()).split():
+        word = word.strip("'")
+        if word:
+            out.extend(CONTRACTIONS.get(word, word).split())
+    return out
+
+
+def answer_time_status(call_type: str, delay: float | None) -> str:
+    target = {"999": 10.0, "101": 120.0}.get(call_type)
+    if delay is None or target is None:
+        return NA
+    return "pass" if delay <= target else "fail"
+
+
+class Said:
+    """One party's words with times spread over each turn in proportion to their length."""
+
+    def __init__(self, turns: list[dict], speaker: str) -> None:
+        self.words: list[tuple[str, float]] = []
+        for turn in turns:
+            if turn["speaker"] != speaker:
+                continue
+            raw = turn["text"].split()
+            total = sum(len(w) + 1 for w in raw)
+            pos = 0
+            for w in raw:
+                t = turn["start_s"] + (turn["end_s"] - turn["start_s"]) * pos / total
+                self.words += [(n, t) for n in words_of(w)]
+                pos += len(w) + 1
+
+    def find(self, phrases: list[str], since: float = -1e9, until: float = 1e9) -> list[tuple[str, float]]:
+        """(phrase, time) for every whole-word occurrence of each phrase starting in [since, until)."""
+        norms = [n for n, _ in self.words]
+        hits = []
+        for phrase in phrases:
+            target = words_of(phrase)
+            for i in range(len(norms) - len(target) + 1):
+                if norms[i:i + len(target)] == target and since <= self.words[i][1] < until:
+                    hits.append((phrase, self.words[i][1]))
+        return sorted(hits, key=lambda h: h[1])
+
+
+def judge(truth: dict, rules: dict) -> tuple[dict[str, str], list[str]]:
+    """The seven newer indicators decided from the script with the rule pack's phrase lists.
+
+    Returns (statuses, warnings); a warning marks a verdict that rests on a narrow margin.
+    """
+    turns = truth["turns"]
+    handler, caller = Said(turns, H), Said(turns, C)
+    h_turns = [t for t in turns if t["speaker"] == H]
+    c_turns = [t for t in turns if t["speaker"] == C]
+    start, end = min(t["start_s"] for t in turns), max(t["end_s"] for t in turns)
+    out, warn = {}, []
+
+    cfg = rules["listening"]
+    backchannels = {" ".join(words_of(b)) for b in cfg["backchannels"]}
+    interruptions = 0
+    for h in h_turns:
+        for c in c_turns:
+            before, after = h["start_s"] - c["start_s"], c["end_s"] - h["start_s"]
+            if before > 0 and after > 0:
+                margin = min(before - cfg["min_caller_before_s"], after - cfg["min_overlap_s"])
+                if abs(margin) < 0.3:
+                    warn.append(f"listening: turn at {h['start_s']:.2f}s overlaps the caller by a narrow margin")
+                if margin < 0:
+                    continue
+                said = words_of(h["text"])
+                short = h["end_s"] - h["start_s"] < cfg["backchannel_max_s"]
+                if short and all(w in backchannels for w in said):
+                    continue
+                interruptions += 1
+    out["listening"] = "fail" if interruptions >= cfg["fail_interruptions"] else "pass"
+
+    cfg = rules["acknowledgement"]
+    size = (end - start) / cfg["parts"]
+    judged = missing = 0
+    most = 0.0
+    for k in range(cfg["parts"]):
+        a, b = start + k * size, start + (k + 1) * size
+        spoke = sum(max(0.0, min(c["end_s"], b) - max(c["start_s"], a)) for c in c_turns)
+        most = max(most, spoke)
+        acks = handler.find(cfg["phrases"], a, b)
+        if not acks and 3.5 <= spoke < 5.0:
+            warn.append(f"acknowledgement: none in part {k + 1}, where the caller speaks {spoke:.1f}s "
+                        f"(near {cfg['min_caller_s']}s)")
+        if spoke < cfg["min_caller_s"]:
+            continue
+        judged += 1
+        missing += not acks
+        if acks and all(min(t - a, b - t) < 1.0 for _, t in acks):
+            warn.append(f"acknowledgement: part {k + 1}'s only acknowledgements are near its edge")
+    out["acknowledgement"] = NA if not judged else ("fail" if missing else "pass")
+    if 3.5 <= most < 5.0:
+        warn.append(f"acknowledgement: judged or not hangs on the caller's {most:.1f}s in one part")
+
+    vuln = rules["vulnerability"]
+    kinds = ("mental_health", "self_harm", "domestic_abuse", "child_at_risk", "elderly_or_disabled_alone")
+    mentions = [hit for kind in kinds for hit in caller.find(vuln[kind])]
+    distress = caller.find(rules["empathy"]["distress"])
+    if not (distress or mentions):
+        out["empathy"] = NA
+    else:
+        out["empathy"] = "pass" if handler.find(rules["empathy"]["phrases"]) else "fail"
+
+    cfg = rules["recap"]
+    closing = max(start, min(end - cfg["closing_share"] * (end - start), end - cfg["closing_min_s"]))
+    recapped = handler.find(cfg["recaps"], closing)
+    checked = handler.find(cfg["checks"], closing)
+    out["recap"] = "pass" if recapped and checked else "fail"
+
+    cfg, silence = rules["repeated_questions"], rules["silence"]
+    starts = [words_of(s) for s in silence["question_starts"]]
+    stop = set(cfg["stopwords"])
+    questions = []
+    for h in h_turns:
+        for sentence in re.findall(r"[^.?!]+[.?!]?", h["text"]):
+            words = words_of(sentence)
+            if words and (any(words[:len(s)] == s for s in starts)
+                          or (sentence.strip().endswith("?") and len(words) >= silence["question_mark_min_words"])):
+                questions.append([w for w in words if w not in stop])
+    repeats = 0
+    for j, later in enumerate(questions):
+        for earlier in questions[:j]:
+            if len(set(earlier) & set(later)) >= cfg["min_shared_words"] and \
+                    token_sort_ratio(" ".join(earlier), " ".join(later)) >= cfg["similarity"]:
+                repeats += 1
+                break
+    out["repeated_questions"] = NA if not questions else ("fail" if repeats >= cfg["fail_repeats"] else "pass")
+
+    if not mentions:
+        out["vulnerability"] = NA
+    else:
+        first = min(t for _, t in mentions)
+        out["vulnerability"] = "pass" if handler.find(vuln["safeguarding"], first - 5.0) else "fail"
+    out["review_priority"] = "high" if mentions else "normal"
+
+    out["answer_time"] = answer_time_status(truth["call_type"], truth["answer_delay_s"])
+    return out, warn
+
+
+def token_sort_ratio(a: str, b: str) -> float:
+    try:
+        from rapidfuzz import fuzz
+        return fuzz.token_sort_ratio(a, b)
+    except ImportError:
+        from difflib import SequenceMatcher
+        return 100 * SequenceMatcher(None, " ".join(sorted(a.split())), " ".join(sorted(b.split()))).ratio()
+
+
+def load_rules() -> dict | None:
+    if not RULES.is_file():
+        return None
+    import tomllib
+    return tomllib.loads(RULES.read_text(encoding="utf-8"))
+
+
+def write_manifest() -> None:
+    rows = [MANIFEST_HEADER]
+    for call in CALLS:
+        m = call["meta"]
+        rows.append(f"{call['id']},{call['id']}.wav,{m['started_at']},{m['call_type']},{m['area']},"
+                    f"{m['handler_id']},stereo-handler-left,{m['answer_delay_s']},false")
+    rows += TRAINING_ROWS
+    (OUT_DIR / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def generate(names: list[str] | None) -> int:
+    unknown = set(names or []) - {c["id"] for c in CALLS}
+    if unknown:
+        print(f"unknown call id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    rules = load_rules()
+    if rules is None:
+        print(f"note: {RULES} not found; expected verdicts not re-derived from the script")
     voices = Voices()
     print(f"handler voice: {voices.handler_name}; caller voice: {voices.caller_name}")
+    problems = 0
     for call in CALLS:
         if names and call["id"] not in names:
             continue
         stereo, truth = build_call(call, voices)
+        if rules is not None:
+            derived, warnings = judge(truth, rules)
+            declared = {**truth["expected"], "review_priority": truth["review_priority"]}
+            wrong = {k: (declared[k], v) for k, v in derived.items() if declared[k] != v}
+            for w in warnings:
+                print(f"  warning ({call['id']}): {w}")
+            if wrong:
+                problems += 1
+                print(f"  MISMATCH ({call['id']}): declared vs derived from the script: {wrong}")
+        assert 25.0 <= truth["duration_s"] <= 50.0, f"{call['id']}: {truth['duration_s']:.1f} s"
         wav = OUT_DIR / f"{call['id']}.wav"
         sf.write(wav, stereo, SR, subtype="ULAW")
         (OUT_DIR / f"{call['id']}.truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
         print(f"{wav.name}: {truth['duration_s']:.1f} s, {wav.stat().st_size / 1024:.0f} KiB, "
               f"{len(truth['turns'])} turns, silences "
-              + ", ".join(f"{s['duration_s']:.1f}s/{s['owner']}" for s in truth["silences"]))
+              + ", ".join(f"{s['duration_s']:.1f}s/{s['owner']}" for s in truth["silences"])
+              + f"; review_priority {truth['review_priority']}")
+    write_manifest()
+    total = sum(p.stat().st_size for p in OUT_DIR.iterdir() if p.is_file())
+    print(f"sample_audio: {total / 1e6:.2f} MB in all")
+    return 1 if problems else 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,6 +814,14 @@ def normalise(text: str) -> str:
     text = re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " "))
     text = re.sub(r"\s+", " ", text).strip()
     return text.replace("stafford shire", "staffordshire")
+
+
+def heard_enough(phrase: str, heard: str) -> bool:
+    """`phrase` (alternatives split by "|"; a leading "2*" = at least twice) in the normalised text."""
+    times = 1
+    if phrase.startswith("2*"):
+        times, phrase = 2, phrase[2:]
+    return any(heard.count(f" {normalise(alt)} ") >= times for alt in phrase.split("|"))
 
 
 def verify(names: list[str] | None, model_path: str | None) -> int:
@@ -399,14 +842,25 @@ def verify(names: list[str] | None, model_path: str | None) -> int:
                                        word_timestamps=True)
             segs = list(segs)
             text = " ".join(s.text.strip() for s in segs)
-            heard = normalise(text)
-            missing = [p for p in call["must_hear"][who]
-                       if not any(normalise(alt) in heard for alt in p.split("|"))]
+            heard = f" {normalise(text)} "
+            missing = [p for p in call["must_hear"][who] if not heard_enough(p, heard)]
             failures += bool(missing)
             print(f"  {who:7s}: {text}")
             for s in segs:
                 print(f"           [{s.start:6.2f}-{s.end:6.2f}] {s.text.strip()}")
             print(f"           missing: {missing}" if missing else "           key phrases: all heard")
+            # a turn placed over the other party's speech must be heard where it was placed
+            words = [w for s in segs for w in (s.words or [])]
+            for turn in truth["turns"]:
+                if turn["speaker"] != who or "overlap" not in turn:
+                    continue
+                # (whisper's word times on a whole channel can lag a short isolated word by up to ~1 s)
+                said = " ".join(w.word.strip() for w in words
+                                if turn["start_s"] - 0.5 <= w.start <= turn["end_s"] + 1.0)
+                near = bool(said)
+                failures += not near
+                print(f"  {turn['overlap']} at {turn['start_s']:.2f}-{turn['end_s']:.2f} "
+                      f"({turn['text']!r}): heard {said!r}" + ("" if near else " NOT HEARD THERE"))
         # the silences in the truth file must be silent on both channels in the written file
         for s in truth["silences"]:
             a, b = int((s["start_s"] + 0.05) * sr), int((s["end_s"] - 0.05) * sr)
@@ -427,8 +881,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.verify:
         return verify(args.only, args.model)
-    generate(args.only)
-    return 0
+    return generate(args.only)
 
 
 if __name__ == "__main__":

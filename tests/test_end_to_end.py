@@ -23,11 +23,19 @@ def truth(name: str) -> dict:
     return json.loads((SAMPLES / f"{name}.truth.json").read_text())
 
 
+def metadata_args(name: str) -> list[str]:
+    """The recorder metadata a user passes for answer_time, from the call's truth file."""
+    t = truth(name)
+    return ["--call-type", t["call_type"], "--answer-delay", str(t["answer_delay_s"])]
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> dict[str, dict]:
     """Analyse every sample call once, through the CLI, as a user would."""
     out = tmp_path_factory.mktemp("results")
-    assert main(["analyze", *[str(SAMPLES / f"{c}.wav") for c in CALLS], "--json", str(out)]) == 0
+    for call in CALLS:
+        assert main(["analyze", str(SAMPLES / f"{call}.wav"), *metadata_args(call),
+                     "--json", str(out / f"{call}.json")]) == 0
     return {c: json.loads((out / f"{c}.json").read_text()) for c in CALLS}
 
 
@@ -43,6 +51,9 @@ def test_indicator_statuses_match_ground_truth(results, call):
     result = results[call]
     got = {k: v["status"] for k, v in result["indicators"].items()}
     assert got == truth(call)["expected"]
+    assert result["review_priority"] == truth(call)["review_priority"]
+    severities = [f["severity"] for f in result["flags"]]
+    assert severities == sorted(severities, key=["high", "medium", "low"].index)
     for name, indicator in result["indicators"].items():
         if indicator["status"] == "fail":
             assert any(f["indicator"] == name for f in result["flags"])

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from pipeline.rules import INDICATORS
 from tests.conftest import ROOT, SAMPLES
 
 FIELDS = ["call_id", "audio", "started_at", "call_type", "area", "handler_id", "channels", "answer_delay_s",
@@ -57,53 +58,90 @@ def sample_run(prefect_harness, tmp_path_factory):
     return db, summary, tmp
 
 
+def sample_expectations() -> tuple[list[dict], dict[str, dict], list[str]]:
+    """Manifest rows, ground truth per scored call, and which calls the truth says get flagged."""
+    import json
+
+    from pipeline.rules import load_rule_pack
+
+    rows = list(csv.DictReader(open(SAMPLES / "manifest.csv")))
+    truths = {r["call_id"]: json.loads((SAMPLES / f"{Path(r['audio']).stem}.truth.json").read_text())
+              for r in rows if r["training"] == "false"}
+    counted = load_rule_pack().section("scoring")["flag_indicators"]
+    flagged = sorted(c for c, t in truths.items() if any(t["expected"][i] == "fail" for i in counted))
+    return rows, truths, flagged
+
+
 def test_sample_export_runs_once_and_second_run_analyses_nothing(sample_run):
     from flows.nightly import nightly
 
     db, first, tmp = sample_run
+    rows, truths, flagged = sample_expectations()
     c = first["counts"]
-    assert (c["calls"], c["analysed"], c["training"], c["failed"], c["flagged"]) == (8, 7, 1, 0, 4)
-    assert first["flagged_calls"] == ["mate", "no_greeting", "no_next_steps", "unexplained_silence"]
+    assert (c["calls"], c["analysed"], c["training"], c["failed"], c["flagged"]) == (
+        len(rows), len(truths), len(rows) - len(truths), 0, len(flagged))
+    assert first["flagged_calls"] == flagged
     assert first["audio_s"] > 200 and first["realtime_factor"] > 1
+    assert first["answer_time"]["999"]["calls"] >= 1
     report = (tmp / "reports" / f"run-{first['run_id']}.md").read_text()
-    assert "| 8 | 7 | 0 | 0 | 0 | 1 | 4 | 0 |" in report
+    assert f"| {len(rows)} | {len(truths)} | 0 | 0 | 0 | {len(rows) - len(truths)} | {len(flagged)} | 0 |" in report
+    assert "999 calls answered within 10 s" in report
     # the training call is stored but never scored
     assert query(db, "SELECT training FROM calls WHERE call_id = 'training_good_101'") == [(1,)]
     assert query(db, "SELECT count(*) FROM transcriptions WHERE call_id = 'training_good_101'") == [(0,)]
-    # statuses in the store are the sample calls' ground truth
+    # statuses in the store are the sample calls' ground truth, metadata-based answer_time included
     statuses = dict(query(db, "SELECT call_id || '/' || indicator, status FROM indicator_results"))
-    assert statuses["mate/informal_language"] == "fail" and statuses["good_101/greeting"] == "pass"
+    assert statuses == {f"{c}/{k}": v for c, t in truths.items() for k, v in t["expected"].items()}
+    priorities = dict(query(db, "SELECT call_id, review_priority FROM scorings"))
+    assert priorities == {c: t["review_priority"] for c, t in truths.items()}
     assert len({w for (w,) in query(db, "SELECT worker FROM transcriptions")}) == 2  # two worker processes
 
     second = nightly(export_dir=str(SAMPLES), db=db, workers=2, report_dir=None)
-    assert (second["counts"]["analysed"], second["counts"]["skipped"]) == (0, 7)
-    assert query(db, "SELECT count(*) FROM transcriptions") == [(7,)]
+    assert (second["counts"]["analysed"], second["counts"]["skipped"]) == (0, len(truths))
+    assert query(db, "SELECT count(*) FROM transcriptions") == [(len(truths),)]
     assert query(db, "SELECT status FROM runs ORDER BY id") == [("finished",), ("finished",)]
 
 
-def test_flags_and_status_commands(sample_run, capsys):
+def test_flags_status_and_exports(sample_run, capsys, tmp_path):
     import json
 
     from pipeline.cli import main
 
     db = sample_run[0]
+    rows, truths, flagged = sample_expectations()
     assert main(["flags", "--db", db, "--json"]) == 0
-    flagged = {c["call_id"]: c for c in json.loads(capsys.readouterr().out)}
-    assert set(flagged) == {"mate", "no_greeting", "no_next_steps", "unexplained_silence"}
-    silence = flagged["unexplained_silence"]
+    listed = {c["call_id"]: c for c in json.loads(capsys.readouterr().out)}
+    assert sorted(listed) == flagged
+    silence = listed["unexplained_silence"]
     assert (silence["area"], silence["handler_id"], silence["call_type"]) == ("Cannock", "H1042", "101")
-    [flag] = silence["flags"]
-    assert flag["indicator"] == "unexplained_silence" and flag["evidence_s"][0][1] - flag["evidence_s"][0][0] > 10
+    [flag] = [f for f in silence["flags"] if f["indicator"] == "unexplained_silence"]
+    assert flag["severity"] == "high" and flag["evidence_s"][0][1] - flag["evidence_s"][0][0] > 10
+
+    def listed_calls(out: str) -> set[str]:
+        return {line.split()[0] for line in out.splitlines() if line and not line.startswith(" ")}
+
     assert main(["flags", "--db", db, "--area", "Cannock"]) == 0
-    out = capsys.readouterr().out
-    assert "unexplained_silence  2026-11-25T19:52" in out and "no_next_steps" in out and "mate" not in out
+    assert listed_calls(capsys.readouterr().out) == {r["call_id"] for r in rows
+                                                    if r["area"] == "Cannock" and r["call_id"] in flagged}
     assert main(["flags", "--db", db, "--handler", "H3307", "--since", "2026-11-25T20:00"]) == 0
-    out = capsys.readouterr().out
-    assert "mate" in out and "no_greeting" not in out
+    assert listed_calls(capsys.readouterr().out) == {
+        r["call_id"] for r in rows if r["handler_id"] == "H3307" and r["started_at"] >= "2026-11-25T20:00"
+        and r["call_id"] in flagged}
     assert main(["flags", "--db", db, "--since", "yesterday"]) == 2
     assert "not a date" in capsys.readouterr().err
     assert main(["status", "--db", db]) == 0
     assert "finished" in capsys.readouterr().out
+
+    # exports: the indicator table as CSV, a stored call's transcript as WebVTT
+    table = tmp_path / "table.csv"
+    assert main(["export", "csv", "--db", db, "-o", str(table)]) == 0
+    parsed = {r["call_id"]: r for r in csv.DictReader(open(table))}
+    assert set(parsed) == set(truths)
+    assert all(parsed[c][k] == v for c, t in truths.items() for k, v in t["expected"].items())
+    assert main(["export", "vtt", "mate", "--db", db]) == 0
+    vtt = capsys.readouterr().out
+    assert vtt.startswith("WEBVTT") and "<v Handler>" in vtt and "<v Caller>" in vtt and "mate" in vtt.lower()
+    assert main(["export", "vtt", "no-such-call", "--db", db]) == 2
 
 
 def test_bad_files_and_rows_are_recorded_and_the_rest_stored(prefect_harness, tmp_path):
@@ -184,7 +222,7 @@ def test_batch_killed_part_way_finishes_on_rerun_with_no_duplicates(tmp_path):
     assert query(db, "SELECT count(*), count(DISTINCT call_id) FROM transcriptions") == [(7, 7)]
     assert query(db, "SELECT count(*), count(DISTINCT call_id) FROM scorings") == [(7, 7)]
     # no half-written result: every scoring has all four indicators
-    assert query(db, "SELECT count(*) FROM indicator_results") == [(28,)]
+    assert query(db, "SELECT count(*) FROM indicator_results") == [(7 * len(INDICATORS),)]
     assert query(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("finished",)]
     assert f"{len(names) - stored} analysed" in done.stderr
 
