@@ -39,6 +39,7 @@ class Token:
     end_s: float
     speaker: str
     ends_clause: bool  # followed by punctuation or the end of the turn
+    ends_sentence: bool = False  # followed by . ? ! or the end of the turn: phrases never span it
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,10 @@ def tokens_of(segments: list[Segment]) -> list[Token]:
             norms = normalise(raw)
             last = i == len(words) - 1
             for j, norm in enumerate(norms):
-                ends = (j == len(norms) - 1) and (last or bool(re.search(r"[.,!?;:]$", raw)))
-                tokens.append(Token(norm, raw, word.start_s, word.end_s, seg.speaker, ends))
+                final = j == len(norms) - 1
+                ends = final and (last or bool(re.search(r"[.,!?;:]$", raw)))
+                sentence = final and (last or bool(re.search(r"[.!?]$", raw)))
+                tokens.append(Token(norm, raw, word.start_s, word.end_s, seg.speaker, ends, sentence))
     return tokens
 
 
@@ -110,14 +113,18 @@ class PhraseIndex:
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
-        self._windows: dict[int, tuple[list[str], list[str]]] = {}
+        self._windows: dict[int, tuple[list[str], list[str], np.ndarray]] = {}
 
-    def windows(self, length: int) -> tuple[list[str], list[str]]:
-        """(spaced, squashed) texts of every window of `length` tokens, by start index."""
+    def windows(self, length: int) -> tuple[list[str], list[str], np.ndarray]:
+        """(spaced, squashed) texts of every window of `length` tokens by start index, and which
+        windows stay inside one sentence ("...that. Okay" is not "is that okay")."""
         if length not in self._windows:
             norms = [t.norm for t in self.tokens]
-            spaced = [" ".join(norms[i:i + length]) for i in range(len(norms) - length + 1)]
-            self._windows[length] = (spaced, [w.replace(" ", "") for w in spaced])
+            count = len(norms) - length + 1
+            spaced = [" ".join(norms[i:i + length]) for i in range(count)]
+            breaks = np.cumsum([0] + [t.ends_sentence for t in self.tokens])
+            inside = np.array([breaks[i + length - 1] - breaks[i] == 0 for i in range(count)], dtype=bool)
+            self._windows[length] = (spaced, [w.replace(" ", "") for w in spaced], inside)
         return self._windows[length]
 
 
@@ -140,11 +147,12 @@ def find_phrase(tokens: list[Token] | PhraseIndex, phrase: str, matching: dict) 
     squashed = target.replace(" ", "")
     best: tuple[float, float, int, int] | None = None  # (score, start_s, length, start index)
     for length in range(max(1, n - 1), n + 2):
-        spaced, squashed_windows = index.windows(length)
+        spaced, squashed_windows, inside = index.windows(length)
         if not spaced:
             continue
         scores = np.maximum(process.cdist([target], spaced, scorer=fuzz.ratio)[0],
                             process.cdist([squashed], squashed_windows, scorer=fuzz.ratio)[0])
+        scores = np.where(inside, scores, 0)
         top = float(scores.max())
         if top < threshold or (best is not None and top < best[0]):
             continue

@@ -96,7 +96,7 @@ CALLS = [
         "script": [
             (H, "Staffordshire Police, how can I help?"),
             (C, "My bike's been stolen from my shed overnight. I'm really upset, it was brand new."),
-            (H, "I'm sorry to hear that. Okay, do you have the frame number?"),
+            (H, "Sorry to hear that. Okay, do you have the frame number?"),
             pause(3.5, owner=C, explained=False),          # caller goes to find the receipt
             (C, "Yes, it's four five six one."),
             (H, "Thank you. Bear with me while I check that on the system."),
@@ -128,8 +128,9 @@ CALLS = [
             (H, "You're doing really well. Just to confirm, officers are coming to Oak Road now. Is that okay?"),
             (C, "Yes."),
         ],
-        "must_hear": {H: ["staffordshire police", "address of your emergency", "right thing", "are you safe", "officers are on their way",
-                          "stay on the line", "just to confirm", "is that okay|is that ok"],
+        "must_hear": {H: ["staffordshire police", "address of your emergency", "right thing", "are you safe",
+                          "officers are on their way", "stay on the line", "just to confirm",
+                          "is that okay|is that ok"],
                       C: ["break into", "scared", "back door"]},
     },
     {
@@ -321,7 +322,7 @@ CALLS = [
             (H, "Staffordshire Police, how can I help?"),
             (C, "I'm really worried about my mum. She's eighty nine, she lives on her own and she has dementia. "
                 "She's not answering her phone."),
-            (H, "Thank you for telling me, I'm sorry to hear that. Is anyone with her at the moment?"),
+            (H, "Thank you for telling me. That sounds really difficult. Is anyone with her at the moment?"),
             (C, "No, nobody. Her carer left at six."),
             (H, "Okay. Does she take any medication?"),
             (C, "Yes, tablets for her heart."),
@@ -329,13 +330,13 @@ CALLS = [
                 "and I'll call you back when they've seen her. Is that okay?"),
             (C, "Yes. Thank you so much."),
         ],
-        "must_hear": {H: ["staffordshire police", "how can i help", "sorry to hear", "anyone with her",
+        "must_hear": {H: ["staffordshire police", "how can i help", "sounds really difficult", "anyone with her",
                           "take any medication", "officer", "call you back", "recap", "is that okay|is that ok"],
                       C: ["worried", "dementia", "on her own", "her carer|her care"]},
     },
     {
         # The caller discloses domestic abuse; the handler carries on with the car report and asks
-        # no safeguarding question. (Its "I'm sorry to hear that", about the theft, is empathy.)
+        # no safeguarding question. (Its "that sounds really difficult", about the theft, is empathy.)
         "id": "vulnerable_ignored",
         "meta": {"started_at": "2026-11-25T23:18:29+00:00", "call_type": "101", "area": "Stoke-on-Trent",
                  "handler_id": "H1042", "answer_delay_s": 102.0},
@@ -343,7 +344,7 @@ CALLS = [
         "script": [
             (H, "Staffordshire Police, how can I help?"),
             (C, "Hi. Someone's stolen the catalytic converter from my car overnight."),
-            (H, "Oh no, I'm sorry to hear that. Right, where was the car parked?"),
+            (H, "Oh no, that sounds really difficult. Right, where was the car parked?"),
             (C, "On my drive, on Victoria Road. And my partner hit me last week. I'm scared he'll come back."),
             (H, "Okay. What's the make and model of the car?"),
             (C, "It's a Toyota Prius."),
@@ -351,7 +352,7 @@ CALLS = [
                 "An officer will call you back within forty eight hours."),
             (C, "Okay. Thanks."),
         ],
-        "must_hear": {H: ["staffordshire police", "how can i help", "sorry to hear", "make and model",
+        "must_hear": {H: ["staffordshire police", "how can i help", "sounds really difficult", "make and model",
                           "reference number", "call you back"],
                       C: ["catalytic converter", "partner hit me", "scared"]},
     },
@@ -508,9 +509,7 @@ def build_call(call: dict, voices: Voices) -> tuple[np.ndarray, dict]:
         speaker, text, *rest = item
         opts = rest[0] if rest else {}
         synth = voices.handler if speaker == H else voices.caller
-        # a call's "takes" re-roll one turn's TTS noise (a re-take of a line tiny.en misheard)
-        take = call.get("takes", {}).get(i, 0)
-        audio = utterance(synth(text, seed_for(cid, i, speaker, take) if take else seed_for(cid, i, speaker)))
+        audio = utterance(synth(text, seed_for(cid, i, speaker)))
         dur = len(audio) / SR
         other = next((p for p in reversed(placed) if p["speaker"] != speaker), None)
         kind = None

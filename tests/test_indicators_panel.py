@@ -247,3 +247,12 @@ def test_indicator_table_csv_has_a_column_per_indicator_and_no_formulas():
     parsed = list(csv.DictReader(io.StringIO(indicator_table_csv(rows))))
     assert set(INDICATORS) <= set(parsed[0]) and parsed[0]["greeting"] == "pass"
     assert parsed[0]["area"].startswith("'=")
+
+
+def test_phrases_never_span_a_sentence_end():
+    # "...hear that. Okay, ..." is not the check "is that okay"
+    closing = "Your reference number is 4 4 1. I hear that. Okay, bye."
+    ctx = context([GREET, ("caller", 3.0, LONG), ("handler", 70.0, closing),
+                   ("caller", 80.0, "Bye")])
+    result = recap.evaluate(ctx, RULES)
+    assert result.status == "fail" and result.reason.endswith("lacks a check of understanding")
