@@ -228,10 +228,13 @@ def test_batch_killed_part_way_finishes_on_rerun_with_no_duplicates(tmp_path):
 
 
 def changed_rules(tmp_path: Path) -> Path:
-    """A QA lead's edit: 'mate' is no longer on the informal list."""
+    """A QA lead's edit: 'mate' is no longer informal; 5 interruptions, not 2, fail listening;
+    999 calls get 20 s to be answered."""
     pack = (ROOT / "models" / "rules" / "staffordshire.toml").read_text()
     pack = pack.replace('version = "staffordshire-2026.11.2"', 'version = "staffordshire-2026.12.1"')
     pack = pack.replace('  "mate", "love",', '  "love",')
+    pack = pack.replace("fail_interruptions = 2", "fail_interruptions = 5")
+    pack = pack.replace("target_999_s = 10.0", "target_999_s = 20.0")
     path = tmp_path / "rules.toml"
     path.write_text(pack)
     return path
@@ -240,9 +243,10 @@ def changed_rules(tmp_path: Path) -> Path:
 def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path):
     from flows.nightly import nightly
 
-    export = make_export(tmp_path / "export", [{"call_id": "mate", "audio": "mate.wav"},
-                                               {"call_id": "quiet", "audio": "q.wav"}],
-                         {"mate.wav": SAMPLES / "mate.wav", "q.wav": SAMPLES / "unexplained_silence.wav"})
+    export = make_export(tmp_path / "export", [
+        {"call_id": "mate", "audio": "mate.wav"},
+        {"call_id": "talkover", "audio": "i.wav", "call_type": "999", "answer_delay_s": "14"}],
+        {"mate.wav": SAMPLES / "mate.wav", "i.wav": SAMPLES / "interruptions.wav"})
     db = f"sqlite:///{tmp_path / 'store.db'}"
     nightly(export_dir=str(export), db=db, report_dir=None)
     rules = changed_rules(tmp_path)
@@ -254,9 +258,16 @@ def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "re-scored 2 call(s) with rules staffordshire-2026.12.1" in done.stderr
     assert query(db, "SELECT count(*) FROM transcriptions") == [(2,)]
-    current = query(db, """SELECT i.status FROM indicator_results i JOIN scorings s ON s.id = i.scoring_id
-                           WHERE s.call_id = 'mate' AND i.indicator = 'informal_language' ORDER BY s.id""")
-    assert current == [("fail",), ("pass",)]
+    def history(call_id: str, indicator: str) -> list[str]:
+        return [status for (status,) in query(db, f"""SELECT i.status FROM indicator_results i
+            JOIN scorings s ON s.id = i.scoring_id WHERE s.call_id = '{call_id}' AND i.indicator = '{indicator}'
+            ORDER BY s.id""")]
+
+    assert history("mate", "informal_language") == ["fail", "pass"]
+    assert history("talkover", "listening") == ["fail", "pass"]      # a new indicator's threshold
+    assert history("talkover", "answer_time") == ["fail", "pass"]    # scored from the stored call's metadata
+    scores = [score for (score,) in query(db, "SELECT score FROM scorings WHERE call_id = 'talkover' ORDER BY id")]
+    assert scores[1] > scores[0]
     # 2. the nightly flow with a changed pack plans a re-score, not an analysis
     config = tmp_path / "callqa.toml"
     config.write_text(f'rules = "{rules.with_name("rules2.toml")}"\n')
