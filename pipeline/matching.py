@@ -133,43 +133,44 @@ def _as_index(tokens: list[Token] | PhraseIndex) -> PhraseIndex:
 
 
 def find_phrase(tokens: list[Token] | PhraseIndex, phrase: str, matching: dict) -> Match | None:
-    """Best window of tokens matching `phrase` at or above the rule pack's threshold.
-
-    Windows of one token fewer or more than the phrase are tried too (ASR splits and merges
-    words), comparing with and without spaces; ties go to the earliest window.
-    """
-    index = _as_index(tokens)
-    target = normalised_phrase(phrase)
-    if not target or not index.tokens:
-        return None
-    n = len(target.split())
-    threshold = _threshold(target, matching)
-    squashed = target.replace(" ", "")
-    best: tuple[float, float, int, int] | None = None  # (score, start_s, length, start index)
-    for length in range(max(1, n - 1), n + 2):
-        spaced, squashed_windows, inside = index.windows(length)
-        if not spaced:
-            continue
-        scores = np.maximum(process.cdist([target], spaced, scorer=fuzz.ratio)[0],
-                            process.cdist([squashed], squashed_windows, scorer=fuzz.ratio)[0])
-        scores = np.where(inside, scores, 0)
-        top = float(scores.max())
-        if top < threshold or (best is not None and top < best[0]):
-            continue
-        i = int(np.flatnonzero(scores == top)[0])
-        start_s = index.tokens[i].start_s
-        if best is None or top > best[0] or start_s < best[1]:
-            best = (top, start_s, length, i)
-    if best is None:
-        return None
-    score, _, length, i = best
-    return Match(phrase, score, tuple(index.tokens[i:i + length]))
+    """Best window of tokens matching `phrase` at or above the rule pack's threshold."""
+    found = find_any(tokens, [phrase], matching)
+    return found[0] if found else None
 
 
 def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
-    """Every phrase that matches, best-scoring first, earliest first among equals."""
+    """Every phrase that matches, best-scoring first, earliest first among equals.
+
+    Windows of one token fewer or more than a phrase are tried too (ASR splits and merges
+    words), comparing with and without spaces; a phrase's tie goes to its earliest window. All
+    phrases are scored against each window length in one rapidfuzz call.
+    """
     index = _as_index(tokens)
-    found = [m for p in phrases if (m := find_phrase(index, p, matching))]
+    targets = [(phrase, normalised_phrase(phrase)) for phrase in phrases]
+    targets = [(phrase, target, len(target.split())) for phrase, target in targets if target]
+    if not targets or not index.tokens:
+        return []
+    best: dict[int, tuple[float, float, int, int]] = {}  # phrase -> (score, start_s, length, start index)
+    for length in sorted({n + d for _, _, n in targets for d in (-1, 0, 1) if n + d >= 1}):
+        spaced, squashed_windows, inside = index.windows(length)
+        rows = [k for k, (_, _, n) in enumerate(targets) if abs(n - length) <= 1]
+        if not spaced or not rows:
+            continue
+        scores = np.maximum(
+            process.cdist([targets[k][1] for k in rows], spaced, scorer=fuzz.ratio),
+            process.cdist([targets[k][1].replace(" ", "") for k in rows], squashed_windows, scorer=fuzz.ratio))
+        scores[:, ~inside] = 0
+        for row, k in enumerate(rows):
+            top = float(scores[row].max())
+            current = best.get(k)
+            if top < _threshold(targets[k][1], matching) or (current is not None and top < current[0]):
+                continue
+            i = int(np.flatnonzero(scores[row] == top)[0])
+            start_s = index.tokens[i].start_s
+            if current is None or top > current[0] or start_s < current[1]:
+                best[k] = (top, start_s, length, i)
+    found = [Match(targets[k][0], score, tuple(index.tokens[i:i + length]))
+             for k, (score, _, length, i) in best.items()]
     return sorted(found, key=lambda m: (-m.score, m.start_s))
 
 

@@ -61,6 +61,7 @@ class CallContext:
     timelines: dict[str, list[Region]]    # speaker -> speech regions from the VAD
     call_type: str | None = None          # "101" / "999" from the recorder's metadata, if known
     answer_delay_s: float | None = None   # seconds from ringing to answer, if known
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # shared by indicators
 
     @property
     def attributed(self) -> bool:
