@@ -22,7 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
 from pipeline.config import load_config
 from pipeline.export import CallRecord, read_export
-from pipeline.rescore import rescore_transcription
+from pipeline.rescore import rescore_rows
 from pipeline.rules import load_rule_pack
 from pipeline.store import Store
 
@@ -58,15 +58,10 @@ def rescore_calls(plans: list[Any], by_id: dict[str, CallRecord], run_id: int, d
     """Calls already transcribed with this engine and model only need the new rules applied."""
     store = _store(db)
     rules = load_rule_pack(load_config(config_path).rules)
-    outcomes = []
-    with store.engine.begin() as conn:
-        for plan in plans:
-            call = by_id[plan.call_id]
-            result = rescore_transcription(store.transcription(plan.transcription_id), rules, call.call_type,
-                                           call.answer_delay_s)
-            store.save_scoring(plan.transcription_id, result, run_id, conn=conn)
-            outcomes.append(Outcome(plan.call_id, "rescored", bool(result["flags"])))
-    return outcomes
+    rows = [{**store.transcription(p.transcription_id), "call_type": by_id[p.call_id].call_type,
+             "answer_delay_s": by_id[p.call_id].answer_delay_s} for p in plans]
+    flagged = set(rescore_rows(store, rows, rules, run_id))
+    return [Outcome(p.call_id, "rescored", p.call_id in flagged) for p in plans]
 
 
 def _progress_bar(total: int, enabled: bool):

@@ -38,16 +38,24 @@ def rescore_transcription(row: dict[str, Any], rules: RulePack, call_type: str |
     return {"call_id": row["call_id"], **scoring_dict(scoring, rules.version)}
 
 
+def rescore_rows(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_id: int | None = None,
+                 batch: int = 500) -> list[str]:
+    """Score stored transcripts (rows carrying call_type and answer_delay_s); returns the flagged call ids."""
+    flagged = []
+    for first in range(0, len(rows), batch):
+        with store.engine.begin() as conn:  # one transaction per batch: fast, and never half a call
+            for row in rows[first:first + batch]:
+                result = rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s"))
+                store.save_scoring(row["id"], result, run_id, conn=conn)
+                if result["flags"]:
+                    flagged.append(row["call_id"])
+    return flagged
+
+
 def rescore_store(store: Store, rules: RulePack, engine: str | None = None, model: str | None = None,
-                  run_id: int | None = None, batch: int = 500) -> RescoreSummary:
+                  run_id: int | None = None) -> RescoreSummary:
     """Score every call whose latest transcript has no scoring with this rules version."""
     started = time.perf_counter()
     pending = store.pending_rescores(rules.version, engine, model)
-    flagged = 0
-    for first in range(0, len(pending), batch):
-        with store.engine.begin() as conn:  # one transaction per batch: fast, and never half a call
-            for row in pending[first:first + batch]:
-                result = rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s"))
-                store.save_scoring(row["id"], result, run_id, conn=conn)
-                flagged += bool(result["flags"])
-    return RescoreSummary(rules.version, len(pending), flagged, time.perf_counter() - started)
+    flagged = rescore_rows(store, pending, rules, run_id)
+    return RescoreSummary(rules.version, len(pending), len(flagged), time.perf_counter() - started)
