@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from pipeline.attribution import Attribution, attribute
 from pipeline.audio import CallAudio, load_call
 from pipeline.config import AnalysisConfig
 from pipeline.indicators import CallContext, Scoring, score_call
@@ -36,6 +37,7 @@ class CallResult:
     transcript: list[Segment]
     timelines: dict[str, list[Region]]
     scoring: Scoring
+    attribution: Attribution
     metadata: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
@@ -50,6 +52,7 @@ class CallResult:
             "layout": self.layout,
             "channel_layout": self.channel_layout,
             "engine": self.engine,
+            "attribution": self.attribution.to_dict(),
             "metadata": self.metadata,
             "transcript": [s.to_dict() for s in self.transcript],
             "speech": {k: [[round(r.start_s, 2), round(r.end_s, 2)] for r in v] for k, v in self.timelines.items()},
@@ -110,8 +113,16 @@ class Analyzer:
             decoded_s += channel.decoded_s
             repetitions += channel.repetitions_removed
         stt_at = time.perf_counter()
-        transcript = merge_channels(per_speaker)
         layout_kind = "mono" if audio.layout == "mono" else "stereo"
+        attribution = Attribution("channels", 1.0, reason="one party per channel")
+        if layout_kind == "mono":
+            from pipeline.diarize import diarize
+
+            turns = diarize(channels["unknown"], audio.sample_rate, timelines["unknown"])
+            per_speaker["unknown"], timelines, attribution = attribute(
+                per_speaker["unknown"], timelines["unknown"], turns, self.rules)
+        diarized_at = time.perf_counter()
+        transcript = merge_channels(per_speaker)
         scoring = score(layout_kind, audio.duration_s, transcript, timelines, self.rules, call_type, answer_delay_s)
         finished = time.perf_counter()
         return CallResult(
@@ -125,13 +136,15 @@ class Analyzer:
             transcript=transcript,
             timelines=timelines,
             scoring=scoring,
+            attribution=attribution,
             metadata={"call_type": call_type, "answer_delay_s": answer_delay_s},
             audio=_audio_info(audio),
             stats={
                 "decode_audio_s": round(decoded_at - started, 3),
                 "vad_s": round(vad_at - decoded_at, 3),
                 "stt_s": round(stt_at - vad_at, 3),
-                "score_s": round(finished - stt_at, 3),
+                "attribution_s": round(diarized_at - stt_at, 3),
+                "score_s": round(finished - diarized_at, 3),
                 "total_s": round(finished - started, 3),
                 "model_load_s": round(self.load_s, 3),
                 "speech_decoded_s": round(decoded_s, 2),

@@ -44,6 +44,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "vulnerability": {**{kind: "phrases" for kind in VULNERABILITY_KINDS}, "safeguarding": "phrases"},
     "answer_time": {"target_999_s": "float", "target_101_s": "float"},
     "scoring": {"weights": "weights", "severity": "severities", "flag_indicators": "indicators"},
+    "attribution": {"first_speaker": "party", "min_confidence": "fraction", "min_turn_confidence": "fraction"},
 }
 
 
@@ -65,6 +66,14 @@ def _check(value: Any, kind: str, where: str) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise RulePackError(f"{where}: expected a non-empty string, got {value!r}")
         return value
+    if kind == "party":
+        if value not in ("handler", "caller"):
+            raise RulePackError(f"{where}: expected 'handler' or 'caller', got {value!r}")
+        return value
+    if kind == "fraction":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise RulePackError(f"{where}: expected a number from 0 to 1, got {value!r}")
+        return float(value)
     if kind in ("float", "int", "score"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise RulePackError(f"{where}: expected a number, got {value!r}")

@@ -231,7 +231,7 @@ def changed_rules(tmp_path: Path) -> Path:
     """A QA lead's edit: 'mate' is no longer informal; 5 interruptions, not 2, fail listening;
     999 calls get 20 s to be answered."""
     pack = (ROOT / "models" / "rules" / "staffordshire.toml").read_text()
-    pack = pack.replace('version = "staffordshire-2026.11.2"', 'version = "staffordshire-2026.12.1"')
+    pack = pack.replace('version = "staffordshire-2026.11.3"', 'version = "staffordshire-2026.12.1"')
     pack = pack.replace('  "mate", "love",', '  "love",')
     pack = pack.replace("fail_interruptions = 2", "fail_interruptions = 5")
     pack = pack.replace("target_999_s = 10.0", "target_999_s = 20.0")

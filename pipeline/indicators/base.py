@@ -65,8 +65,8 @@ class CallContext:
 
     @property
     def attributed(self) -> bool:
-        """Whether words carry a real speaker (stereo: one party per channel)."""
-        return self.layout == "stereo"
+        """Whether words carry a real speaker: one party per channel, or a confident diarization."""
+        return "handler" in self.timelines
 
     @property
     def handler_labels(self) -> set[str]:

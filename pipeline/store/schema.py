@@ -78,6 +78,7 @@ transcriptions = Table(
     Column("transcript", JSON, nullable=False),
     Column("speech", JSON, nullable=False),
     Column("audio", JSON),
+    Column("attribution", JSON),                # who is who: method, confidence
     Column("stats", JSON),
     Column("worker", String(255)),
     Column("run_id", Integer, ForeignKey("runs.id")),

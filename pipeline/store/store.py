@@ -266,7 +266,8 @@ class Store:
                     call_id=result["call_id"], audio_sha256=audio_sha256, engine=result["engine"]["name"],
                     model=result["engine"]["model"], duration_s=result["duration_s"], layout=result["layout"],
                     channel_layout=result["channel_layout"], transcript=result["transcript"],
-                    speech=result["speech"], audio=result.get("audio"), stats=result.get("stats"), worker=worker,
+                    speech=result["speech"], audio=result.get("audio"), attribution=result.get("attribution"),
+                    stats=result.get("stats"), worker=worker,
                     run_id=run_id, created_at=now())).inserted_primary_key[0]
                 return self._insert_scoring(conn, transcription_id, result, run_id)
         except IntegrityError:
@@ -423,6 +424,7 @@ class Store:
         return {
             "schema_version": 1, "call_id": call_id, "duration_s": tr["duration_s"], "layout": tr["layout"],
             "channel_layout": tr["channel_layout"], "engine": {"name": tr["engine"], "model": tr["model"]},
+            "attribution": tr["attribution"],
             "metadata": {"call_type": call["call_type"] if call else None,
                          "answer_delay_s": call["answer_delay_s"] if call else None},
             "rules_version": scoring["rules_version"], "transcript": tr["transcript"], "speech": tr["speech"],
