@@ -72,9 +72,11 @@ def attribute(segments: list[Segment], regions: list[Region], turns: list[TurnLi
     if len(speakers) < 2 or not words:
         return segments, {"unknown": regions}, Attribution("diarization", 0.0, None, "one voice only")
     handler, strength, why = identify_handler(words, turns, rules)
+    # Confidence = share of speech in turns the clustering is sure of x how sure we are who the
+    # handler is (the greeting's votes, or 0.7 for "first speaker").
     total = sum(t.end_s - t.start_s for t in turns) or 1.0
-    clustering = sum((t.end_s - t.start_s) * t.confidence for t in turns) / total
-    confidence = clustering * strength
+    sure = sum(t.end_s - t.start_s for t in turns if t.confidence >= cfg["min_turn_confidence"]) / total
+    confidence = sure * strength
     attribution = Attribution("diarization", confidence, handler, why)
     if confidence < cfg["min_confidence"]:
         attribution.reason += f"; confidence {confidence:.2f} below {cfg['min_confidence']}: left unattributed"

@@ -87,12 +87,21 @@ def test_result_json_follows_schema_and_speakers_follow_channels(results, call):
     assert result["stats"]["speech_decoded_s"] < 0.8 * result["stats"]["channel_audio_s"]
 
 
-def test_mono_mix_is_analysed_without_guessing_speakers(analyzer):
-    result = analyzer.analyze(SAMPLES / "mate.wav", "mono").to_dict()
-    assert result["layout"] == "mono"
-    assert {s["speaker"] for s in result["transcript"]} == {"unknown"}
-    assert result["indicators"]["informal_language"]["status"] == "not_applicable"
-    assert result["indicators"]["greeting"]["status"] == "pass"
+FIRST_FOUR = ("greeting", "unexplained_silence", "informal_language", "next_steps")
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_mono_mix_gives_the_stereo_statuses(analyzer, call):
+    """Both parties mixed on one channel: diarization finds who is the handler, and the first four
+    indicators come out as on the stereo original."""
+    result = analyzer.analyze(SAMPLES / f"{call}.wav", "mono").to_dict()
+    jsonschema.validate(result, SCHEMA)
+    assert result["layout"] == "mono" and result["attribution"]["method"] == "diarization"
+    assert result["attribution"]["confidence"] >= 0.5, result["attribution"]
+    speakers = {s["speaker"] for s in result["transcript"]}
+    assert {"handler", "caller"} <= speakers
+    got = {k: result["indicators"][k]["status"] for k in FIRST_FOUR}
+    assert got == {k: truth(call)["expected"][k] for k in FIRST_FOUR}
 
 
 def test_console_script_writes_json_to_stdout_and_summary_to_stderr():

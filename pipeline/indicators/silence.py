@@ -75,6 +75,8 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
         near = [t for t in handler_tokens if t.end_s >= since and t.start_s <= gap.start_s + cfg["lookahead_s"]]
         explanation = first_match(near, cfg["explanations"], matching)
         broken_by = speaker_at(ctx.timelines, gap.end_s) if ctx.attributed else None
+        if broken_by not in ("handler", "caller"):  # speech whose speaker the diarization was unsure of
+            broken_by = None
         last_handler = _last_before(handler_segments, gap.start_s)
         asked = last_handler is not None and is_question(last_handler.text, cfg["question_starts"],
                                                                cfg["question_mark_min_words"])
