@@ -153,3 +153,25 @@ def test_recording_without_speech_is_not_judged(analyzer, tmp_path):
     assert result["transcript"] == [] and result["flags"] == []
     assert {v["status"] for v in result["indicators"].values()} == {"not_applicable"}
     assert result["stats"]["speech_decoded_s"] == 0
+
+
+def _overlap(a: list, b: list) -> float:
+    return sum(max(0.0, min(x[1], y[1]) - max(x[0], y[0])) for x in a for y in b)
+
+
+def test_mono_handler_identification_accuracy(analyzer):
+    """Share of the speech labelled handler on the mono mixes that really is the handler's, per call."""
+    accuracies = {}
+    for call in CALLS:
+        result = analyzer.analyze(SAMPLES / f"{call}.wav", "mono").to_dict()
+        handler_truth = [(t["start_s"], t["end_s"]) for t in truth(call)["turns"] if t["speaker"] == "handler"]
+        caller_truth = [(t["start_s"], t["end_s"]) for t in truth(call)["turns"] if t["speaker"] == "caller"]
+        said = result["speech"]["handler"]
+        right, wrong = _overlap(said, handler_truth), _overlap(said, caller_truth)
+        accuracies[call] = right / (right + wrong)
+    print("\nhandler identification on mono mixes (share of 'handler' speech that is the handler's): "
+          + ", ".join(f"{c} {a:.2f}" for c, a in accuracies.items()))
+    correct = sum(a > 0.5 for a in accuracies.values())
+    print(f"handler identified correctly on {correct} of {len(accuracies)} calls")
+    assert correct == len(accuracies)
+    assert sum(accuracies.values()) / len(accuracies) >= 0.9
