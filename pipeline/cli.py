@@ -219,6 +219,38 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_panel_sample(args: argparse.Namespace) -> int:
+    import getpass
+    import secrets
+
+    from pipeline.panel.sampling import SampleFilters, sample
+    from pipeline.store import Store
+
+    filters = SampleFilters(n=args.n, areas=tuple(args.areas or ()), date_from=args.date_from, date_to=args.date_to,
+                            call_types=tuple(x.strip() for x in args.call_types.split(",") if x.strip()),
+                            min_999=args.min_999, flagged_share=args.flagged_share)
+    seed = args.seed if args.seed is not None else secrets.randbelow(10**9)
+    draw = sample(Store(args.db), args.panel, filters, seed, args.requested_by or getpass.getuser())
+    print(f"panel {draw.panel}: draw {draw.draw_id}, seed {draw.seed}, {len(draw.calls)} of {draw.eligible} "
+          f"eligible call(s); re-check with: callqa panel redraw {draw.draw_id}", file=sys.stderr)
+    for call_id, stratum in draw.calls:
+        print(f"{call_id}\t{stratum}")
+    return 0
+
+
+def cmd_panel_redraw(args: argparse.Namespace) -> int:
+    from pipeline.panel.sampling import redraw
+    from pipeline.store import Store
+
+    recorded, again = redraw(Store(args.db), args.draw_id)
+    same = [tuple(c) for c in recorded["calls"]] == again
+    print(f"draw {recorded['id']} for panel {recorded['panel']} by {recorded['requested_by']} at "
+          f"{recorded['requested_at']}, seed {recorded['seed']}, filters {recorded['filters']}")
+    print("re-drawn with the same filters and seed: " + ("the same calls, in the same order" if same else
+          "DIFFERENT calls: the eligible calls changed since, or the record was altered"))
+    return 0 if same else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.schedule import serve_nightly
@@ -292,6 +324,26 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--since", help="calls that started on or after this date")
     table.add_argument("-o", "--output", help="file to write (default: stdout)")
     table.set_defaults(func=cmd_export_csv)
+
+    panel = sub.add_parser("panel", help="scrutiny panels: random, auditable samples of scored calls")
+    panel_cmds = panel.add_subparsers(dest="panel_command", required=True)
+    draw = panel_cmds.add_parser("sample", help="draw a random, stratified, reproducible sample and record it")
+    draw.add_argument("--panel", required=True, help="panel name")
+    draw.add_argument("--n", type=int, required=True, help="number of calls")
+    draw.add_argument("--areas", nargs="+", help="only these areas")
+    draw.add_argument("--from", dest="date_from", help="calls that started on or after this date")
+    draw.add_argument("--to", dest="date_to", help="calls that started before this date")
+    draw.add_argument("--call-types", default="101,999", help="comma-separated: 101,999")
+    draw.add_argument("--min-999", type=int, default=0, help="at least this many 999 calls")
+    draw.add_argument("--flagged-share", type=float, default=0.0, help="share of flagged calls, 0-1")
+    draw.add_argument("--seed", type=int, help="the panel's own seed (e.g. dice); default: a random one")
+    draw.add_argument("--requested-by", help="who asked (default: the login name)")
+    draw.add_argument("--db", help=db_help)
+    draw.set_defaults(func=cmd_panel_sample)
+    check = panel_cmds.add_parser("redraw", help="re-draw a recorded sample from its filters and seed")
+    check.add_argument("draw_id", type=int)
+    check.add_argument("--db", help=db_help)
+    check.set_defaults(func=cmd_panel_redraw)
 
     serve = sub.add_parser("serve", help="register and run the nightly schedule (Prefect)")
     serve.add_argument("export_dir", help="folder the recorder exports to each night")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -139,3 +140,14 @@ errors = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_errors_run", errors.c.run_id)
+
+panel_draws = Table(
+    "panel_draws", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("panel", String(128), nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("filters", JSON, nullable=False),     # areas, dates, call types, strata: enough to re-draw
+    Column("seed", BigInteger, nullable=False),
+    Column("calls", JSON, nullable=False),       # [[call_id, stratum], ...] in draw order
+)

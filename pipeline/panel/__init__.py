@@ -1,0 +1,1 @@
+"""Scrutiny panels: random, auditable samples of stored, scored calls."""

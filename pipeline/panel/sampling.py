@@ -1,0 +1,137 @@
+"""Random, stratified, reproducible samples of calls for a scrutiny panel.
+
+The draw depends only on the eligible calls (sorted by call_id) and the seed, so anyone can
+re-draw a recorded sample and check nobody picked the calls by hand. Panel members may bring
+their own seed (dice rolled in the session). Training calls and calls whose analysis failed are
+never eligible.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.errors import CallQAError
+from pipeline.store import Store
+from pipeline.store import schema as t
+from pipeline.store.store import now
+
+
+@dataclass(frozen=True)
+class SampleFilters:
+    n: int
+    areas: tuple[str, ...] = ()
+    date_from: str | None = None        # ISO date/time, inclusive
+    date_to: str | None = None          # ISO date/time, exclusive
+    call_types: tuple[str, ...] = ("101", "999")
+    min_999: int = 0
+    flagged_share: float = 0.0
+
+    def check(self) -> None:
+        if self.n < 1:
+            raise CallQAError(f"--n must be at least 1, not {self.n}")
+        if not 0 <= self.flagged_share <= 1:
+            raise CallQAError(f"--flagged-share must be between 0 and 1, not {self.flagged_share}")
+        if self.min_999 < 0 or (self.min_999 and "999" not in self.call_types):
+            raise CallQAError("--min-999 needs 999 among --call-types and a non-negative count")
+        unknown = set(self.call_types) - {"101", "999"}
+        if unknown:
+            raise CallQAError(f"unknown call type(s) {', '.join(sorted(unknown))}; use 101 and/or 999")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    call_id: str
+    call_type: str
+    flagged: bool
+
+
+@dataclass
+class Draw:
+    panel: str
+    seed: int
+    filters: SampleFilters
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (call_id, stratum) in draw order
+    eligible: int = 0
+    draw_id: int | None = None
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise CallQAError(f"{text!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
+
+
+def eligible_calls(store: Store, filters: SampleFilters) -> list[Candidate]:
+    """Scored, non-training calls matching the filters, sorted by call_id (the draw's fixed order)."""
+    latest = store.latest_scorings()
+    query = (select(t.calls.c.call_id, t.calls.c.call_type, t.scorings.c.flag_count)
+             .join(t.scorings, t.scorings.c.call_id == t.calls.c.call_id)
+             .join(latest, latest.c.id == t.scorings.c.id)
+             .where(t.calls.c.training.is_(False), t.calls.c.call_type.in_(filters.call_types)))
+    if filters.areas:
+        query = query.where(t.calls.c.area.in_(filters.areas))
+    if (start := _when(filters.date_from)) is not None:
+        query = query.where(t.calls.c.started_at >= start)
+    if (end := _when(filters.date_to)) is not None:
+        query = query.where(t.calls.c.started_at < end)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query.order_by(t.calls.c.call_id)).all()
+    return [Candidate(r.call_id, r.call_type, r.flag_count > 0) for r in rows]
+
+
+def draw_sample(candidates: list[Candidate], filters: SampleFilters, seed: int) -> list[tuple[str, str]]:
+    """Strata in a fixed order: at least `min_999` 999 calls, then flagged calls up to
+    `flagged_share` of n, then the rest at random from everything eligible that is left."""
+    filters.check()
+    rng = random.Random(seed)
+    pool = sorted(candidates, key=lambda c: c.call_id)
+    drawn: list[tuple[str, str]] = []
+    taken: set[str] = set()
+
+    def take(group: list[Candidate], k: int, stratum: str) -> None:
+        group = [c for c in group if c.call_id not in taken]
+        for c in rng.sample(group, min(k, len(group), filters.n - len(drawn))):
+            drawn.append((c.call_id, stratum))
+            taken.add(c.call_id)
+
+    take([c for c in pool if c.call_type == "999"], filters.min_999, "999")
+    flagged_target = round(filters.flagged_share * filters.n)
+    already = sum(1 for c in pool if c.call_id in taken and c.flagged)
+    take([c for c in pool if c.flagged], max(0, flagged_target - already), "flagged")
+    take(pool, filters.n - len(drawn), "random")
+    return drawn
+
+
+def sample(store: Store, panel: str, filters: SampleFilters, seed: int, requested_by: str) -> Draw:
+    """Draw and record a sample; the record is what makes it auditable."""
+    candidates = eligible_calls(store, filters)
+    calls = draw_sample(candidates, filters, seed)
+    if len(calls) < filters.n:
+        raise CallQAError(f"only {len(candidates)} eligible call(s) match; asked for {filters.n}")
+    with store.engine.begin() as conn:
+        draw_id = conn.execute(t.panel_draws.insert().values(
+            panel=panel, requested_by=requested_by, requested_at=now(), filters=asdict(filters), seed=seed,
+            calls=[list(c) for c in calls])).inserted_primary_key[0]
+    return Draw(panel, seed, filters, calls, len(candidates), draw_id)
+
+
+def redraw(store: Store, draw_id: int) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The recorded draw and what the same filters and seed give now (they match unless the
+    store's eligible calls changed, e.g. a call was re-analysed or removed)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.panel_draws).where(t.panel_draws.c.id == draw_id)).mappings().first()
+    if row is None:
+        raise CallQAError(f"no panel draw {draw_id}")
+    data = dict(row["filters"])
+    filters = SampleFilters(**{**data, "areas": tuple(data["areas"]), "call_types": tuple(data["call_types"])})
+    again = draw_sample(eligible_calls(store, filters), filters, row["seed"])
+    return dict(row), again
