@@ -59,8 +59,7 @@ def ensure_pool(pool: str) -> bool:
         return True
 
 
-def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queue: str = SHARD_QUEUE,
-                    env: dict[str, str] | None = None) -> str:
+def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queue: str = SHARD_QUEUE) -> str:
     """The analyse-shard flow as a deployment on `pool`; returns what `distribute_to` takes."""
     from prefect.deployments.runner import EntrypointType
 
@@ -69,7 +68,6 @@ def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queu
     ensure_pool(pool)
     deployment = analyse_shard.to_deployment(
         name=name, work_pool_name=pool, work_queue_name=queue, entrypoint_type=EntrypointType.MODULE_PATH,
-        job_variables={"env": env} if env else None,
         description="callqa: analyse some calls of an export (one shard of a nightly run) on this worker's machine")
     deployment.apply()
     return f"analyse-shard/{name}"
@@ -94,8 +92,7 @@ def nightly_parameters(export_dir: str, db: str, distribute_to: str, shards: int
 
 
 def register_nightly(parameters: dict[str, Any], pool: str = DEFAULT_POOL, name: str = NIGHTLY_DEPLOYMENT,
-                     queue: str = NIGHTLY_QUEUE, at: str | None = "02:00", timezone: str = "Europe/London",
-                     env: dict[str, str] | None = None) -> str:
+                     queue: str = NIGHTLY_QUEUE, at: str | None = "02:00", timezone: str = "Europe/London") -> str:
     """The nightly flow as a (cron-scheduled, unless `at` is None) deployment on `pool`."""
     from prefect.deployments.runner import EntrypointType
 
@@ -106,7 +103,6 @@ def register_nightly(parameters: dict[str, Any], pool: str = DEFAULT_POOL, name:
     deployment = nightly.to_deployment(
         name=name, work_pool_name=pool, work_queue_name=queue, entrypoint_type=EntrypointType.MODULE_PATH,
         schedule=nightly_schedule(at, timezone) if at else None, parameters=parameters,
-        job_variables={"env": env} if env else None,
         description="callqa nightly batch: plans the export, hands shards to the workers, writes the report")
     deployment.apply()
     return f"nightly/{name}"

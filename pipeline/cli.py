@@ -114,22 +114,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 3 if summary["errors"] else 0
 
 
-def _parse_since(text: str | None):
-    from datetime import datetime, timezone
-
-    if not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise CallQAError(f"--since {text!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
 def cmd_flags(args: argparse.Namespace) -> int:
-    from pipeline.store import Store
+    from pipeline.store import Store, parse_date
 
-    rows = Store(args.db).flagged(since=_parse_since(args.since), area=args.area, handler=args.handler)
+    rows = Store(args.db).flagged(since=parse_date(args.since, "--since"), area=args.area, handler=args.handler)
     calls: dict[str, dict] = {}
     for row in rows:
         call = calls.setdefault(row["call_id"], {
@@ -211,9 +199,9 @@ def cmd_export_vtt(args: argparse.Namespace) -> int:
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
     from pipeline.exports import indicator_table_csv
-    from pipeline.store import Store
+    from pipeline.store import Store, parse_date
 
-    rows = Store(args.db).indicator_table(run_id=args.run, since=_parse_since(args.since))
+    rows = Store(args.db).indicator_table(run_id=args.run, since=parse_date(args.since, "--since"))
     _write(indicator_table_csv(rows), args.output)
     print(f"{len(rows)} call(s)", file=sys.stderr)
     return 0

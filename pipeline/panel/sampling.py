@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 
 from pipeline.errors import CallQAError
-from pipeline.store import Store
+from pipeline.store import Store, parse_date
 from pipeline.store import schema as t
 from pipeline.store.store import now
 
@@ -60,16 +59,6 @@ class Draw:
     draw_id: int | None = None
 
 
-def _when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise CallQAError(f"{text!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
-
-
 def eligible_calls(store: Store, filters: SampleFilters) -> list[Candidate]:
     """Scored, non-training calls matching the filters, sorted by call_id (the draw's fixed order)."""
     latest = store.latest_scorings()
@@ -79,9 +68,9 @@ def eligible_calls(store: Store, filters: SampleFilters) -> list[Candidate]:
              .where(t.calls.c.training.is_(False), t.calls.c.call_type.in_(filters.call_types)))
     if filters.areas:
         query = query.where(t.calls.c.area.in_(filters.areas))
-    if (start := _when(filters.date_from)) is not None:
+    if (start := parse_date(filters.date_from, "--from")) is not None:
         query = query.where(t.calls.c.started_at >= start)
-    if (end := _when(filters.date_to)) is not None:
+    if (end := parse_date(filters.date_to, "--to")) is not None:
         query = query.where(t.calls.c.started_at < end)
     with store.engine.connect() as conn:
         rows = conn.execute(query.order_by(t.calls.c.call_id)).all()

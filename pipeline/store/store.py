@@ -43,6 +43,17 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def parse_date(text: str | None, option: str = "date") -> datetime | None:
+    """A user's date or ISO 8601 time for a store query; no offset means UTC."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CallQAError(f"{option} {text!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything in the store is UTC."""
     if value is not None and value.tzinfo is None:
