@@ -41,3 +41,22 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module, so Playwright's loop is closed before flow tests run.
+    CI installs Chromium, so there a missing browser fails instead of skipping."""
+    from tests.browser import chromium_path, launch
+
+    if chromium_path() is None:
+        if os.environ.get("CALLQA_REQUIRE_BROWSER"):
+            pytest.fail("Chromium not found: .ci/run installs Debian's chromium package")
+        pytest.skip("Chromium not found (apt-get install chromium, or set CALLQA_CHROMIUM)")
+    pytest.importorskip("playwright.sync_api", reason="pip install -e .[test] installs playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        yield chromium
+        chromium.close()

@@ -151,3 +151,62 @@ panel_draws = Table(
     Column("seed", BigInteger, nullable=False),
     Column("calls", JSON, nullable=False),       # [[call_id, stratum], ...] in draw order
 )
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),   # user name, or the login name for the CLI
+    Column("action", String(64), nullable=False),   # e.g. view_call, panel_pack, redaction_off, login
+    Column("call_id", String(128)),
+    Column("details", JSON),
+)
+Index("ix_audit_log_at", audit_log.c.at)
+
+panel_answers = Table(
+    "panel_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draw_id", Integer, ForeignKey("panel_draws.id"), nullable=False),
+    Column("member", String(128), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("answer", Text),                          # yes | no | partly | 1-5 | free text; None = skipped
+    Column("questionnaire", String(128), nullable=False),  # questionnaire name@version answered
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    UniqueConstraint("draw_id", "member", "call_id", "question_id", name="uq_panel_answer"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),      # qa_lead | panel_member
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+panel_assignments = Table(
+    "panel_assignments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("draw_id", Integer, ForeignKey("panel_draws.id"), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "draw_id", name="uq_panel_assignment"),
+)
+
+flag_decisions = Table(
+    "flag_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", Integer, ForeignKey("flags.id"), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("decision", String(16), nullable=False),  # confirm | dismiss | note
+    Column("reason", Text),
+    Column("note", Text),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_flag_decisions_flag", flag_decisions.c.flag_id)

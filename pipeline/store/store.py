@@ -449,6 +449,27 @@ class Store:
             "audio": tr["audio"], "stats": tr["stats"],
         }
 
+    def audit(self, actor: str, action: str, call_id: str | None = None,
+              details: dict[str, Any] | None = None, conn: Connection | None = None) -> None:
+        """Record who did what to which call; pass `conn` to make it part of a larger transaction."""
+        row = dict(at=now(), actor=actor, action=action, call_id=call_id, details=details)
+        if conn is not None:
+            conn.execute(insert(t.audit_log).values(**row))
+            return
+        with self.engine.begin() as own:
+            own.execute(insert(t.audit_log).values(**row))
+
+    def audit_entries(self, action: str | None = None, call_id: str | None = None,
+                      limit: int = 1000) -> list[dict[str, Any]]:
+        """Newest first."""
+        query = select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
+        if action:
+            query = query.where(t.audit_log.c.action == action)
+        if call_id:
+            query = query.where(t.audit_log.c.call_id == call_id)
+        with self.engine.connect() as conn:
+            return [{**r, "at": _utc(r["at"])} for r in conn.execute(query).mappings()]
+
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one()
