@@ -9,10 +9,13 @@ settings. A `--config FILE` TOML may override any of them, section by section:
     aggressiveness = 3
     [stt]
     model = "base"
+    [redaction]                      # what the panel pack hides (pipeline/panel/redact.py)
+    audio_mode = "silence"
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -51,14 +54,80 @@ class STTConfig:
     max_ngram_repeats: int = 3       # an n-gram repeated more often than this is a decoder loop
 
 
+REDACTION_CATEGORIES = ("name", "phone", "postcode", "address", "date_of_birth", "vehicle_reg", "email",
+                        "reference")
+# Force reference / incident / crime numbers, matched (case-insensitive) against a speaker's words
+# joined by single spaces, lower-cased, edge punctuation dropped, spoken single digits written as
+# digits ("four" -> "4", "double two" -> "2 2") and "slash"/"dash" written as "/" and "-". A group
+# named `ref` marks the part to hide; without one the whole match is hidden. The default hides
+# what follows "incident/log/crime/reference/occurrence (number) (is)": an optional 1-3 letter
+# prefix ("SP4172", "S P 4 1 7 2") and digits with spaces, "/" or "-" inside ("22/12345/26"),
+# plus a trailing "of the 26th" ("incident 1234 of the 26th").
+DEFAULT_REFERENCE_PATTERNS = (
+    r"\b(?:incident|log|crime|reference|ref|occurrence)"
+    r"(?:\s+(?:reference|ref|number|no|num|is|it's|its|was|of))*\s+"
+    r"(?P<ref>(?:[a-z]{1,3}\s?|(?:[a-z]\s){2,3})?\d(?:[\d/-]|\s(?=[\d/-]))*"
+    r"(?:\s+of\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b)?)",
+)
+
+
+@dataclass(frozen=True)
+class RedactionConfig:
+    """What is hidden from the public in panel packs, and how the audio is covered.
+
+    Defaults: every category on (name, phone, postcode, address, date_of_birth, vehicle_reg,
+    email, reference); `reference_patterns` = DEFAULT_REFERENCE_PATTERNS; audio covered by a
+    1 kHz tone at -12 dBFS peak ("bleep"; "silence" mutes instead), widened by `pad_s` = 0.10 s
+    either side because word times are approximate (measured on tests/data/redaction/planted.wav:
+    with 0.05 s the first syllable of a hidden name was still recognised). `allow_names` are
+    never taken for names (a local place, a team name); `deny_names` are always hidden as names
+    wherever they are said (names known from the incident record, one or more words each);
+    `extra_first_names` join the bundled first-name list (pipeline/panel/data/first_names.txt).
+    """
+
+    name: bool = True
+    phone: bool = True
+    postcode: bool = True
+    address: bool = True
+    date_of_birth: bool = True
+    vehicle_reg: bool = True
+    email: bool = True
+    reference: bool = True
+    reference_patterns: tuple[str, ...] = DEFAULT_REFERENCE_PATTERNS
+    audio_mode: str = "bleep"        # "bleep" or "silence"
+    pad_s: float = 0.10
+    allow_names: tuple[str, ...] = ()
+    deny_names: tuple[str, ...] = ()
+    extra_first_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.audio_mode not in ("bleep", "silence"):
+            raise CallQAError(f"redaction.audio_mode: expected 'bleep' or 'silence', got {self.audio_mode!r}")
+        if not 0 <= self.pad_s <= 2:
+            raise CallQAError(f"redaction.pad_s: expected 0-2 seconds, got {self.pad_s!r}")
+        for pattern in self.reference_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise CallQAError(f"redaction.reference_patterns: {pattern!r} is not a regex ({exc})") from None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The categories switched on, in a fixed order."""
+        return tuple(c for c in REDACTION_CATEGORIES if getattr(self, c))
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     vad: VADConfig = field(default_factory=VADConfig)
     stt: STTConfig = field(default_factory=STTConfig)
     rules: str | None = None         # rule pack path; None = bundled default pack
+    redaction: RedactionConfig = field(default_factory=RedactionConfig)
 
 
 def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, tuple):  # TOML gives lists; tuples here are lists of strings
+        return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
     if isinstance(default, float):
@@ -74,8 +143,12 @@ def _apply(section: Any, values: dict[str, Any], where: str) -> Any:
     for key, value in values.items():
         if not _same_kind(getattr(section, key), value):
             raise CallQAError(f"{where}.{key}: expected {type(getattr(section, key)).__name__}, got {value!r}")
-    cast = {k: float(v) if isinstance(getattr(section, k), float) else v for k, v in values.items()}
-    return replace(section, **cast)
+    cast = {k: float(v) if isinstance(getattr(section, k), float) else tuple(v) if isinstance(v, list) else v
+            for k, v in values.items()}
+    try:
+        return replace(section, **cast)
+    except CallQAError as exc:  # a section's own checks (RedactionConfig.__post_init__)
+        raise CallQAError(f"{where}: {exc}") from None
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisConfig:
@@ -87,15 +160,16 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisCon
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise CallQAError(f"{path}: cannot read configuration ({exc})") from None
-        unknown = sorted(set(data) - {"vad", "stt", "rules"})
+        unknown = sorted(set(data) - {"vad", "stt", "rules", "redaction"})
         if unknown:
-            raise CallQAError(f"{path}: unknown section(s) {', '.join(unknown)}; known: vad, stt, rules")
+            raise CallQAError(f"{path}: unknown section(s) {', '.join(unknown)}; known: vad, stt, rules, redaction")
         vad = _apply(config.vad, data.get("vad", {}), f"{path} [vad]")
         stt = _apply(config.stt, data.get("stt", {}), f"{path} [stt]")
+        redaction = _apply(config.redaction, data.get("redaction", {}), f"{path} [redaction]")
         rules = data.get("rules")
         if rules is not None:
             rules = str((path.parent / rules).resolve()) if not Path(rules).is_absolute() else rules
-        config = AnalysisConfig(vad=vad, stt=stt, rules=rules)
+        config = AnalysisConfig(vad=vad, stt=stt, rules=rules, redaction=redaction)
     stt_overrides = {k: v for k, v in overrides.items() if v is not None and k != "rules"}
     if stt_overrides:
         config = replace(config, stt=_apply(config.stt, stt_overrides, "command line"))

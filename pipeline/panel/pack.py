@@ -1,0 +1,225 @@
+"""Self-contained HTML panel packs: one folder per drawn sample that opens from a USB stick.
+
+A pack holds `index.html` (styles, script and data inline; no server, no external scripts or
+fonts, a Content-Security-Policy that forbids any network request), `audio/call-NN.wav` (a mono
+16-bit WAV of each call, redacted), and `README.txt`. Members are members of the public, so:
+
+- redaction is on by default (transcript, evidence, reasons and audio); turning it off needs a
+  reason and is written to the audit log before anything is built;
+- metadata is the area, call type, day and duration only: never the caller's number or name, and
+  not the handler's id (panels review the service, QA leads review the operator);
+- the automated pre-scores, and the flag markers on the timeline, stay hidden until the member
+  has answered every question for that call, and the answers lock when the scores are shown, so
+  the panel's judgement is its own (not anchored on the machine's).
+
+Answers save to a JSON file (see `pipeline/panel/answers.py` for the format) that
+`callqa panel import` reads back.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import soundfile as sf
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+
+from pipeline.errors import CallQAError
+from pipeline.store import Store
+from pipeline.store import schema as t
+from pipeline.store.store import now
+from pipeline.timeline_svg import timeline_svg
+
+ASSETS = Path(__file__).with_name("pack_assets")
+LOCAL_TZ = ZoneInfo("Europe/London")
+CALL_TYPES = {"101": "101 (non-emergency)", "999": "999 (emergency)"}
+STATUS_TEXT = {"pass": "Met", "fail": "Not met", "not_applicable": "Not applicable"}
+
+
+@dataclass
+class PackCall:
+    position: int
+    call_id: str
+    stratum: str
+    audio_file: str
+    metadata: dict[str, str]
+    result: dict[str, Any]
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Pack:
+    folder: Path
+    pack_id: str
+    draw_id: int
+    panel: str
+    redacted: bool
+    calls: list[PackCall]
+
+    @property
+    def index(self) -> Path:
+        return self.folder / "index.html"
+
+
+def _draw(store: Store, draw_id: int) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.panel_draws).where(t.panel_draws.c.id == draw_id)).mappings().first()
+    if row is None:
+        raise CallQAError(f"no panel draw {draw_id} in {store.safe_url}")
+    return dict(row)
+
+
+def _call_row(store: Store, call_id: str) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.calls).where(t.calls.c.call_id == call_id)).mappings().first()
+    if row is None:
+        raise CallQAError(f"call {call_id} of the draw is no longer in the store")
+    return dict(row)
+
+
+def public_metadata(call: dict[str, Any], duration_s: float) -> dict[str, str]:
+    """What a member of the public may see about a call: no numbers, names or staff ids."""
+    started: datetime = call["started_at"]
+    if started.tzinfo is None:
+        from datetime import timezone
+        started = started.replace(tzinfo=timezone.utc)
+    local = started.astimezone(LOCAL_TZ)
+    minutes, seconds = divmod(int(round(duration_s)), 60)
+    return {"Area": call["area"], "Call type": CALL_TYPES.get(call["call_type"], call["call_type"]),
+            "Date": f"{local:%A} {local.day} {local:%B %Y}", "Length": f"{minutes}:{seconds:02d}"}
+
+
+def pack_audio(path: str, channels: str, redactions: list[Any], redaction_config: Any | None) -> tuple[np.ndarray, int]:
+    """The call as one mono track for listening (both parties), redacted when asked.
+
+    The mix is redacted, which silences a detail on both parties' lines (crosstalk included).
+    Telephone-band recordings stay at 8 kHz, which keeps a pack small enough for a USB stick."""
+    from pipeline.audio import load_call
+
+    audio = load_call(path, channels)
+    mix = np.clip(np.sum(np.stack(list(audio.channels.values())), axis=0), -1.0, 1.0).astype(np.float32)
+    if redactions:
+        from pipeline.panel.redact import redact_audio
+
+        mix = redact_audio(mix, audio.sample_rate, redactions, redaction_config)
+    rate = audio.sample_rate
+    if audio.info.sample_rate <= 8000:
+        import soxr
+
+        mix, rate = soxr.resample(mix, audio.sample_rate, 8000).astype(np.float32), 8000
+    return mix, rate
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["clock"] = lambda s: f"{int(s) // 60}:{int(s) % 60:02d}"
+    return env
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _json_for_html(data: Any) -> str:
+    """JSON safe inside a <script type="application/json"> element (no '</' or '<!--' breakout)."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def render_pack(pack: Pack, questionnaire: Any, created_at: datetime) -> str:
+    css = (ASSETS / "pack.css").read_text(encoding="utf-8")
+    js = (ASSETS / "pack.js").read_text(encoding="utf-8")
+    data = {"format": "callqa-panel-pack", "pack_id": pack.pack_id, "draw_id": pack.draw_id, "panel": pack.panel,
+            "questionnaire": {"name": questionnaire.name, "version": questionnaire.version},
+            "required": [q.id for q in questionnaire.questions if q.answer != "text"],
+            "calls": [c.call_id for c in pack.calls], "redacted": pack.redacted}
+    csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
+           "media-src 'self'; form-action 'none'; base-uri 'none'")
+    return _env().get_template("pack.html.j2").render(
+        pack=pack, questionnaire=questionnaire, css=css, js=js, csp=csp, data_json=_json_for_html(data),
+        created=f"{created_at.astimezone(LOCAL_TZ):%d %B %Y %H:%M}", status_text=STATUS_TEXT,
+        timeline=lambda result: timeline_svg(result, width=860))
+
+
+README = """Scrutiny panel pack: {panel}, sample {draw_id}
+
+Open index.html in a web browser (double-click it). Nothing needs installing and the pack makes
+no internet connection.
+
+For each call: listen, read the transcript, answer the questions, then (if you wish) press
+"Show automated scores" to compare with what the computer found. Your answers lock when you do.
+When finished, enter your name and press "Save answers"; hand the saved file to the panel
+co-ordinator, who imports it with `callqa panel import`.
+
+{privacy}
+"""
+
+
+def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire: Any | None = None,
+               redact: bool = True, reason: str | None = None, actor: str = "callqa",
+               redaction_config: Any | None = None, overwrite: bool = False) -> Pack:
+    """Write the pack for a recorded draw into `out_dir` (built beside it, then moved into place)."""
+    from pipeline.panel.questionnaire import load_questionnaire
+
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()) and not (overwrite and (out / "index.html").exists()):
+        raise CallQAError(f"{out} exists and is not empty (use --overwrite to replace an earlier pack there)")
+    if not redact and not (reason and reason.strip()):
+        raise CallQAError("an unredacted pack needs a reason (--reason), which is written to the audit log")
+    questionnaire = questionnaire or load_questionnaire()
+    draw = _draw(store, draw_id)
+    if not redact:
+        store.audit(actor, "redaction_off", details={"draw_id": draw_id, "reason": reason.strip(), "out": str(out)})
+    if redact:
+        from pipeline.panel.redact import RedactionConfig, redact_result
+
+        redaction_config = redaction_config or RedactionConfig()
+    pack = Pack(out, uuid.uuid4().hex, draw_id, draw["panel"], redact, [])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        (staging / "audio").mkdir()
+        for position, (call_id, stratum) in enumerate(draw["calls"], start=1):
+            result = store.call_result(call_id)
+            if result is None:
+                raise CallQAError(f"call {call_id} of draw {draw_id} has no stored result")
+            call = _call_row(store, call_id)
+            redactions: list[Any] = []
+            if redact:
+                result, redactions = redact_result(result, redaction_config)
+            samples, rate = pack_audio(call["audio_path"], call["channels"], redactions, redaction_config)
+            audio_file = f"audio/call-{position:02d}.wav"
+            sf.write(staging / audio_file, samples, rate, subtype="PCM_16")
+            counts: dict[str, int] = {}
+            for r in redactions:
+                counts[r.category] = counts.get(r.category, 0) + 1
+            pack.calls.append(PackCall(position, call_id, stratum, audio_file,
+                                       public_metadata(call, result["duration_s"]), result, counts))
+        created = now()
+        (staging / "index.html").write_text(render_pack(pack, questionnaire, created), encoding="utf-8")
+        privacy = ("Personal details (names, numbers, addresses, dates of birth, vehicle registrations, e-mail "
+                   "addresses, reference numbers) have been replaced in the text and bleeped in the audio."
+                   if redact else "THIS PACK IS NOT REDACTED. It contains personal data: keep it secure.")
+        (staging / "README.txt").write_text(README.format(panel=pack.panel, draw_id=draw_id, privacy=privacy),
+                                            encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    store.audit(actor, "panel_pack", details={
+        "draw_id": draw_id, "pack_id": pack.pack_id, "out": str(out), "redacted": redact,
+        "questionnaire": questionnaire.ref, "calls": [c.call_id for c in pack.calls],
+        "redactions": {c.call_id: c.redactions for c in pack.calls}})
+    return pack

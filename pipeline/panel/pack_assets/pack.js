@@ -1,0 +1,125 @@
+"use strict";
+// Panel pack behaviour: seek the audio, keep answers (in this browser), reveal the automated
+// scores only after every question for the call is answered, and save the answers to a file.
+(function () {
+  var data = JSON.parse(document.getElementById("pack-data").textContent);
+  var storeKey = "callqa-pack-" + data.pack_id;
+  var state = load();
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(storeKey) || "null");
+      if (saved && saved.calls) { return saved; }
+    } catch (e) { /* storage may be off for file:// pages: answers then live in this page only */ }
+    return { member: "", calls: {} };
+  }
+
+  function persist() {
+    try { window.localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* see load() */ }
+  }
+
+  function callState(callId) {
+    if (!state.calls[callId]) { state.calls[callId] = { answers: {}, revealed_scores: false, answered_at: null }; }
+    return state.calls[callId];
+  }
+
+  function seek(section, seconds) {
+    var audio = section.querySelector("audio");
+    audio.currentTime = seconds;
+    var played = audio.play();
+    if (played && played.catch) { played.catch(function () { /* autoplay may be blocked: position is set */ }); }
+  }
+
+  function answeredAll(section) {
+    var answers = callState(section.dataset.callId).answers;
+    return data.required.every(function (q) { return answers[q] !== undefined && answers[q] !== ""; });
+  }
+
+  function reveal(section, record) {
+    section.classList.add("revealed");
+    section.querySelector(".prescores").hidden = false;
+    section.querySelector(".reveal").disabled = true;
+    section.querySelector(".reveal").textContent = "Automated scores shown";
+    section.querySelectorAll(".questions input, .questions textarea").forEach(function (el) { el.disabled = true; });
+    if (record) {
+      callState(section.dataset.callId).revealed_scores = true;
+      persist();
+    }
+  }
+
+  function refresh(section) {
+    var st = callState(section.dataset.callId);
+    var complete = answeredAll(section);
+    if (complete && !st.answered_at) { st.answered_at = new Date().toISOString(); persist(); }
+    section.querySelector(".reveal").disabled = !complete || st.revealed_scores;
+    var done = data.calls.filter(function (id) { return state.calls[id] && Object.keys(state.calls[id].answers).length; });
+    document.getElementById("progress").textContent = done.length + " of " + data.calls.length + " calls answered";
+    var link = document.querySelector('.call-nav a[data-call-id="' + CSS.escape(section.dataset.callId) + '"]');
+    if (link) { link.classList.toggle("done", complete); }
+  }
+
+  function restore(section) {
+    var st = callState(section.dataset.callId);
+    Object.keys(st.answers).forEach(function (q) {
+      var fieldset = section.querySelector('fieldset[data-question="' + CSS.escape(q) + '"]');
+      if (!fieldset) { return; }
+      var text = fieldset.querySelector("textarea");
+      if (text) { text.value = st.answers[q]; return; }
+      fieldset.querySelectorAll("input[type=radio]").forEach(function (input) {
+        input.checked = input.value === String(st.answers[q]);
+      });
+    });
+    if (st.revealed_scores) { reveal(section, false); }
+    refresh(section);
+  }
+
+  document.querySelectorAll("section.call").forEach(function (section) {
+    section.addEventListener("click", function (event) {
+      var target = event.target.closest("[data-start]");
+      if (target && (target.classList.contains("seek") || target.closest("svg"))) {
+        seek(section, parseFloat(target.dataset.start));
+      }
+    });
+    section.querySelector(".questions").addEventListener("change", function (event) {
+      var fieldset = event.target.closest("fieldset");
+      if (!fieldset || callState(section.dataset.callId).revealed_scores) { return; }
+      var value = event.target.value;
+      var answers = callState(section.dataset.callId).answers;
+      if (value === "") { delete answers[fieldset.dataset.question]; } else { answers[fieldset.dataset.question] = value; }
+      persist();
+      refresh(section);
+    });
+    section.querySelector(".reveal").addEventListener("click", function () {
+      if (answeredAll(section)) { reveal(section, true); refresh(section); }
+    });
+    restore(section);
+  });
+
+  var member = document.getElementById("member-name");
+  member.value = state.member || "";
+  member.addEventListener("input", function () { state.member = member.value; persist(); });
+
+  document.getElementById("save-answers").addEventListener("click", function () {
+    var status = document.getElementById("save-status");
+    var name = member.value.trim();
+    if (!name) { status.textContent = "Please enter your name or initials before saving."; member.focus(); return; }
+    var calls = data.calls.filter(function (id) {
+      return state.calls[id] && Object.keys(state.calls[id].answers).length;
+    }).map(function (id) {
+      var st = state.calls[id];
+      return { call_id: id, answers: st.answers, revealed_scores: st.revealed_scores, answered_at: st.answered_at };
+    });
+    var out = { format: "callqa-panel-answers", format_version: 1, draw_id: data.draw_id, panel: data.panel,
+      pack_id: data.pack_id, questionnaire: data.questionnaire, member: name,
+      saved_at: new Date().toISOString(), calls: calls };
+    var fileName = "answers-sample" + data.draw_id + "-" + name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".json";
+    var blob = new Blob([JSON.stringify(out, null, 2)], { type: "application/json" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    status.textContent = "Saved " + calls.length + " call(s) to " + fileName + " (in your downloads folder).";
+  });
+})();

@@ -1,0 +1,219 @@
+"""Panel packs: self-contained, redacted, scores hidden until answered, answers saved to a file.
+
+The pack is opened from disk (file://) in real headless Chromium, as a member would open it from a
+USB stick, and every request the page makes is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from html import unescape
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from pipeline.cli import main
+from pipeline.errors import CallQAError
+from pipeline.export import CallRecord
+from pipeline.panel.answers import import_answers
+from pipeline.panel.pack import build_pack
+from pipeline.panel.questionnaire import load_questionnaire
+from pipeline.panel.sampling import SampleFilters, sample
+from pipeline.store import Store
+from tests.conftest import ROOT, SAMPLES
+
+CALLS = ("mate", "unexplained_silence", "good_999")
+PERSONAL = ROOT / "tests" / "data" / "redaction"
+
+
+def _personal_fixture() -> Path | None:
+    wavs = sorted(PERSONAL.glob("*.wav")) if PERSONAL.is_dir() else []
+    return wavs[0] if wavs else None
+
+
+@pytest.fixture(scope="module")
+def packed_store(tmp_path_factory, analyzer):
+    """A real store: three sample calls plus a call with planted personal details, all analysed."""
+    folder = tmp_path_factory.mktemp("pack-store")
+    store = Store(f"sqlite:///{folder / 'callqa.db'}")
+    sources = {name: (SAMPLES / f"{name}.wav", "stereo-handler-left") for name in CALLS}
+    if (personal := _personal_fixture()) is not None:
+        sources["personal_details"] = (personal, "mono")
+    records = []
+    for i, (call_id, (path, layout)) in enumerate(sources.items()):
+        records.append(CallRecord(call_id, path, datetime(2026, 11, 25, 9 + i, tzinfo=timezone.utc),
+                                  "999" if call_id == "good_999" else "101", "Stafford", f"HANDLER{i}X", layout,
+                                  5.0, False, f"row {i}", {"caller_number": "07700 900461"}))
+    store.upsert_calls(records, None)
+    for call_id, (path, layout) in sources.items():
+        store.save_analysis(analyzer.analyze(path, layout, call_id).to_dict(), f"sha-{call_id}", None)
+    draw = sample(store, "North Staffs panel", SampleFilters(n=len(sources)), seed=6, requested_by="tester")
+    return store, draw, folder
+
+
+@pytest.fixture(scope="module")
+def pack(packed_store):
+    store, draw, folder = packed_store
+    return build_pack(store, draw.draw_id, folder / "pack", actor="coordinator")
+
+
+def test_pack_folder_is_self_contained(pack):
+    html = pack.index.read_text(encoding="utf-8")
+    assert sorted(p.name for p in pack.folder.iterdir()) == ["README.txt", "audio", "index.html"]
+    assert len(list((pack.folder / "audio").glob("call-*.wav"))) == len(pack.calls)
+    # No external scripts, styles, fonts or links; a CSP that blocks any request anyway.
+    for marker in ("http://", "https://", "<link", "src=\"//", "@import", "url("):
+        assert marker not in html.replace("http://www.w3.org/2000/svg", ""), marker
+    assert "default-src 'none'" in unescape(html)
+    # The caller's number (recorder metadata) and the handler's id never reach the pack.
+    assert "07700" not in html and "HANDLER" not in html
+
+
+def test_pack_audio_is_the_redacted_call(pack, packed_store):
+    store = packed_store[0]
+    for call in pack.calls:
+        samples, rate = sf.read(pack.folder / call.audio_file)
+        assert samples.ndim == 1 and rate == 8000
+        assert abs(len(samples) / rate - call.result["duration_s"]) < 0.1
+        assert call.result.get("redaction", {}).get("applied") is True
+    entries = store.audit_entries(action="panel_pack")
+    assert entries and entries[0]["details"]["redacted"] is True and entries[0]["actor"] == "coordinator"
+
+
+@pytest.mark.skipif(_personal_fixture() is None, reason="no personal-details fixture in tests/data/redaction")
+def test_pack_redacts_planted_details(pack):
+    call = next(c for c in pack.calls if c.call_id == "personal_details")
+    assert sum(call.redactions.values()) >= 3
+    html = pack.index.read_text(encoding="utf-8")
+    assert "[PHONE]" in html or "[POSTCODE]" in html or "[NAME]" in html
+
+
+def test_unredacted_pack_needs_a_reason_and_is_audited(packed_store):
+    store, draw, folder = packed_store
+    with pytest.raises(CallQAError, match="reason"):
+        build_pack(store, draw.draw_id, folder / "plain", redact=False, actor="coordinator")
+    assert not (folder / "plain").exists()
+    pack = build_pack(store, draw.draw_id, folder / "plain", redact=False, reason="QA training session",
+                      actor="coordinator")
+    assert "NOT REDACTED" in pack.index.read_text(encoding="utf-8")
+    off = store.audit_entries(action="redaction_off")
+    assert off[0]["details"]["reason"] == "QA training session" and off[0]["details"]["draw_id"] == draw.draw_id
+
+
+def test_pack_refuses_to_overwrite_other_folders(packed_store, tmp_path):
+    store, draw, _ = packed_store
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("keep me")
+    with pytest.raises(CallQAError, match="not empty"):
+        build_pack(store, draw.draw_id, tmp_path / "busy")
+    assert (tmp_path / "busy" / "notes.txt").read_text() == "keep me"
+    with pytest.raises(CallQAError, match="no panel draw 999"):
+        build_pack(store, 999, tmp_path / "none")
+
+
+def test_cli_panel_pack(packed_store, tmp_path, capsys):
+    store, draw, folder = packed_store
+    url = f"sqlite:///{folder / 'callqa.db'}"
+    assert main(["panel", "pack", str(draw.draw_id), "--out", str(tmp_path / "p"), "--db", url]) == 0
+    assert "open " in capsys.readouterr().out and (tmp_path / "p" / "index.html").exists()
+    assert main(["panel", "pack", str(draw.draw_id), "--out", str(tmp_path / "q"), "--db", url,
+                 "--no-redact"]) == 2
+    assert "reason" in capsys.readouterr().err
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+@pytest.fixture
+def page(browser, pack):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.requests, page.console = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: page.console.append(message.text))
+    page.goto(pack.index.as_uri())
+    yield page
+    context.close()
+
+
+def _answer_all(page, position: int, questionnaire) -> None:
+    section = page.locator(f"#call-{position}")
+    for q in questionnaire.questions:
+        fieldset = section.locator(f'fieldset[data-question="{q.id}"]')
+        if q.answer == "text":
+            fieldset.locator("textarea").fill("clear and polite")
+        elif q.answer == "scale":
+            fieldset.locator(f'input[value="{q.max}"]').check()
+        else:
+            fieldset.locator('input[value="yes"]').check()
+
+
+def test_pack_makes_no_network_request(page, pack):
+    page.wait_for_load_state("load")
+    page.evaluate("document.querySelector('#call-1 audio').load()")
+    page.wait_for_function("() => document.querySelector('#call-1 audio').readyState >= 1")
+    assert page.requests, "the page itself was not recorded"
+    assert all(url.startswith(("file://", "blob:", "data:")) for url in page.requests), page.requests
+    assert not [m for m in page.console if "Content Security Policy" in m], page.console
+
+
+def test_audio_element_plays_the_redacted_audio(page, pack):
+    page.evaluate("document.querySelector('#call-1 audio').play()")
+    page.wait_for_function("() => document.querySelector('#call-1 audio').currentTime > 0.3", timeout=15000)
+    state = page.evaluate("""() => { const a = document.querySelector('#call-1 audio');
+        return {src: a.currentSrc, duration: a.duration, error: a.error && a.error.code}; }""")
+    assert state["error"] is None and state["src"].endswith(pack.calls[0].audio_file)
+    assert abs(state["duration"] - pack.calls[0].result["duration_s"]) < 0.2
+    # A transcript line's time button seeks the player there.
+    button = page.locator("#call-1 .transcript .seek").nth(1)
+    start = float(button.get_attribute("data-start"))
+    button.click()
+    page.wait_for_function(f"() => Math.abs(document.querySelector('#call-1 audio').currentTime - {start}) < 0.5")
+
+
+def test_prescores_hidden_until_answered_then_answers_lock(page, pack):
+    questionnaire = load_questionnaire()
+    prescores, reveal = page.locator("#call-1 .prescores"), page.locator("#call-1 .reveal")
+    flagged = next(c for c in pack.calls if c.result["flags"])
+    flag_marker = page.locator(f"#call-{flagged.position} .timeline .flag").first
+    assert not prescores.is_visible() and reveal.is_disabled() and not flag_marker.is_visible()
+    _answer_all(page, 1, questionnaire)
+    assert reveal.is_enabled() and not prescores.is_visible()
+    reveal.click()
+    assert prescores.is_visible()
+    assert page.locator("#call-1 .indicators tbody tr").count() == len(pack.calls[0].result["indicators"])
+    assert page.locator("#call-1 .questions input").first.is_disabled()
+    # Other calls stay hidden.
+    assert not page.locator("#call-2 .prescores").is_visible()
+
+
+def test_answers_save_to_a_file_that_imports_back(page, pack, packed_store, tmp_path):
+    questionnaire = load_questionnaire()
+    _answer_all(page, 1, questionnaire)
+    page.locator("#call-1 .reveal").click()
+    _answer_all(page, 2, questionnaire)
+    page.locator("#save-answers").click()
+    assert "name" in page.locator("#save-status").inner_text()  # a name is needed first
+    page.locator("#member-name").fill("P. Member")
+    with page.expect_download() as info:
+        page.locator("#save-answers").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    saved = json.loads(path.read_text())
+    assert saved["format"] == "callqa-panel-answers" and saved["member"] == "P. Member"
+    assert saved["draw_id"] == pack.draw_id and saved["questionnaire"]["version"] == questionnaire.version
+    by_call = {c["call_id"]: c for c in saved["calls"]}
+    assert list(by_call) == [pack.calls[0].call_id, pack.calls[1].call_id]
+    assert by_call[pack.calls[0].call_id]["revealed_scores"] is True
+    assert by_call[pack.calls[1].call_id]["revealed_scores"] is False
+    required = [q.id for q in questionnaire.questions if q.answer != "text"]
+    assert all(by_call[pack.calls[1].call_id]["answers"][q] for q in required)
+    # The saved file is what `callqa panel import` takes: it goes into the store unchanged.
+    store = packed_store[0]
+    summary = import_answers(store, [path], actor="coordinator")
+    assert summary.stored == sum(len([v for v in c["answers"].values() if v]) for c in saved["calls"])
+    # Answers survive reopening the pack (kept in the browser) and the reveal stays recorded.
+    page.reload()
+    assert page.locator("#call-1 .prescores").is_visible()
+    assert page.locator("#member-name").input_value() == "P. Member"

@@ -1,0 +1,452 @@
+"""Redaction for panel packs: planted personal details must be gone from the text and the audio,
+while the words a panel needs to judge the call stay."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from pipeline.config import AnalysisConfig, RedactionConfig, load_config
+from pipeline.errors import CallQAError
+from pipeline.panel.redact import (
+    PLACEHOLDERS,
+    Redaction,
+    audio_spans,
+    find_redactions,
+    redact_audio,
+    redact_result,
+    redaction_spans,
+)
+from pipeline.transcript import Segment, Word
+
+FIXTURE = Path(__file__).parent / "data" / "redaction" / "planted.wav"
+H, C = "handler", "caller"
+WORD_S = 0.3
+
+
+def seg(speaker: str, start: float, text: str) -> Segment:
+    """A segment as Whisper writes it: each word keeps its leading space and punctuation."""
+    words = [Word(" " + w, start + i * WORD_S, start + (i + 1) * WORD_S, 0.8) for i, w in enumerate(text.split())]
+    return Segment(speaker, start, words[-1].end_s, "".join(w.text for w in words).strip(), words)
+
+
+def redacted_texts(*texts: str, speaker: str = C, config: RedactionConfig = RedactionConfig()) -> list[str]:
+    result = {"transcript": [seg(speaker, 30.0 * i, t).to_dict() for i, t in enumerate(texts)]}
+    out, _ = redact_result(result, config)
+    return [s["text"] for s in out["transcript"]]
+
+
+def strings(value) -> list[str]:
+    """Every string anywhere in a JSON-like value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in strings(k) + strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def leaks(value, details: list[str], digits: list[str] = ()) -> list[str]:
+    found = [d for d in details for s in strings(value) if d.lower() in s.lower()]
+    found += [d for d in digits for s in strings(value) if d in re.sub(r"\D", "", s)]
+    return sorted(set(found))
+
+
+# A 101 call with every kind of detail planted, and traps that must survive.
+CALL = [
+    (H, 0.5, "Staffordshire Police, how can I help?"),
+    (C, 3.0, "Hi, my name is Daniel Hargreaves. Someone scratched my car outside my house."),
+    (H, 8.0, "Sorry to hear that. Will you be at home later today?"),
+    (C, 11.0, "Yes. It happened on the 3rd of March, in the Meadow behind the flats near Stafford."),
+    (H, 17.0, "Okay. What's the address?"),
+    (C, 19.0, "It's 14 Meadow Lane, Stafford, ST16 2DJ."),
+    (H, 22.0, "And a contact number?"),
+    (C, 24.0, "07700 900123."),
+    (H, 26.0, "And your date of birth?"),
+    (C, 28.0, "12th of March 1985."),
+    (H, 30.0, "Thank you. What's the registration of the car?"),
+    (C, 33.0, "It's AB12 CDE, a silver Ford Focus. My neighbour Sarah Jones saw it."),
+    (H, 37.0, "And an email address for updates?"),
+    (C, 39.0, "danielh85@example.com."),
+    (H, 41.0, "Thanks, Mr Hargreaves. This is Emma. Your crime reference number is 22/12345/26. "
+              "I'll call you back in 10 minutes, or ring you at 5 o'clock."),
+    (C, 51.0, "Thanks Emma."),
+]
+PLANTED = ["Daniel", "Hargreaves", "Emma", "Sarah Jones", "Jones", "07700", "900123", "ST16", "2DJ",
+           "12th of March 1985", "1985", "AB12", "CDE", "Meadow Lane", "danielh85", "example.com", "22/12345/26",
+           "12345"]
+EXPECTED_TEXT = {
+    1: "Hi, my name is [NAME]. Someone scratched my car outside my house.",
+    3: "Yes. It happened on the 3rd of March, in the Meadow behind the flats near Stafford.",
+    5: "It's [ADDRESS], Stafford, [POSTCODE].",
+    7: "[PHONE].",
+    9: "[DOB].",
+    11: "It's [VEHICLE REG], a silver Ford Focus. My neighbour [NAME] saw it.",
+    13: "[EMAIL].",
+    14: "Thanks, Mr [NAME]. This is [NAME]. Your crime reference number is [REFERENCE]. "
+        "I'll call you back in 10 minutes, or ring you at 5 o'clock.",
+    15: "Thanks [NAME].",
+}
+
+
+def call_result() -> dict:
+    """A result JSON whose evidence, reasons, explanations and flags quote the planted details."""
+    segments = [seg(*t) for t in CALL]
+    caller_words = " ".join(w.text.strip() for s in segments if s.speaker == C for w in s.words)
+    closing = segments[14]
+    mr = next(i for i, w in enumerate(closing.words) if w.text == " Mr")
+    ref = next(i for i, w in enumerate(closing.words) if "22/" in w.text)
+    return {
+        "schema_version": 1, "call_id": "planted", "source": "planted.wav", "duration_s": 53.0,
+        "transcript": [s.to_dict() for s in segments],
+        "silences": [{"start_s": 44.0, "end_s": 56.0, "duration_s": 12.0, "explained": True,
+                      "explanation": {"text": "bear with me Daniel", "start_s": 43.5,
+                                      "rule": "silence.explanations: 'bear with me'"},
+                      "owner": "handler", "broken_by": "caller"}],
+        "indicators": {
+            "greeting": {"status": "pass", "reason": "named the force and offered help at 0.5 s", "evidence": [
+                {"speaker": H, "start_s": 0.5, "end_s": 1.1, "text": "Staffordshire Police,",
+                 "rule": "greeting.force_names: 'staffordshire police'", "score": 100.0}]},
+            "rapport": {"status": "pass", "reason": "handler used the caller's name 'Mr Hargreaves' at 41.3 s",
+                        "evidence": [{"speaker": H, "start_s": closing.words[mr].start_s,
+                                      "end_s": closing.words[mr + 1].end_s, "text": "Mr Hargreaves.",
+                                      "rule": "rapport.names", "score": 100.0}]},
+            "next_steps": {"status": "pass", "reason": "next steps stated at 43.1 s", "evidence": [
+                {"speaker": H, "start_s": closing.words[ref - 4].start_s, "end_s": closing.words[ref].end_s,
+                 "text": "crime reference number is 22/12345/26.", "rule": "next_steps.phrases: 'crime reference'",
+                 "score": 100.0}]},
+            "listening": {"status": "fail", "reason": "1 interruption(s)", "evidence": [
+                {"speaker": H, "start_s": 8.0, "end_s": 9.0, "text": "Sorry to hear that.",
+                 "rule": "listening: handler started while the caller was speaking",
+                 "caller_was_saying": caller_words[caller_words.index("Hargreaves") + 3:][:120]}],
+                "metrics": {"interruptions": 1, "caller_share": 0.4}},
+            "acknowledgement": {"status": "fail", "reason": "no acknowledgement", "evidence": [
+                {"speaker": C, "start_s": 60.0, "end_s": 61.0,  # not at the words' times: only the text says it
+                 "text": caller_words[:caller_words.index("900123") + 3], "rule": "acknowledgement: none"}]},
+        },
+        "flags": [{"indicator": "rapport", "reason": "caller gave 07700 900123 and AB12 CDE", "start_s": 24.0,
+                   "severity": "info"}],
+    }
+
+
+def test_planted_details_are_gone_from_every_string_and_typed_placeholders_replace_them():
+    result = call_result()
+    assert leaks(result, PLANTED, ["07700900123"])  # the check itself can see them
+    out, redactions = redact_result(result)
+
+    assert leaks(out, PLANTED, ["07700900123", "221234526"]) == []
+    for k, text in EXPECTED_TEXT.items():
+        assert out["transcript"][k]["text"] == text
+    for k, segment in enumerate(out["transcript"]):
+        assert segment["text"] == "".join(w["text"] for w in segment["words"]).strip()
+        if k not in EXPECTED_TEXT:
+            assert segment == result["transcript"][k]
+    categories = {"name": 5, "phone": 1, "postcode": 1, "address": 1, "date_of_birth": 1, "vehicle_reg": 1,
+                  "email": 1, "reference": 1}
+    assert out["redaction"] == {"applied": True, "count": 12, "categories": categories}
+    assert sorted(r.category for r in redactions) == sorted(c for c, n in categories.items() for _ in range(n))
+    assert result == call_result()  # the input is not touched
+
+
+def test_non_personal_words_survive():
+    out, _ = redact_result(call_result())
+    text = " ".join(s["text"] for s in out["transcript"])
+    for kept in ["Staffordshire Police, how can I help?", "Will you be at home", "3rd of March", "the Meadow behind",
+                 "near Stafford", "Ford Focus", "in 10 minutes", "at 5 o'clock", "crime reference number is",
+                 "Mr [NAME]"]:
+        assert kept in text
+    assert out["indicators"]["greeting"] == call_result()["indicators"]["greeting"]
+
+
+def test_placeholder_words_span_the_hidden_words_times():
+    result = call_result()
+    out, redactions = redact_result(result)
+    address = next(r for r in redactions if r.category == "address")
+    assert (address.segment_index, address.word_start, address.word_end) == (5, 1, 4)
+    before = result["transcript"][5]["words"]
+    after = out["transcript"][5]["words"]
+    assert [w["text"] for w in after] == [" It's", " [ADDRESS],", " Stafford,", " [POSTCODE]."]
+    assert after[1]["start_s"] == before[1]["start_s"] and after[1]["end_s"] == before[3]["end_s"]
+    assert (address.start_s, address.end_s) == (before[1]["start_s"], before[3]["end_s"])
+    assert address.placeholder == PLACEHOLDERS["address"] == "[ADDRESS]"
+
+
+def test_evidence_reasons_explanations_and_flags_are_rewritten():
+    out, _ = redact_result(call_result())
+    ind = out["indicators"]
+    assert ind["rapport"]["evidence"][0]["text"] == "Mr [NAME]."
+    assert ind["rapport"]["reason"] == "handler used the caller's name 'Mr [NAME]' at 41.3 s"
+    assert ind["next_steps"]["evidence"][0]["text"] == "crime reference number is [REFERENCE]."
+    assert ind["next_steps"]["evidence"][0]["rule"] == "next_steps.phrases: 'crime reference'"
+    assert ind["listening"]["evidence"][0]["caller_was_saying"].startswith("[NAME]. Someone scratched")
+    assert ind["listening"]["metrics"] == {"interruptions": 1, "caller_share": 0.4}
+    assert ind["acknowledgement"]["evidence"][0]["text"].endswith("[PHONE]")
+    assert out["silences"][0]["explanation"]["text"] == "bear with me [NAME]"
+    assert out["flags"][0]["reason"] == "caller gave [PHONE] and [VEHICLE REG]"
+    assert out["call_id"] == "planted" and out["duration_s"] == 53.0
+
+
+def test_redactions_never_hold_the_words():
+    redactions = find_redactions([seg(*t) for t in CALL])
+    assert leaks([r.to_dict() for r in redactions], PLANTED, ["07700900123"]) == []
+    assert set(Redaction.__dataclass_fields__) == {"category", "placeholder", "speaker", "segment_index",
+                                                   "word_start", "word_end", "start_s", "end_s", "rule",
+                                                   "audio_start_s", "audio_end_s"}
+    spans = redaction_spans(redactions)
+    assert spans == sorted(spans) and len(spans) == len(redactions)
+    assert all(isinstance(c, str) and c in PLACEHOLDERS for _, _, c in spans)
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("My number is oh seven seven zero zero, nine double zero, one two three.", "My number is [PHONE]."),
+    ("It's 0 7 7 0 0 9 0 0 1 2 3.", "It's [PHONE]."),
+    ("It's 07700-900123 thanks.", "It's [PHONE] thanks."),
+    ("+44 7700 900123 is my mobile.", "[PHONE] is my mobile."),
+    ("Ring me on 900123.", "Ring me on [PHONE]."),
+    ("The postcode is S T 1 6 2 D J.", "The postcode is [POSTCODE]."),
+    ("It's ST16, 2DJ.", "It's [POSTCODE]."),
+    ("ST162DJ.", "[POSTCODE]."),
+    ("Reg is A B 1 2 C D E.", "Reg is [VEHICLE REG]."),
+    ("It was AB12CDE and it drove off.", "It was [VEHICLE REG] and it drove off."),
+    ("The plate was Y R one seven, K L M.", "The plate was [VEHICLE REG]."),
+    ("It's john dot smith at gmail dot com.", "It's [EMAIL]."),
+    ("Email john.smith@example.co.uk please.", "Email [EMAIL] please."),
+    ("I was born on the twelfth of March nineteen eighty five.", "I was born on [DOB]."),
+    ("Date of birth 12/03/1985.", "Date of birth [DOB]."),
+    ("My birthday is March the 12th.", "My birthday is [DOB]."),
+    ("It's flat 3, 22 Church Street.", "It's [ADDRESS]."),
+    ("I live at Twenty two Oak Road, Stafford.", "I live at [ADDRESS], Stafford."),
+    ("Log number 456, incident 1234 of the 26th.", "Log number [REFERENCE], incident [REFERENCE]."),
+    ("Your reference number is S P 6 6 0 2 and an officer will call.",
+     "Your reference number is [REFERENCE] and an officer will call."),
+    ("My surname is Smith, S M I T H.", "My surname is [NAME]."),
+    ("Is that Sarah?", "Is that [NAME]?"),
+    ("My name is Will.", "My name is [NAME]."),
+    ("My name's not important.", "My name's not important."),
+    ("I'm speaking to Mrs Patel.", "I'm speaking to Mrs [NAME]."),
+    ("Sarah's car was hit.", "[NAME]'s car was hit."),
+    ("Will Smith came round.", "[NAME] came round."),
+    ("A lad called Jack Wills hit me.", "A lad called [NAME] hit me."),
+    ("Hi, it's Priya Sharma speaking.", "Hi, it's [NAME] speaking."),
+])
+def test_spoken_and_written_forms(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "Staffordshire Police, how can I help?",
+    "I'll call you back in 10 minutes.",
+    "Ring 101 at 5 o'clock, or 999 in an emergency.",
+    "Will you be in later?",
+    "May I ask what happened?",
+    "It happened in March.",
+    "It happened on the 3rd of March 2024.",
+    "Mark my words, they'll be back.",
+    "We walked over the Meadow.",
+    "I live in Stafford, near Stoke-on-Trent.",
+    "It was on Station Road.",
+    "The frame number is four five six one.",
+    "It's a silver Ford Focus on the M6 near junction 14.",
+    "I waited 20 minutes at the park.",
+    "I called the police yesterday. Is that OK?",
+    "Thank you. An officer will call you back within 48 hours.",
+    "I'll log it now.",
+])
+def test_traps_are_left_alone(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_date_is_a_date_of_birth_only_near_a_birth_cue_said_by_either_party():
+    question = seg(H, 0.0, "What's your date of birth?")
+    later = seg(C, 40.0, "It was the 12th of March 1985.")
+    found = find_redactions([question, seg(C, 2.0, "12th of March 1985."), later])
+    assert [(r.category, r.segment_index) for r in found] == [("date_of_birth", 1)]
+
+
+def test_a_number_split_across_two_segments_of_one_party_is_found():
+    transcript = [seg(C, 0.0, "My number is 07700"), seg(H, 1.6, "Yeah."), seg(C, 2.2, "900123.")]
+    found = find_redactions(transcript)
+    assert [(r.category, r.segment_index, r.word_start, r.word_end) for r in found] == \
+        [("phone", 0, 3, 4), ("phone", 2, 0, 1)]
+    out, _ = redact_result({"transcript": [s.to_dict() for s in transcript]})
+    assert [s["text"] for s in out["transcript"]] == ["My number is [PHONE]", "Yeah.", "[PHONE]."]
+
+
+def test_the_reply_to_a_question_is_read_as_the_answer():
+    """tiny.en heard "Y R one seven, K L M" as "Why are 07KLM?" (tests/data/redaction/planted.wav)."""
+    transcript = [seg(H, 0.0, "What's the registration?"), seg(C, 1.5, "Why are 07KLM?"),
+                  seg(H, 3.0, "Thanks."), seg(C, 30.0, "Why are they 07 minutes late?")]
+    found = find_redactions(transcript)
+    assert [(r.category, r.rule, r.segment_index, r.word_start, r.word_end) for r in found] == \
+        [("vehicle_reg", "vehicle_reg.answer", 1, 0, 3)]
+    mono = [seg("unknown", 0.0, "And the registration? Why are 07KLM?"), seg("unknown", 20.0, "OK, 2 of them.")]
+    assert [(r.category, r.rule, r.word_start, r.word_end) for r in find_redactions(mono)] == \
+        [("vehicle_reg", "vehicle_reg.answer", 3, 6)]
+    assert redacted_texts("And your postcode? Yes, it's ST16 2D.") == ["And your postcode? Yes, it's [POSTCODE]."]
+    assert find_redactions([seg(H, 0.0, "Any phone number?"), seg(C, 1.0, "No, sorry, it's 101.")]) == []
+
+
+def test_allow_and_deny_lists():
+    config = RedactionConfig(allow_names=("Sarah",), deny_names=("Zebedee Quill",))
+    said = ["Sarah saw it.", "It was zebedee quill again."]
+    assert redacted_texts(*said, config=config) == ["Sarah saw it.", "It was [NAME] again."]
+    assert redacted_texts(*said) == ["[NAME] saw it.", "It was zebedee quill again."]
+
+
+def test_nothing_found_leaves_the_transcript_as_it_was():
+    result = {"transcript": [seg(H, 0.5, "Staffordshire Police, how can I help?").to_dict()], "indicators": {}}
+    out, redactions = redact_result(result)
+    assert redactions == []
+    assert out["transcript"] == result["transcript"]
+    assert out["redaction"] == {"applied": True, "count": 0, "categories": {}}
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_redaction_section_of_a_config_file_loads(tmp_path):
+    path = tmp_path / "callqa.toml"
+    path.write_text('[redaction]\naudio_mode = "silence"\npad_s = 0.2\nname = false\n'
+                    'reference_patterns = ["\\\\bstorm (?P<ref>\\\\d+)"]\ndeny_names = ["Zebedee"]\n')
+    config = load_config(path).redaction
+    assert config.audio_mode == "silence" and config.pad_s == 0.2 and not config.name
+    assert config.reference_patterns == (r"\bstorm (?P<ref>\d+)",) and config.deny_names == ("Zebedee",)
+    assert "name" not in config.categories and "phone" in config.categories
+    assert load_config().redaction == RedactionConfig() == AnalysisConfig().redaction
+
+    texts = redacted_texts("My name is Daniel Hargreaves, on 07700 900123.", "It's on storm 4471.",
+                           "Crime reference 22/12345/26.", config=config)
+    assert texts == ["My name is Daniel Hargreaves, on [PHONE].", "It's on storm [REFERENCE].",
+                     "Crime reference 22/12345/26."]
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[redaction]\npostcodes = false\n", "unknown setting"),
+    ("[redaction]\naudio_mode = \"beep\"\n", "audio_mode"),
+    ("[redaction]\npad_s = \"0.1\"\n", "expected float"),
+    ("[redaction]\nreference_patterns = [\"(unclosed\"]\n", "not a regex"),
+    ("[redaction]\nreference_patterns = \"incident \\\\d+\"\n", "expected tuple"),
+])
+def test_bad_redaction_settings_are_refused(tmp_path, text, message):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(CallQAError, match=message):
+        load_config(path)
+
+
+# ---------------------------------------------------------------- audio
+
+
+def _tone_level(x: np.ndarray, sr: int) -> tuple[float, float]:
+    """(frequency of the strongest component, RMS) of a stretch of audio."""
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.fft.rfftfreq(len(x), 1 / sr)[np.argmax(spectrum)]), float(np.sqrt(np.mean(x ** 2)))
+
+
+def _span_mask(n: int, sr: int, spans: list[tuple[float, float]]) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    for a, b in spans:
+        mask[int(np.floor(a * sr)):int(np.ceil(b * sr))] = True
+    return mask
+
+
+def _redaction(start: float, end: float) -> Redaction:
+    return Redaction("phone", "[PHONE]", C, 0, 0, 1, start, end, "test")
+
+
+def test_audio_is_covered_on_every_channel_and_untouched_elsewhere():
+    sr = 8000
+    x = (np.random.default_rng(1).standard_normal((3 * sr, 2)) * 0.1).astype(np.float32)
+    redactions = [_redaction(0.5, 0.9), _redaction(0.95, 1.2), _redaction(2.0, 2.4)]
+    y = redact_audio(x, sr, redactions)
+    assert y.dtype == np.float32 and y.shape == x.shape and y is not x
+    mask = _span_mask(len(x), sr, [(0.4, 1.3), (1.9, 2.5)])  # pad_s 0.1, the two first merged
+    assert np.array_equal(y[~mask], x[~mask])
+    assert not np.array_equal(y[mask], x[mask])
+    for channel in range(2):
+        freq, rms = _tone_level(y[int(0.45 * sr):int(1.25 * sr), channel], sr)
+        assert abs(freq - 1000) < 5
+        assert rms == pytest.approx(10 ** (-12 / 20) / np.sqrt(2), rel=0.02)  # -12 dBFS peak sine
+    assert np.max(np.abs(np.diff(y[:, 0]))) < 0.9  # edges are faded, not cut
+    assert np.array_equal(x, (np.random.default_rng(1).standard_normal((3 * sr, 2)) * 0.1).astype(np.float32))
+
+
+def test_silence_mode_mutes_and_mono_works():
+    sr = 16000
+    x = (np.random.default_rng(2).standard_normal(2 * sr) * 0.1).astype(np.float32)
+    y = redact_audio(x, sr, [_redaction(1.0, 1.5)], RedactionConfig(audio_mode="silence", pad_s=0.0))
+    assert np.all(y[int(1.01 * sr):int(1.49 * sr)] == 0)
+    assert np.array_equal(y[:sr], x[:sr]) and np.array_equal(y[int(1.5 * sr):], x[int(1.5 * sr):])
+    ramp = y[sr:sr + 80]  # 5 ms cross-fade at 16 kHz
+    assert np.all(np.abs(ramp) <= np.abs(x[sr:sr + 80]) + 1e-7)
+
+
+def test_audio_span_reaches_into_the_silence_around_the_words():
+    transcript = [seg(H, 0.0, "And your postcode?"), seg(C, 4.0, "ST162DJ."), seg(H, 6.0, "Thanks.")]
+    (found,) = find_redactions(transcript)
+    assert (found.start_s, found.end_s) == (4.0, 4.3)
+    assert (found.audio_start_s, found.audio_end_s) == (2.0, 6.0)  # at most 2 s, never over another word
+    assert found.cover(0.1) == (2.0, 6.0)                            # the pad does not add to the gap
+    (tight,) = find_redactions([seg(C, 0.0, "My postcode is ST162DJ thanks.")])
+    assert tight.cover(0.1) == pytest.approx((0.8, 1.3))              # no gap: the pad reaches into neighbours
+    assert audio_spans([tight, found], RedactionConfig(pad_s=0.1)) == [tight.cover(0.1), (2.0, 6.0)]
+
+
+def test_redact_audio_refuses_integer_samples():
+    with pytest.raises(ValueError, match="floating point"):
+        redact_audio(np.zeros(100, dtype=np.int16), 8000, [])
+
+
+# ---------------------------------------------------------------- real speech
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", text.lower())
+
+
+def test_real_speech_details_cannot_be_heard_after_redaction(analyzer, tmp_path):
+    """Transcribe synthesized speech with planted details, redact, transcribe again: the details
+    must be gone from what the recogniser hears, the rest of the call must not."""
+    before = analyzer.analyze(FIXTURE, layout="mono")
+    redactions = find_redactions(before.transcript)
+    assert {r.category for r in redactions} >= {"name", "phone", "postcode", "vehicle_reg"}
+    heard = _normalised(" ".join(s.text for s in before.transcript))
+    assert "daniel" in heard and "07700" in heard.replace(" ", "") and "st16" in heard.replace(" ", "")
+
+    samples, sr = sf.read(FIXTURE, dtype="float32")
+    covered = redact_audio(samples, sr, redactions)
+    out = tmp_path / "redacted.wav"
+    sf.write(out, covered, sr, subtype="PCM_16")
+    after = analyzer.analyze(out, layout="mono")
+    text = _normalised(" ".join(s.text for s in after.transcript))
+    squashed = text.replace(" ", "")
+    surname = next(w for s in before.transcript for w in s.words if w.text.strip(" .,").lower().startswith("har"))
+    for gone in ["daniel", "hargreaves", _normalised(surname.text).strip(), "klm"]:
+        assert gone not in text, (gone, text)
+    for gone in ["07700", "0770", "900123", "123", "st16", "2dj", "17klm", "07klm"]:
+        assert gone not in squashed, (gone, text)
+    # Words next to a detail may lose a syllable ("registration" -> "registry"): the cover takes in
+    # the silence before a late-timed detail, and the neighbour's own end time may be early.
+    for kept in ["police", "how can i help", "scratch", "phone number", "postcode", "regist", "officer",
+                 "call you back"]:
+        assert kept in text.replace("post code", "postcode"), (kept, text)
+
+    mask = _span_mask(len(samples), sr, audio_spans(redactions))
+    assert np.array_equal(covered[~mask], samples[~mask])
+    postcode = next(r for r in redactions if r.category == "postcode")
+    a, b = postcode.cover(RedactionConfig().pad_s)
+    inside = covered[int((a + 0.05) * sr):int((b - 0.05) * sr)]
+    freq, rms = _tone_level(inside, sr)
+    assert abs(freq - 1000) < 5 and rms == pytest.approx(10 ** (-12 / 20) / np.sqrt(2), rel=0.05)
+
+
+def test_overlapping_hits_leave_no_word_of_either_visible():
+    from pipeline.panel.redact import _Hit, _resolve
+
+    hits = [_Hit("phone", "p", 0, 3, 5), _Hit("name", "n", 0, 2, 7), _Hit("name", "m", 0, 7, 8)]
+    assert [(h.category, h.lo, h.hi) for h in _resolve(hits)] == [("name", 2, 3), ("phone", 3, 5), ("name", 5, 8)]
