@@ -219,6 +219,10 @@ def cmd_panel_sample(args: argparse.Namespace) -> int:
                             min_999=args.min_999, flagged_share=args.flagged_share)
     seed = args.seed if args.seed is not None else secrets.randbelow(10**9)
     draw = sample(Store(args.db), args.panel, filters, seed, args.requested_by or getpass.getuser())
+    if args.json:
+        print(json.dumps({"draw_id": draw.draw_id, "panel": draw.panel, "seed": draw.seed, "eligible": draw.eligible,
+                          "calls": [{"call_id": c, "stratum": s} for c, s in draw.calls]}))
+        return 0
     print(f"panel {draw.panel}: draw {draw.draw_id}, seed {draw.seed}, {len(draw.calls)} of {draw.eligible} "
           f"eligible call(s); re-check with: callqa panel redraw {draw.draw_id}", file=sys.stderr)
     for call_id, stratum in draw.calls:
@@ -237,6 +241,77 @@ def cmd_panel_redraw(args: argparse.Namespace) -> int:
     print("re-drawn with the same filters and seed: " + ("the same calls, in the same order" if same else
           "DIFFERENT calls: the eligible calls changed since, or the record was altered"))
     return 0 if same else 1
+
+
+def cmd_panel_questionnaire(args: argparse.Namespace) -> int:
+    from pipeline.panel.questionnaire import load_questionnaire
+
+    questionnaire = load_questionnaire(args.file)
+    if args.json:
+        print(json.dumps(questionnaire.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{questionnaire.ref}: {questionnaire.title} ({questionnaire.source}; valid)")
+    for i, q in enumerate(questionnaire.questions, start=1):
+        kind = q.answer if q.answer != "scale" else f"scale {q.min}-{q.max}" + (
+            f", met at {q.pass_at}+" if q.pass_at is not None else "")
+        print(f"{i:2d}. {q.id} [{kind}; {'indicator ' + q.indicator if q.indicator else 'not compared'}]: {q.text}")
+        if q.answer != "text":
+            print(f"      answers: {', '.join(q.choices)}")
+        if q.help:
+            print(f"      help: {q.help}")
+    return 0
+
+
+def cmd_panel_import(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pipeline.panel.answers import describe, import_answers
+    from pipeline.panel.questionnaire import load_questionnaire
+    from pipeline.store import Store
+
+    questionnaire = load_questionnaire(args.questionnaire)
+    summary = import_answers(Store(args.db), args.answers, questionnaire,
+                             actor=args.imported_by or getpass.getuser())
+    for line in describe(summary):
+        print(line)
+    print(f"imported {len(summary.files)} file(s): {summary.stored} answer(s) on {questionnaire.ref}"
+          + (f", {summary.replaced} earlier answer(s) replaced" if summary.replaced else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_panel_calibrate(args: argparse.Namespace) -> int:
+    from pipeline.panel.calibrate import calibrate, report_text, write_plot
+    from pipeline.panel.questionnaire import load_questionnaire
+    from pipeline.store import Store
+
+    result = calibrate(Store(args.db), load_questionnaire(args.questionnaire), draw_id=args.draw, panel=args.panel,
+                       since=args.since)
+    plot = str(write_plot(result, args.plot)) if args.plot else None
+    if args.json:
+        print(json.dumps({**result.to_json(), "plot": plot}, indent=2, ensure_ascii=False))
+        return 0
+    sys.stdout.write(report_text(result))
+    if plot:
+        print(f"plot: {plot}")
+    return 0
+
+
+def cmd_panel_pack(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pipeline.panel.pack import build_pack
+    from pipeline.panel.questionnaire import load_questionnaire
+    from pipeline.store import Store
+
+    redaction = load_config(args.config).redaction if args.config else None
+    pack = build_pack(Store(args.db), args.draw_id, args.out, questionnaire=load_questionnaire(args.questionnaire),
+                      redact=not args.no_redact, reason=args.reason, actor=args.requested_by or getpass.getuser(),
+                      redaction_config=redaction, overwrite=args.overwrite)
+    redacted = sum(sum(c.redactions.values()) for c in pack.calls)
+    privacy = f"{redacted} personal detail(s) redacted" if pack.redacted else "NOT REDACTED (recorded in the audit log)"
+    print(f"pack for draw {pack.draw_id} ({pack.panel}): {len(pack.calls)} calls, {privacy}")
+    print(f"open {pack.index}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -326,12 +401,47 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--flagged-share", type=float, default=0.0, help="share of flagged calls, 0-1")
     draw.add_argument("--seed", type=int, help="the panel's own seed (e.g. dice); default: a random one")
     draw.add_argument("--requested-by", help="who asked (default: the login name)")
+    draw.add_argument("--json", action="store_true", help="print the draw as JSON (draw_id, seed, calls)")
     draw.add_argument("--db", help=db_help)
     draw.set_defaults(func=cmd_panel_sample)
     check = panel_cmds.add_parser("redraw", help="re-draw a recorded sample from its filters and seed")
     check.add_argument("draw_id", type=int)
     check.add_argument("--db", help=db_help)
     check.set_defaults(func=cmd_panel_redraw)
+
+    questions = panel_cmds.add_parser("questionnaire", help="check and show a panel questionnaire (TOML)")
+    questions.add_argument("file", nargs="?", help="questionnaire TOML (default: the bundled seven questions)")
+    questions.add_argument("--json", action="store_true", help="the JSON a panel pack embeds")
+    questions.set_defaults(func=cmd_panel_questionnaire)
+    imports = panel_cmds.add_parser("import", help="import panel members' saved answers files (all or nothing)")
+    imports.add_argument("answers", nargs="+", help="answers JSON file(s) saved from a panel pack")
+    imports.add_argument("--questionnaire", help="questionnaire TOML the pack used (default: the bundled one)")
+    imports.add_argument("--imported-by", help="who imports, for the audit log (default: the login name)")
+    imports.add_argument("--db", help=db_help)
+    imports.set_defaults(func=cmd_panel_import)
+    calib = panel_cmds.add_parser("calibrate", help="agreement and Cohen's kappa between panel answers and automation")
+    scope = calib.add_mutually_exclusive_group()
+    scope.add_argument("--draw", type=int, help="only this draw's answers")
+    scope.add_argument("--panel", help="only this panel's answers")
+    calib.add_argument("--since", help="answers given on or after this date (YYYY-MM-DD or ISO 8601)")
+    calib.add_argument("--questionnaire", help="questionnaire TOML (default: the bundled one)")
+    calib.add_argument("--plot", metavar="FILE.svg", help="also write an SVG chart of agreement and kappa")
+    calib.add_argument("--json", action="store_true", help="JSON instead of text")
+    calib.add_argument("--db", help=db_help)
+    calib.set_defaults(func=cmd_panel_calibrate)
+
+    pack = panel_cmds.add_parser("pack", help="write a redacted, self-contained HTML panel pack for a draw")
+    pack.add_argument("draw_id", type=int, help="the draw (from callqa panel sample)")
+    pack.add_argument("--out", required=True, help="folder to write (index.html, audio/, README.txt)")
+    pack.add_argument("--questionnaire", help="the panel's questionnaire TOML (default: the seven review questions)")
+    pack.add_argument("--config", help="settings TOML: its [redaction] section (reference-number patterns)")
+    pack.add_argument("--no-redact", action="store_true",
+                      help="leave personal data in (needs --reason; written to the audit log)")
+    pack.add_argument("--reason", help="why an unredacted pack is needed")
+    pack.add_argument("--requested-by", help="who asked (default: the login name)")
+    pack.add_argument("--overwrite", action="store_true", help="replace an earlier pack in --out")
+    pack.add_argument("--db", help=db_help)
+    pack.set_defaults(func=cmd_panel_pack)
 
     serve = sub.add_parser("serve", help="register and run the nightly schedule (Prefect)")
     serve.add_argument("export_dir", help="folder the recorder exports to each night")
@@ -342,6 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timezone", default="Europe/London")
     serve.add_argument("--dry-run", action="store_true", help="print the schedule and exit")
     serve.set_defaults(func=cmd_serve)
+
+    from pipeline.web.cli import add_parsers as add_web_parsers  # review app: `callqa web`, `callqa user`
+
+    add_web_parsers(sub, db_help)
     return parser
 
 

@@ -11,3 +11,8 @@ echo "Flagged calls (callqa flags):"
 echo
 echo "Runs (callqa status):"
 .venv/bin/callqa status
+echo
+echo "A scrutiny panel's random sample (callqa panel sample) and its redacted pack (callqa panel pack):"
+DRAW=$(.venv/bin/callqa panel sample --panel "Demo panel" --n 5 --min-999 1 --flagged-share 0.4 --seed 2026 --json \
+       | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["draw_id"])')
+.venv/bin/callqa panel pack "$DRAW" --out panel-packs/demo --overwrite

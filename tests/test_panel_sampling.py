@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -95,3 +96,13 @@ def test_cli_prints_draw_order_and_redraw_checks_it(store, capsys):
     assert main(["panel", "redraw", draw_id, "--db", store.url]) == 0
     assert "the same calls, in the same order" in capsys.readouterr().out
     assert main(args) == 0 and [line.split("\t") for line in capsys.readouterr().out.splitlines()] == lines
+
+
+def test_cli_json_gives_the_same_draw(store, capsys):
+    args = ["panel", "sample", "--panel", "North", "--n", "4", "--seed", "7", "--db", store.url]
+    assert main(args) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert main(args + ["--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [[c["call_id"], c["stratum"]] for c in data["calls"]] == lines
+    assert data["seed"] == 7 and data["eligible"] == 40 and isinstance(data["draw_id"], int)

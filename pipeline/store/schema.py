@@ -186,6 +186,9 @@ users = Table(
     Column("role", String(16), nullable=False),      # qa_lead | panel_member
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Bumped on sign-out, password change and disabling: every session signed with an older
+    # value stops working, copied cookies included (sessions are signed cookies, not rows).
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
 )
 
 panel_assignments = Table(

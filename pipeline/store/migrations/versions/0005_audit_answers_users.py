@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_table(
         "panel_assignments",

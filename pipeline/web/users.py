@@ -1,0 +1,140 @@
+"""Review-app accounts: Argon2id password hashes, roles, and panel members' assigned draws.
+
+Kept apart from the request handling (auth.py) so `callqa user ...` can manage accounts without a
+web server. Passwords are only ever stored as Argon2id hashes (argon2-cffi's RFC 9106 defaults).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.errors import CallQAError
+from pipeline.store import Store
+from pipeline.store import schema as t
+from pipeline.store.store import now
+
+ROLES = ("qa_lead", "panel_member")
+MIN_PASSWORD = 12
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
+
+_hasher = PasswordHasher()  # type ID (Argon2id)
+# Verified against when the user is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("callqa-no-such-user-padding")
+
+
+class UserError(CallQAError):
+    """A user command that cannot be done (bad name, short password, unknown role or draw)."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must be at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def add_user(store: Store, username: str, password: str, role: str, actor: str = "callqa") -> int:
+    if not USERNAME.fullmatch(username):
+        raise UserError(f"user name {username!r}: use 1-128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit")
+    if role not in ROLES:
+        raise UserError(f"role {role!r}: use one of {', '.join(ROLES)}")
+    try:
+        with store.engine.begin() as conn:
+            user_id = conn.execute(insert(t.users).values(
+                username=username, password_hash=hash_password(password), role=role, active=True,
+                created_at=now())).inserted_primary_key[0]
+            store.audit(actor, "user_add", details={"username": username, "role": role}, conn=conn)
+    except IntegrityError:
+        raise UserError(f"user {username!r} exists already") from None
+    return user_id
+
+
+def get_user(store: Store, user_id: int) -> dict[str, Any] | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def find_user(store: Store, username: str) -> dict[str, Any] | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.users).where(t.users.c.username == username)).mappings().first()
+    return dict(row) if row else None
+
+
+def list_users(store: Store) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active,
+                                   t.users.c.created_at).order_by(t.users.c.username)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def check_password(store: Store, username: str, password: str) -> dict[str, Any] | None:
+    """The active user with this name and password, else None (same work either way)."""
+    user = find_user(store, username)
+    try:
+        _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user["active"]:
+        return None
+    if _hasher.check_needs_rehash(user["password_hash"]):  # parameters raised since it was set
+        with store.engine.begin() as conn:
+            conn.execute(update(t.users).where(t.users.c.id == user["id"])
+                         .values(password_hash=_hasher.hash(password)))
+    return user
+
+
+def _update(store: Store, username: str, action: str, actor: str, **values: Any) -> None:
+    with store.engine.begin() as conn:
+        done = conn.execute(update(t.users).where(t.users.c.username == username).values(**values)).rowcount
+        if not done:
+            raise UserError(f"no user {username!r}")
+        store.audit(actor, action, details={"username": username}, conn=conn)
+
+
+def set_active(store: Store, username: str, active: bool, actor: str = "callqa") -> None:
+    """Disable (or re-enable) an account: its open sessions stop working at their next request."""
+    _update(store, username, "user_enable" if active else "user_disable", actor, active=active,
+            session_epoch=t.users.c.session_epoch + 1)
+
+
+def set_password(store: Store, username: str, password: str, actor: str = "callqa") -> None:
+    """A new password also ends every session signed in with the old one."""
+    _update(store, username, "user_password", actor, password_hash=hash_password(password),
+            session_epoch=t.users.c.session_epoch + 1)
+
+
+def end_sessions(store: Store, user_id: int) -> None:
+    """Sign-out: every session of this user stops working, including a copied cookie."""
+    with store.engine.begin() as conn:
+        conn.execute(update(t.users).where(t.users.c.id == user_id)
+                     .values(session_epoch=t.users.c.session_epoch + 1))
+
+
+def assign_draw(store: Store, username: str, draw_id: int, actor: str = "callqa") -> None:
+    """Give a panel member one drawn sample's pack to review."""
+    user = find_user(store, username)
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    if user["role"] != "panel_member":
+        raise UserError(f"{username} is a {user['role']}; only panel members are assigned draws")
+    with store.engine.begin() as conn:
+        if conn.execute(select(t.panel_draws.c.id).where(t.panel_draws.c.id == draw_id)).first() is None:
+            raise UserError(f"no panel draw {draw_id}")
+        if conn.execute(select(t.panel_assignments.c.id).where(
+                t.panel_assignments.c.user_id == user["id"], t.panel_assignments.c.draw_id == draw_id)).first():
+            return
+        conn.execute(insert(t.panel_assignments).values(user_id=user["id"], draw_id=draw_id, assigned_at=now()))
+        store.audit(actor, "panel_assign", details={"username": username, "draw_id": draw_id}, conn=conn)
+
+
+def assigned_draw_ids(store: Store, user_id: int) -> list[int]:
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(t.panel_assignments.c.draw_id)
+                                 .where(t.panel_assignments.c.user_id == user_id)
+                                 .order_by(t.panel_assignments.c.draw_id)).scalars())
