@@ -7,13 +7,12 @@ rule off.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RulePackError
+from pipeline.tomlfile import read_toml
 
 DEFAULT_PACK = "staffordshire.toml"
 
@@ -139,17 +138,5 @@ def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
 
 def load_rule_pack(path: str | Path | None = None) -> RulePack:
     """Load a pack from `path`, or the bundled default pack."""
-    if path is None:
-        text = resources.files("models").joinpath("rules", DEFAULT_PACK).read_text(encoding="utf-8")
-        source = f"models/rules/{DEFAULT_PACK}"
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulePackError(f"{source}: cannot read rule pack ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"{source}: not valid TOML ({exc})") from None
+    data, source = read_toml(path, ("rules", DEFAULT_PACK), "rule pack", RulePackError)
     return parse_rule_pack(data, source)

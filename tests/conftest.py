@@ -60,3 +60,20 @@ def browser():
         chromium = launch(pw)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the session, stopped (and deleted) at the end."""
+    from tests.pg import PostgresUnavailable, TempPostgres
+
+    try:
+        cluster = TempPostgres().start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CALLQA_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"CALLQA_REQUIRE_POSTGRES=1 but PostgreSQL cannot be started: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL unavailable ({exc}); set CALLQA_REQUIRE_POSTGRES=1 to fail instead")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

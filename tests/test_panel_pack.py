@@ -11,6 +11,7 @@ from html import unescape
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -83,11 +84,23 @@ def test_pack_audio_is_the_redacted_call(pack, packed_store):
 
 
 @pytest.mark.skipif(_personal_fixture() is None, reason="no personal-details fixture in tests/data/redaction")
-def test_pack_redacts_planted_details(pack):
+def test_pack_redacts_planted_details(pack, packed_store):
+    """The planted call's details are placeholders in the page, and bleeps in the pack's audio."""
+    from pipeline.panel.redact import audio_spans, find_redactions
+
     call = next(c for c in pack.calls if c.call_id == "personal_details")
     assert sum(call.redactions.values()) >= 3
     html = pack.index.read_text(encoding="utf-8")
-    assert "[PHONE]" in html or "[POSTCODE]" in html or "[NAME]" in html
+    for placeholder in ("[NAME]", "[PHONE]", "[POSTCODE]"):
+        assert placeholder in html
+    original = packed_store[0].call_result("personal_details")
+    spans = audio_spans(find_redactions(original["transcript"]))
+    samples, rate = sf.read(pack.folder / call.audio_file)
+    assert spans
+    for start, end in spans:
+        middle = samples[int((start + 0.02) * rate):int((end - 0.02) * rate)]
+        spectrum = np.abs(np.fft.rfft(middle))
+        assert abs(np.argmax(spectrum) * rate / len(middle) - 1000) < 20  # the bleep, not speech
 
 
 def test_unredacted_pack_needs_a_reason_and_is_audited(packed_store):

@@ -28,7 +28,7 @@ from pipeline.rescore import rescore_store
 from pipeline.rules import INDICATORS, load_rule_pack
 from pipeline.store import Store, schema
 from tests.conftest import SAMPLES
-from tests.pg import PostgresUnavailable, TempPostgres
+from tests.pg import TempPostgres
 
 BACKENDS = ["sqlite", "postgresql"]
 SHA_A = "a" * 64
@@ -37,21 +37,6 @@ UTC = timezone.utc
 BST = timezone(timedelta(hours=1))
 
 # ---- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def pg_cluster():
-    """One throwaway PostgreSQL cluster for the session, stopped (and deleted) at the end."""
-    try:
-        cluster = TempPostgres().start()
-    except PostgresUnavailable as exc:
-        if os.environ.get("CALLQA_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"CALLQA_REQUIRE_POSTGRES=1 but PostgreSQL cannot be started: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL unavailable ({exc}); set CALLQA_REQUIRE_POSTGRES=1 to fail instead")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 _databases = itertools.count(1)

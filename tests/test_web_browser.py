@@ -9,10 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipeline.store import Store
-from pipeline.web import create_app
-from tests.web_helpers import (IMG, PASSWORDS, SCRIPT, XSS_CALL, add_hostile_call, add_users_and_draw, copy_store,
-                               served)
+from tests.web_helpers import (IMG, PASSWORDS, SCRIPT, XSS_CALL, build_site, served)
 
 try:  # panel packs are built by another part of callqa; the pack test waits for it
     from pipeline.panel import pack as pack_module
@@ -25,15 +22,10 @@ NEAR = "Math.abs(document.getElementById('player').currentTime - {start}) < 0.6"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("web-browser")
-    url = copy_store(tmp)
-    store = Store(url)
-    add_hostile_call(store)
-    draw_id = add_users_and_draw(store)
-    app = create_app(url, instance_dir=tmp / "instance")
-    with served(app) as base:
-        yield {"base": base, "store": store, "draw_id": draw_id}
-    store.engine.dispose()
+    site = build_site(tmp_path_factory.mktemp("web-browser"))
+    with served(site["app"]) as base:
+        yield {**site, "base": base}
+    site["store"].engine.dispose()
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from pipeline.web import create_app
 from pipeline.web.auth import PANEL_ENDPOINTS, PUBLIC_ENDPOINTS
 from pipeline.web.packs import builder_available
 from pipeline.web.security import CSP
-from tests.web_helpers import (FORMULA_HANDLER, IMG, PASSWORDS, SCRIPT, XSS_AREA, XSS_CALL, add_hostile_call,
-                               add_users_and_draw, copy_store, csrf_from, login)
+from tests.web_helpers import (FORMULA_HANDLER, IMG, PASSWORDS, SCRIPT, XSS_AREA, XSS_CALL, build_site,
+                               add_users_and_draw, csrf_from, login)
 
 SAMPLE_VALUES = {"call_id": "vulnerable_ignored", "flag_id": "1", "draw_id": "1", "handler_id": "H1042",
                  "area": "Stafford", "filename": "index.html"}
@@ -28,15 +28,10 @@ SAMPLE_VALUES = {"call_id": "vulnerable_ignored", "flag_id": "1", "draw_id": "1"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("web-security")
-    url = copy_store(tmp)
-    store = Store(url)
-    add_hostile_call(store)
-    draw_id = add_users_and_draw(store)
-    app = create_app(url, instance_dir=tmp / "instance")
-    app.config["TESTING"] = True
-    yield {"app": app, "store": store, "draw_id": draw_id, "tmp": tmp}
-    store.engine.dispose()
+    site = build_site(tmp_path_factory.mktemp("web-security"))
+    site["app"].config["TESTING"] = True
+    yield site
+    site["store"].engine.dispose()
 
 
 @pytest.fixture
@@ -310,20 +305,13 @@ def test_decisions_move_flags_between_queue_views(env, lead):
     assert row["decided_at"] is not None
 
 
-def test_the_app_runs_on_postgresql_too(env):
+def test_the_app_runs_on_postgresql_too(env, pg_cluster):
     """The same pages and answers on PostgreSQL (by URL) as on SQLite: the queries are portable."""
-    from tests.pg import PostgresUnavailable, TempPostgres
     from tests.web_helpers import copy_results
 
+    url = pg_cluster.create_database("callqa_web")
+    pg = Store(url)
     try:
-        cluster = TempPostgres().start()
-    except PostgresUnavailable as exc:
-        if os.environ.get("CALLQA_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"CALLQA_REQUIRE_POSTGRES=1 but PostgreSQL cannot be started: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL unavailable ({exc})")
-    try:
-        url = cluster.create_database("callqa_web")
-        pg = Store(url)
         copy_results(env["store"], pg)
         add_users_and_draw(pg)
         app = create_app(url, instance_dir=env["tmp"] / "pg-instance")
@@ -345,9 +333,9 @@ def test_the_app_runs_on_postgresql_too(env):
         assert client.post(f"/calls/no_greeting/flags/{pg_flag}/decision",
                            data={"decision": "confirm", "csrf_token": token}).status_code == 302
         assert pg_flag not in {r["flag_id"] for r in client.get("/api/queue").json["flags"]}
-        pg.engine.dispose()
     finally:
-        cluster.stop()
+        pg.engine.dispose()
+        pg_cluster.drop_database("callqa_web")
 
 
 def test_sign_out_ends_copied_sessions_too(env):

@@ -112,6 +112,19 @@ def add_users_and_draw(store) -> int:
     return draw.draw_id
 
 
+def build_site(tmp: Path) -> dict:
+    """A copy of the sample store with a hostile call, users and a panel draw, and its app."""
+    from pipeline.store import Store
+    from pipeline.web import create_app
+
+    url = copy_store(tmp)
+    store = Store(url)
+    add_hostile_call(store)
+    draw_id = add_users_and_draw(store)
+    app = create_app(url, instance_dir=tmp / "instance")
+    return {"app": app, "store": store, "draw_id": draw_id, "tmp": tmp, "url": url}
+
+
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
@@ -142,4 +155,4 @@ def served(app) -> Iterator[str]:
 
 
 __all__ = ["ROOT", "SAMPLES", "PASSWORDS", "sample_store_template", "copy_store", "add_hostile_call",
-           "add_users_and_draw", "copy_results", "login", "served", "csrf_from"]
+           "add_users_and_draw", "copy_results", "login", "served", "csrf_from", "build_site"]

@@ -13,14 +13,13 @@ which calibration leaves out.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CallQAError
 from pipeline.rules import INDICATORS
+from pipeline.tomlfile import read_toml
 
 DEFAULT_QUESTIONNAIRE = "default.toml"
 ANSWER_TYPES = ("yes_no", "yes_no_partly", "scale", "text")
@@ -242,17 +241,5 @@ def parse_questionnaire(data: dict[str, Any], source: str) -> Questionnaire:
 
 def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     """Load a questionnaire from `path`, or the bundled default."""
-    if path is None:
-        source = f"models/questionnaires/{DEFAULT_QUESTIONNAIRE}"
-        text = resources.files("models").joinpath("questionnaires", DEFAULT_QUESTIONNAIRE).read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QuestionnaireError(f"{source}: cannot read questionnaire ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError(f"{source}: not valid TOML ({exc})") from None
+    data, source = read_toml(path, ("questionnaires", DEFAULT_QUESTIONNAIRE), "questionnaire", QuestionnaireError)
     return parse_questionnaire(data, source)
