@@ -73,6 +73,11 @@ def test_config_file_overrides_sections_and_flags_override_file(tmp_path):
     ("[stt]\nbeam_size = \"five\"\n", "expected int"),
     ("[audio]\nrate = 8000\n", "unknown section"),
     ("[stt]\nmodle = \"base\"\n", "unknown setting"),
+    ("[redaction]\npostcodes = false\n", "unknown setting"),
+    ("[redaction]\naudio_mode = \"beep\"\n", "audio_mode"),
+    ("[redaction]\npad_s = \"0.1\"\n", "expected float"),
+    ("[redaction]\nreference_patterns = [\"(unclosed\"]\n", "not a regex"),
+    ("[redaction]\nreference_patterns = \"incident \\\\d+\"\n", "expected tuple"),
 ])
 def test_bad_config_files_are_refused(tmp_path, text, message):
     path = tmp_path / "c.toml"

@@ -72,19 +72,11 @@ class Pack:
         return self.folder / "index.html"
 
 
-def _draw(store: Store, draw_id: int) -> dict[str, Any]:
+def _one(store: Store, query: Any, missing: str) -> dict[str, Any]:
     with store.engine.connect() as conn:
-        row = conn.execute(select(t.panel_draws).where(t.panel_draws.c.id == draw_id)).mappings().first()
+        row = conn.execute(query).mappings().first()
     if row is None:
-        raise CallQAError(f"no panel draw {draw_id} in {store.safe_url}")
-    return dict(row)
-
-
-def _call_row(store: Store, call_id: str) -> dict[str, Any]:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(t.calls).where(t.calls.c.call_id == call_id)).mappings().first()
-    if row is None:
-        raise CallQAError(f"call {call_id} of the draw is no longer in the store")
+        raise CallQAError(missing)
     return dict(row)
 
 
@@ -177,7 +169,8 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
     if not redact and not (reason and reason.strip()):
         raise CallQAError("an unredacted pack needs a reason (--reason), which is written to the audit log")
     questionnaire = questionnaire or load_questionnaire()
-    draw = _draw(store, draw_id)
+    draw = _one(store, select(t.panel_draws).where(t.panel_draws.c.id == draw_id),
+                f"no panel draw {draw_id} in {store.safe_url}")
     if not redact:
         store.audit(actor, "redaction_off", details={"draw_id": draw_id, "reason": reason.strip(), "out": str(out)})
     if redact:
@@ -193,7 +186,8 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
             result = store.call_result(call_id)
             if result is None:
                 raise CallQAError(f"call {call_id} of draw {draw_id} has no stored result")
-            call = _call_row(store, call_id)
+            call = _one(store, select(t.calls).where(t.calls.c.call_id == call_id),
+                        f"call {call_id} of draw {draw_id} is no longer in the store")
             redactions: list[Any] = []
             if redact:
                 result, redactions = redact_result(result, redaction_config)
