@@ -5,6 +5,7 @@ limit, Argon2id hashes, audit of every view, headers and cookies."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import stat
@@ -352,3 +353,30 @@ def test_sign_out_ends_copied_sessions_too(env):
     assert login(first, "member").status_code == 302 and first.get("/panel/").status_code == 200
     thief.set_cookie("callqa_session", cookie.value, domain=cookie.domain or "localhost")
     assert thief.get("/panel/").status_code == 302
+
+
+def test_calibration_page_lists_disagreements(env, lead, member, tmp_path):
+    """Panel answers imported for the draw show up as agreement, kappa and linked disagreements."""
+    from pipeline.panel.answers import import_answers
+    from pipeline.panel.questionnaire import load_questionnaire
+    from pipeline.panel.sampling import redraw
+
+    questionnaire = load_questionnaire()
+    recorded, _ = redraw(env["store"], env["draw_id"])
+    calls = [call_id for call_id, _ in recorded["calls"]]
+    answers = {"format": "callqa-panel-answers", "format_version": 1, "draw_id": env["draw_id"],
+               "panel": recorded["panel"], "questionnaire": {"name": questionnaire.name,
+                                                             "version": questionnaire.version},
+               "member": "P. Member", "saved_at": "2026-11-26T14:00:00+00:00",
+               "calls": [{"call_id": c, "answers": {q.id: "no" for q in questionnaire.questions}} for c in calls]}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers))
+    import_answers(env["store"], [path], actor="coordinator")
+    # Every automated pass on a mapped indicator is a disagreement with the panel's "no".
+    expected = sum(env["store"].call_result(c)["indicators"][q.indicator]["status"] == "pass"
+                   for c in calls for q in questionnaire.questions if q.indicator)
+    page = lead.get(f"/calibration?draw={env['draw_id']}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f"Disagreements ({expected})" in html
+    assert html.count('href="/calls/') >= expected > 0 and "<svg" in html
+    assert member.get("/calibration").status_code == 403

@@ -62,11 +62,11 @@ def create_app(db_url: str | None = None, secret_key: str | None = None,
     app.extensions["callqa.store"] = Store(db_url)
 
     from pipeline.web import auth, security
-    from pipeline.web.views import account, calls, panel, queue, runs, trends
+    from pipeline.web.views import account, calibration, calls, panel, queue, runs, trends
 
     auth.init_app(app)
     security.init_app(app)
-    for blueprint in (account.bp, queue.bp, calls.bp, trends.bp, runs.bp, panel.bp):
+    for blueprint in (account.bp, queue.bp, calls.bp, trends.bp, runs.bp, panel.bp, calibration.bp):
         app.register_blueprint(blueprint)
     from pipeline.web import formatting
     from pipeline.web.views import errors

@@ -1,0 +1,32 @@
+"""Panel calibration for QA leads: how far panel answers and the automated indicators agree, and the
+calls where they disagree (each linked to the call page at the indicator's evidence)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+from sqlalchemy import select
+
+from pipeline.errors import CallQAError
+from pipeline.panel.calibrate import calibrate, plot_svg
+from pipeline.store import schema as t
+from pipeline.web import auth
+
+bp = Blueprint("calibration", __name__)
+
+
+@bp.get("/calibration")
+def index() -> str:
+    store = auth.store()
+    with store.engine.connect() as conn:
+        draws = conn.execute(select(t.panel_draws.c.id, t.panel_draws.c.panel, t.panel_draws.c.requested_at)
+                             .order_by(t.panel_draws.c.id.desc())).mappings().all()
+    draw = request.args.get("draw", "")
+    error, result = None, None
+    try:
+        result = calibrate(store, draw_id=int(draw) if draw.isdigit() else None)
+    except CallQAError as exc:
+        error = str(exc)
+    # The plot is drawn by callqa's own code, which escapes every text it puts in the SVG.
+    plot = Markup(plot_svg(result)) if result and result.answers else None
+    return render_template("calibration.html", draws=draws, draw=draw, cal=result, error=error, plot=plot)
