@@ -40,7 +40,7 @@ def main() -> None:
         pack = build_pack(store, draw.draw_id, Path(tmp) / "pack", actor="panel co-ordinator")
         with sync_playwright() as pw:
             browser = launch(pw)
-            page = browser.new_page(viewport={"width": 1100, "height": 1000})
+            page = browser.new_page(viewport={"width": 1100, "height": 1000}, locale="en-GB")
             page.goto(pack.index.as_uri())
             page.screenshot(path=str(OUT / "panel-pack.png"))
             section = page.locator("#call-1")

@@ -40,7 +40,7 @@ def capture(base: str, out: Path, call_id: str) -> None:
 
     with sync_playwright() as pw:
         browser = launch(pw)
-        page = browser.new_page(viewport=VIEWPORT)
+        page = browser.new_page(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London")
         page.goto(f"{base}/login")
         page.fill("#username", "qa.lead")
         page.fill("#password", PASSWORD)

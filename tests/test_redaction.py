@@ -435,3 +435,17 @@ def test_overlapping_hits_leave_no_word_of_either_visible():
 
     hits = [_Hit("phone", "p", 0, 3, 5), _Hit("name", "n", 0, 2, 7), _Hit("name", "m", 0, 7, 8)]
     assert [(h.category, h.lo, h.hi) for h in _resolve(hits)] == [("name", 2, 3), ("phone", 3, 5), ("name", 5, 8)]
+
+
+def test_the_reply_to_an_address_question_is_hidden_from_the_house_number():
+    """tiny.en heard "14 Nolan Stone" as "14 no length stone": no street suffix, but the question says."""
+    transcript = [seg(H, 0.0, "Staffordshire Police, what's the address of your emergency?"),
+                  seg(C, 3.0, "14 no length stone. There's a man outside."),
+                  seg(H, 30.0, "Where are you now?"), seg(C, 31.0, "I'm at 22 Oak Road Stafford near the shop.")]
+    out, found = redact_result({"transcript": [s.to_dict() for s in transcript]})
+    assert [s["text"] for s in out["transcript"]][1::2] == \
+        ["[ADDRESS]. There's a man outside.", "I'm at [ADDRESS] Stafford near the shop."]
+    assert {r.rule for r in found} == {"address.answer", "address.number_street"}
+    # Not an address: the reply does not open with a house number, or the number stands alone.
+    for reply in ("I don't know, 5 minutes away from here.", "5.", "Number 5."):
+        assert find_redactions([seg(H, 0.0, "What's the address?"), seg(C, 2.0, reply)]) == [], reply

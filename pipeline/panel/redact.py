@@ -23,6 +23,8 @@ How details are found (no trained model is available offline, so these are rules
 - vehicle_reg: current ("AB12 CDE"), prefix ("A123 BCD") and suffix ("ABC 123D") plates, whole
   or letter by letter, in capitals; after "registration"/"reg"/"number plate", up to seven
   code-like words holding both a letter and a digit. Dateless plates ("ABC 123") are missed.
+- address answers: after "what's the address (of your emergency)?" / "where are you?", a house
+  number in the other party's first words and up to four words after it, to the clause end.
 - answers: when one party asks for a postcode, registration or phone number, code-like words in
   the other party's reply (first 10 words, within 10 s) are hidden as that category, with up to
   three words before them: the recogniser often mishears a spelled code ("Y R one seven, K L M"
@@ -158,9 +160,12 @@ _DOB_CUES = frozenset("born birth dob d.o.b birthday".split())
 _POSTCODE_CUES = (("postcode",), ("post", "code"))
 _REG_CUES = (("registration",), ("reg",), ("number", "plate"), ("plate",))
 _PHONE_QUESTION_CUES = (("phone",), ("mobile",), ("landline",), ("telephone",), ("contact", "number"))
+_ADDRESS_QUESTION_CUES = (("address",), ("where", "are", "you"), ("where", "do", "you", "live"), ("whereabouts",))
+ADDRESS_ANSWER_WORDS = 4  # a house number in the reply to "what's the address?" and up to this many words after it
 ANSWER_S = 10.0           # a reply this soon after "what's your postcode?" is read as the answer
 ANSWER_WORDS = 10         # ... within its first this many words
 _ANSWER_FILLERS = frozenset("yes yeah yep it's it is its that's sorry um uh er erm okay ok so right oh hi well".split())
+_ADDRESS_LEAD_INS = _ANSWER_FILLERS | frozenset("at i'm we're i am we are number no flat house the".split())
 # Tokens too common to scrub on their own from free text (they are scrubbed as part of a sequence).
 _COMMON_TOKENS = STOP_WORDS | frozenset(f"{_UNITS}|{_TEENS}|{_TENS}".split("|")) | frozenset(
     "dot at underscore dash hyphen slash of flat apartment unit house number no oh double triple com co uk org net"
@@ -355,6 +360,7 @@ _HOUSE = rf"(?:\d{{1,4}}[A-Za-z]?|(?i:{_NUMBER_WORDS}))"
 _SUFFIX = (r"(?i:road|rd|street|st|lane|avenue|ave|close|drive|way|court|crescent|place|grove|gardens|terrace|walk"
            r"|hill|park|square|row|mews|rise|view|green|parade|croft|fold|bank|vale|meadows|end|gate|wharf|yard"
            r"|mount|boulevard|chase|circle|side)")
+_STREET_END = re.compile(_SUFFIX)  # the street name ends here: the town after it is kept
 _ADDRESS = re.compile(
     rf"(?<![\w-])(?:(?i:flat|apartment|apt|unit|house|number|no) {_HOUSE} )?{_HOUSE} "
     rf"(?:[A-Z][A-Za-z'-]+ ){{1,3}}{_SUFFIX}(?![\w'-])")
@@ -442,14 +448,41 @@ def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str
             if category not in on:
                 continue
             for end in _cue_ends(low, cues):
-                asked_at = words[end - 1].end_s
-                reply = [(t, j, w) for t, (other, ws) in enumerate(streams)
-                         if other != speaker or speaker == "unknown"  # mono: nobody is labelled
-                         for j, w in enumerate(ws) if asked_at <= w.start_s <= asked_at + ANSWER_S]
-                reply.sort(key=lambda x: x[2].start_s)
-                hit = _code_in_reply(reply[:ANSWER_WORDS], digit_views, category)
+                hit = _code_in_reply(_replies(streams, speaker, words[end - 1].end_s), digit_views, category)
                 if hit:
                     hits.append(hit)
+    return hits
+
+
+def _replies(streams: list[tuple[str, list[_W]]], speaker: str, asked_at: float) -> list[tuple[int, int, _W]]:
+    """The other party's first words after a question, in time order (mono: anyone's)."""
+    reply = [(t, j, w) for t, (other, ws) in enumerate(streams)
+             if other != speaker or speaker == "unknown"
+             for j, w in enumerate(ws) if asked_at <= w.start_s <= asked_at + ANSWER_S]
+    return sorted(reply, key=lambda x: x[2].start_s)[:ANSWER_WORDS]
+
+
+def _address_answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str]]) -> list[_Hit]:
+    """The reply to "what's the address of your emergency?" from its house number to the sentence end
+    or clause end (at most ADDRESS_ANSWER_WORDS more words): the street name is often misheard into ordinary words
+    ("14 Nolan Stone" -> "14 no length stone"), which the street-suffix rule cannot see."""
+    hits = []
+    for speaker, words in streams:
+        low = [w.clean.lower() for w in words]
+        for end in _cue_ends(low, _ADDRESS_QUESTION_CUES):
+            for t, j, w in _replies(streams, speaker, words[end - 1].end_s):
+                if w.clean.lower() not in _ADDRESS_LEAD_INS and not re.fullmatch(r"\d{1,4}[A-Za-z]?",
+                                                                                digit_views[t][j].strip()):
+                    break  # the reply does not open with the house number: "I don't know, 5 minutes away"
+                if re.fullmatch(r"\d{1,4}[A-Za-z]?", digit_views[t][j].strip()):
+                    ws = streams[t][1]
+                    k = j + 1
+                    while (k < len(ws) and k - j <= ADDRESS_ANSWER_WORDS and not ws[k - 1].ends_clause
+                           and not (k > j + 1 and _STREET_END.fullmatch(ws[k - 1].clean))):
+                        k += 1
+                    if k - j > 1:  # a bare number ("5") is not an address
+                        hits.append(_Hit("address", "address.answer", t, j, k))
+                    break
     return hits
 
 
@@ -644,6 +677,8 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
             for pattern in deny:
                 hits += _regex_hits(pattern, plain, plain_owner, "name", "name.deny_list", s)
     hits += _answer_hits(streams, digit_views, on)  # after the shape rules, so theirs name a merged span
+    if "address" in on:
+        hits += _address_answer_hits(streams, digit_views)
     hits += [hit for hit, start, end in dates
              if any(start - DOB_CUE_BEFORE_S <= t <= end + DOB_CUE_AFTER_S for t in dob_cues)]
     hits = _resolve(hits)
