@@ -11,11 +11,6 @@ import pytest
 
 from tests.web_helpers import (IMG, PASSWORDS, SCRIPT, XSS_CALL, build_site, served)
 
-try:  # panel packs are built by another part of callqa; the pack test waits for it
-    from pipeline.panel import pack as pack_module
-except ImportError:
-    pack_module = None
-
 READY = "document.getElementById('player').readyState >= 1"
 NEAR = "Math.abs(document.getElementById('player').currentTime - {start}) < 0.6"
 
@@ -147,7 +142,6 @@ def test_panel_member_is_refused_qa_pages(watched, site):
     assert page.request.get(f"{site['base']}/calls/vulnerable_ignored/audio").status == 403
 
 
-@pytest.mark.skipif(not hasattr(pack_module, "build_pack"), reason="pipeline.panel.pack.build_pack not there yet")
 def test_panel_member_opens_the_assigned_pack(watched, site):
     page, seen = watched
     sign_in(page, site["base"], "member")

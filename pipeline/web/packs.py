@@ -1,19 +1,31 @@
-"""Panel packs served by the app: built once per draw into the instance cache, always redacted.
+"""Panel packs served by the app: built into the instance cache, always redacted.
 
-The pack itself comes from `pipeline.panel.pack.build_pack` (a self-contained folder made for a
-USB stick: inline script and styles allowed by hash in its own CSP meta tag). Served here, it gets
+The pack comes from `pipeline.panel.pack.build_pack` (a self-contained folder made for a USB
+stick: inline script and styles allowed by hash in its own CSP meta tag). Served here, it gets
 that same policy as a header instead of the app's, since the app's policy forbids inline script.
+
+The cache folder is named by a fingerprint of the draw's current results (each call's newest
+scoring) and the questionnaire, so a re-score or a new questionnaire builds a fresh pack, and the
+stale one is removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
+import shutil
 import threading
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from pipeline.errors import CallQAError
+from pipeline.panel.pack import build_pack
+from pipeline.panel.questionnaire import load_questionnaire
 from pipeline.store import Store
+from pipeline.store import schema as t
 
 _locks: dict[int, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -21,7 +33,7 @@ META_CSP = re.compile(r'<meta\s+http-equiv="Content-Security-Policy"\s+content="
 
 
 class PackUnavailable(CallQAError):
-    """The pack builder is missing or failed; the message is shown to the user."""
+    """The pack cannot be built; the message is shown to the user."""
 
 
 def _lock(draw_id: int) -> threading.Lock:
@@ -29,38 +41,36 @@ def _lock(draw_id: int) -> threading.Lock:
         return _locks.setdefault(draw_id, threading.Lock())
 
 
-def builder_available() -> bool:
-    try:
-        from pipeline.panel import pack
-    except ImportError:
-        return False
-    return hasattr(pack, "build_pack")
+def fingerprint(store: Store, draw_id: int, questionnaire_ref: str) -> str:
+    """Changes when any call of the draw is re-scored or re-analysed, or the questionnaire changes."""
+    with store.engine.connect() as conn:
+        calls = conn.execute(select(t.panel_draws.c.calls).where(t.panel_draws.c.id == draw_id)).scalar()
+        if calls is None:
+            raise PackUnavailable(f"no panel draw {draw_id}")
+        ids = [c[0] for c in calls]
+        latest = dict(conn.execute(select(t.scorings.c.call_id, func.max(t.scorings.c.id))
+                                   .where(t.scorings.c.call_id.in_(ids)).group_by(t.scorings.c.call_id)).all())
+    key = json.dumps([draw_id, questionnaire_ref, [[c, latest.get(c)] for c in ids]])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def pack_folder(store: Store, draw_id: int, cache_dir: Path, actor: str) -> Path:
-    """The draw's built pack folder under `cache_dir`, building it (redacted) the first time."""
+    """The draw's pack folder under `cache_dir`, building it (redacted) when missing or stale."""
     root = (cache_dir / "panel").resolve()
-    out = root / f"draw-{draw_id}"
-    pointer = root / f"draw-{draw_id}.location"  # when the builder puts the pack in a sub-folder
+    questionnaire = load_questionnaire()
     with _lock(draw_id):
-        folder = root / pointer.read_text(encoding="utf-8").strip() if pointer.exists() else out
-        if (folder / "index.html").is_file():
-            return folder
-        if not builder_available():
-            raise PackUnavailable("panel packs cannot be built here yet (pipeline.panel.pack.build_pack is missing)")
-        from pipeline.panel.pack import build_pack
-
+        out = root / f"draw-{draw_id}-{fingerprint(store, draw_id, questionnaire.ref)}"
+        if (out / "index.html").is_file():
+            return out
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            built = build_pack(store, draw_id, out, redact=True, actor=actor)
+            build_pack(store, draw_id, out, questionnaire=questionnaire, redact=True, actor=actor, overwrite=True)
         except CallQAError as exc:
             raise PackUnavailable(f"the pack for draw {draw_id} cannot be built: {exc}") from None
-        folder = Path(getattr(built, "folder", built)).resolve()
-        if not folder.is_relative_to(root) or not (folder / "index.html").is_file():
-            raise PackUnavailable(f"the pack for draw {draw_id} was not written inside the app's cache")
-        if folder != out:
-            pointer.write_text(str(folder.relative_to(root)), encoding="utf-8")
-        return folder
+        for stale in root.glob(f"draw-{draw_id}-*"):
+            if stale != out and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+        return out
 
 
 def pack_csp(index_html: str) -> str | None:
