@@ -47,6 +47,10 @@ def timeline_svg(result: dict[str, Any], width: int = 900) -> str:
             parts.append(f'<rect class="speech" x="{x(start)}" y="{y + 3}" width="{max(x(end) - x(start), 0.8)}" '
                          f'height="{lane_h - 6}" fill="{colour}"><title>{escape(lane)} speaking '
                          f'{start:.1f}-{end:.1f} s</title></rect>')
+    for start, end in (result.get("redaction") or {}).get("audio_spans", []):
+        parts.append(f'<rect class="bleep" x="{x(start)}" y="{top + 1}" width="{max(x(end) - x(start), 0.8)}" '
+                     f'height="{lane_h * len(lanes) - 2}" fill="#0b0c0c" fill-opacity="0.6">'
+                     f'<title>personal detail bleeped {start:.1f}-{end:.1f} s</title></rect>')
     y = top + len(lanes) * lane_h
     parts.append(f'<text x="4" y="{y + 15}" font-size="12" font-family="sans-serif">silence</text>')
     for silence in result.get("silences") or []:

@@ -96,7 +96,8 @@ def test_pack_redacts_planted_details(pack, packed_store):
     original = packed_store[0].call_result("personal_details")
     spans = audio_spans(find_redactions(original["transcript"]))
     samples, rate = sf.read(pack.folder / call.audio_file)
-    assert spans
+    assert spans and call.result["redaction"]["audio_spans"] == [[round(a, 2), round(b, 2)] for a, b in spans]
+    assert html.count('class="bleep"') >= len(spans)
     for start, end in spans:
         middle = samples[int((start + 0.02) * rate):int((end - 0.02) * rate)]
         spectrum = np.abs(np.fft.rfft(middle))

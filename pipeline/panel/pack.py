@@ -190,7 +190,11 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
                         f"call {call_id} of draw {draw_id} is no longer in the store")
             redactions: list[Any] = []
             if redact:
+                from pipeline.panel.redact import audio_spans
+
                 result, redactions = redact_result(result, redaction_config)
+                result["redaction"]["audio_spans"] = [[round(a, 2), round(b, 2)]
+                                                      for a, b in audio_spans(redactions, redaction_config)]
             samples, rate = pack_audio(call["audio_path"], call["channels"], redactions, redaction_config)
             audio_file = f"audio/call-{position:02d}.wav"
             sf.write(staging / audio_file, samples, rate, subtype="PCM_16")
