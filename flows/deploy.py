@@ -27,6 +27,8 @@ import os
 import sys
 from typing import Any
 
+from pipeline.config import LOCAL_TIMEZONE
+
 SHARD_QUEUE = "shards"
 NIGHTLY_QUEUE = "nightly"
 DEFAULT_POOL = "callqa"
@@ -92,7 +94,7 @@ def nightly_parameters(export_dir: str, db: str, distribute_to: str, shards: int
 
 
 def register_nightly(parameters: dict[str, Any], pool: str = DEFAULT_POOL, name: str = NIGHTLY_DEPLOYMENT,
-                     queue: str = NIGHTLY_QUEUE, at: str | None = "02:00", timezone: str = "Europe/London") -> str:
+                     queue: str = NIGHTLY_QUEUE, at: str | None = "02:00", timezone: str = LOCAL_TIMEZONE) -> str:
     """The nightly flow as a (cron-scheduled, unless `at` is None) deployment on `pool`."""
     from prefect.deployments.runner import EntrypointType
 
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", help="export reader (default: auto)")
     parser.add_argument("--report-dir", help="where the nightly run writes run-N.md (absolute path)")
     parser.add_argument("--at", default="02:00", help="local time of the nightly run (HH:MM), or 'none'")
-    parser.add_argument("--timezone", default="Europe/London")
+    parser.add_argument("--timezone", default=LOCAL_TIMEZONE)
     args = parser.parse_args(argv)
 
     if not os.environ.get("PREFECT_API_URL"):

@@ -11,13 +11,14 @@ from typing import Any
 
 from prefect.schedules import Cron, Schedule
 
+from pipeline.config import LOCAL_TIMEZONE
 from pipeline.errors import CallQAError
 from pipeline.store import resolve_db_url
 
 DEPLOYMENT = "callqa-nightly"
 
 
-def nightly_schedule(at: str = "02:00", timezone: str = "Europe/London") -> Schedule:
+def nightly_schedule(at: str = "02:00", timezone: str = LOCAL_TIMEZONE) -> Schedule:
     """Every day at `at` local time; Europe/London follows GMT/BST, so 02:00 stays 02:00."""
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", at)
     if not match:
@@ -37,7 +38,7 @@ def serve_parameters(export_dir: str, db: str | None, workers: int, config_path:
 
 
 def serve_nightly(export_dir: str, db: str | None = None, workers: int = 1, config_path: str | None = None,
-                  at: str = "02:00", timezone: str = "Europe/London", dry_run: bool = False) -> None:
+                  at: str = "02:00", timezone: str = LOCAL_TIMEZONE, dry_run: bool = False) -> None:
     from flows.nightly import nightly
 
     schedule = nightly_schedule(at, timezone)

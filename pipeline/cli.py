@@ -10,11 +10,21 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline.audio import LAYOUTS
-from pipeline.config import load_config
+from pipeline.config import LOCAL_TIMEZONE, load_config
 from pipeline.errors import CallQAError
 from pipeline.stt.base import ENGINES
 
 STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "n/a"}
+
+
+def login_name() -> str:
+    """Who ran the command, for audit records; a container user with no passwd entry is "callqa"."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "callqa"
 
 
 def summary(result: dict) -> str:
@@ -208,7 +218,6 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_panel_sample(args: argparse.Namespace) -> int:
-    import getpass
     import secrets
 
     from pipeline.panel.sampling import SampleFilters, sample
@@ -218,7 +227,7 @@ def cmd_panel_sample(args: argparse.Namespace) -> int:
                             call_types=tuple(x.strip() for x in args.call_types.split(",") if x.strip()),
                             min_999=args.min_999, flagged_share=args.flagged_share)
     seed = args.seed if args.seed is not None else secrets.randbelow(10**9)
-    draw = sample(Store(args.db), args.panel, filters, seed, args.requested_by or getpass.getuser())
+    draw = sample(Store(args.db), args.panel, filters, seed, args.requested_by or login_name())
     if args.json:
         print(json.dumps({"draw_id": draw.draw_id, "panel": draw.panel, "seed": draw.seed, "eligible": draw.eligible,
                           "calls": [{"call_id": c, "stratum": s} for c, s in draw.calls]}))
@@ -263,15 +272,13 @@ def cmd_panel_questionnaire(args: argparse.Namespace) -> int:
 
 
 def cmd_panel_import(args: argparse.Namespace) -> int:
-    import getpass
-
     from pipeline.panel.answers import describe, import_answers
     from pipeline.panel.questionnaire import load_questionnaire
     from pipeline.store import Store
 
     questionnaire = load_questionnaire(args.questionnaire)
     summary = import_answers(Store(args.db), args.answers, questionnaire,
-                             actor=args.imported_by or getpass.getuser())
+                             actor=args.imported_by or login_name())
     for line in describe(summary):
         print(line)
     print(f"imported {len(summary.files)} file(s): {summary.stored} answer(s) on {questionnaire.ref}"
@@ -297,15 +304,13 @@ def cmd_panel_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_panel_pack(args: argparse.Namespace) -> int:
-    import getpass
-
     from pipeline.panel.pack import build_pack
     from pipeline.panel.questionnaire import load_questionnaire
     from pipeline.store import Store
 
     redaction = load_config(args.config).redaction if args.config else None
     pack = build_pack(Store(args.db), args.draw_id, args.out, questionnaire=load_questionnaire(args.questionnaire),
-                      redact=not args.no_redact, reason=args.reason, actor=args.requested_by or getpass.getuser(),
+                      redact=not args.no_redact, reason=args.reason, actor=args.requested_by or login_name(),
                       redaction_config=redaction, overwrite=args.overwrite)
     redacted = sum(sum(c.redactions.values()) for c in pack.calls)
     privacy = f"{redacted} personal detail(s) redacted" if pack.redacted else "NOT REDACTED (recorded in the audit log)"
@@ -449,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--config")
     serve.add_argument("--at", default="02:00", help="local time to run each night, HH:MM (default 02:00)")
-    serve.add_argument("--timezone", default="Europe/London")
+    serve.add_argument("--timezone", default=LOCAL_TIMEZONE)
     serve.add_argument("--dry-run", action="store_true", help="print the schedule and exit")
     serve.set_defaults(func=cmd_serve)
 

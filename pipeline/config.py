@@ -20,8 +20,13 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pipeline.errors import CallQAError
+
+# The force's local time (GMT/BST): the nightly schedule, and every time shown to people.
+LOCAL_TIMEZONE = "Europe/London"
+LOCAL_TZ = ZoneInfo(LOCAL_TIMEZONE)
 
 
 @dataclass(frozen=True)

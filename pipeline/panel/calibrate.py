@@ -219,7 +219,7 @@ def flag_decisions(store: Store, since: str | None = None) -> list[FlagDecisions
     notes: Counter[str] = Counter()
     with store.engine.connect() as conn:
         for r in conn.execute(query):
-            if r.decision in ("confirm", "dismiss"):
+            if r.decision in t.CLOSING_DECISIONS:
                 latest[r.flag_id] = (r.indicator, r.decision)
             else:
                 notes[r.indicator] += 1

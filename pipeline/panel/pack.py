@@ -28,21 +28,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import soundfile as sf
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
+from pipeline.config import LOCAL_TZ
 from pipeline.errors import CallQAError
+from pipeline.panel.redact import RedactionConfig, audio_spans, redact_audio, redact_result
 from pipeline.store import Store
 from pipeline.store import schema as t
-from pipeline.store.store import now
+from pipeline.store.store import _utc, now
 from pipeline.timeline_svg import timeline_svg
 
 ASSETS = Path(__file__).with_name("pack_assets")
-LOCAL_TZ = ZoneInfo("Europe/London")
 CALL_TYPES = {"101": "101 (non-emergency)", "999": "999 (emergency)"}
 STATUS_TEXT = {"pass": "Met", "fail": "Not met", "not_applicable": "Not applicable"}
 
@@ -82,11 +82,7 @@ def _one(store: Store, query: Any, missing: str) -> dict[str, Any]:
 
 def public_metadata(call: dict[str, Any], duration_s: float) -> dict[str, str]:
     """What a member of the public may see about a call: no numbers, names or staff ids."""
-    started: datetime = call["started_at"]
-    if started.tzinfo is None:
-        from datetime import timezone
-        started = started.replace(tzinfo=timezone.utc)
-    local = started.astimezone(LOCAL_TZ)
+    local = _utc(call["started_at"]).astimezone(LOCAL_TZ)
     minutes, seconds = divmod(int(round(duration_s)), 60)
     return {"Area": call["area"], "Call type": CALL_TYPES.get(call["call_type"], call["call_type"]),
             "Date": f"{local:%A} {local.day} {local:%B %Y}", "Length": f"{minutes}:{seconds:02d}"}
@@ -102,8 +98,6 @@ def pack_audio(path: str, channels: str, redactions: list[Any], redaction_config
     audio = load_call(path, channels)
     mix = np.clip(np.sum(np.stack(list(audio.channels.values())), axis=0), -1.0, 1.0).astype(np.float32)
     if redactions:
-        from pipeline.panel.redact import redact_audio
-
         mix = redact_audio(mix, audio.sample_rate, redactions, redaction_config)
     rate = audio.sample_rate
     if audio.info.sample_rate <= 8000:
@@ -174,8 +168,6 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
     if not redact:
         store.audit(actor, "redaction_off", details={"draw_id": draw_id, "reason": reason.strip(), "out": str(out)})
     if redact:
-        from pipeline.panel.redact import RedactionConfig, redact_result
-
         redaction_config = redaction_config or RedactionConfig()
     pack = Pack(out, uuid.uuid4().hex, draw_id, draw["panel"], redact, [])
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -190,8 +182,6 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
                         f"call {call_id} of draw {draw_id} is no longer in the store")
             redactions: list[Any] = []
             if redact:
-                from pipeline.panel.redact import audio_spans
-
                 result, redactions = redact_result(result, redaction_config)
                 result["redaction"]["audio_spans"] = [[round(a, 2), round(b, 2)]
                                                       for a, b in audio_spans(redactions, redaction_config)]

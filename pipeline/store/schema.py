@@ -206,10 +206,13 @@ flag_decisions = Table(
     Column("flag_id", Integer, ForeignKey("flags.id"), nullable=False),
     Column("call_id", String(128), nullable=False),
     Column("indicator", String(64), nullable=False),
-    Column("decision", String(16), nullable=False),  # confirm | dismiss | note
+    Column("decision", String(16), nullable=False),  # one of FLAG_DECISIONS
     Column("reason", Text),
     Column("note", Text),
     Column("decided_by", String(128), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_flag_decisions_flag", flag_decisions.c.flag_id)
+FLAG_DECISIONS = ("confirm", "dismiss", "note")
+# A flag's review status is set by its latest closing decision; a note leaves the status as it is.
+CLOSING_DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from pipeline.errors import CallQAError
+from pipeline.rules import SEVERITIES
 from pipeline.store import schema as t
 
 DEFAULT_DB = "sqlite:///callqa.db"
@@ -379,8 +380,7 @@ class Store:
             query = query.where(t.calls.c.area == area)
         if handler:
             query = query.where(t.calls.c.handler_id == handler)
-        severity = case((t.flags.c.severity == "high", 0), (t.flags.c.severity == "medium", 1), else_=2)
-        query = query.order_by(t.calls.c.started_at.desc(), t.calls.c.call_id, severity, t.flags.c.start_s)
+        query = query.order_by(t.calls.c.started_at.desc(), t.calls.c.call_id, severity_rank(), t.flags.c.start_s)
         with self.engine.connect() as conn:
             return [{**r, "started_at": _utc(r["started_at"])} for r in conn.execute(query).mappings()]
 
@@ -473,6 +473,12 @@ class Store:
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one()
+
+
+def severity_rank():
+    """SQL ordering key for a flag's severity: high first, in the rule pack's SEVERITIES order."""
+    return case(*((t.flags.c.severity == name, rank) for rank, name in enumerate(SEVERITIES)),
+                else_=len(SEVERITIES))
 
 
 def pid_alive(pid: int) -> bool:

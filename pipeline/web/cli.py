@@ -10,14 +10,8 @@ import getpass
 import json
 import sys
 
+from pipeline.cli import login_name
 from pipeline.errors import CallQAError
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "callqa"
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -61,7 +55,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from pipeline.web.users import add_user
 
     store = Store(args.db)
-    add_user(store, args.username, _read_password(args.password_stdin), args.role, actor=_login_name())
+    add_user(store, args.username, _read_password(args.password_stdin), args.role, actor=login_name())
     print(f"user {args.username} ({args.role}) added", file=sys.stderr)
     return 0
 
@@ -70,7 +64,7 @@ def cmd_user_assign(args: argparse.Namespace) -> int:
     from pipeline.store import Store
     from pipeline.web.users import assign_draw
 
-    assign_draw(Store(args.db), args.username, args.draw, actor=_login_name())
+    assign_draw(Store(args.db), args.username, args.draw, actor=login_name())
     print(f"draw {args.draw} assigned to {args.username}", file=sys.stderr)
     return 0
 
@@ -79,7 +73,7 @@ def cmd_user_active(args: argparse.Namespace) -> int:
     from pipeline.store import Store
     from pipeline.web.users import set_active
 
-    set_active(Store(args.db), args.username, args.user_command == "enable", actor=_login_name())
+    set_active(Store(args.db), args.username, args.user_command == "enable", actor=login_name())
     print(f"user {args.username} {args.user_command}d", file=sys.stderr)
     return 0
 
@@ -88,7 +82,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     from pipeline.store import Store
     from pipeline.web.users import set_password
 
-    set_password(Store(args.db), args.username, _read_password(args.password_stdin), actor=_login_name())
+    set_password(Store(args.db), args.username, _read_password(args.password_stdin), actor=login_name())
     print(f"password of {args.username} changed", file=sys.stderr)
     return 0
 

@@ -7,12 +7,9 @@ in the filter just as it is on the page.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
+from pipeline.config import LOCAL_TZ
 from pipeline.errors import CallQAError
 from pipeline.store import parse_date
-
-LOCAL_TZ = ZoneInfo("Europe/London")
 
 
 def parse_local(text: str | None, option: str, end: bool = False) -> datetime | None:

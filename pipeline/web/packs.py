@@ -11,6 +11,7 @@ stale one is removed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 
 from pipeline.errors import CallQAError
 from pipeline.panel.pack import build_pack
-from pipeline.panel.questionnaire import load_questionnaire
+from pipeline.panel.questionnaire import Questionnaire, load_questionnaire
 from pipeline.store import Store
 from pipeline.store import schema as t
 
@@ -54,10 +55,16 @@ def fingerprint(store: Store, draw_id: int, questionnaire_ref: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=1)
+def _questionnaire() -> Questionnaire:
+    """The bundled questionnaire, read once: every pack file request (audio seeks too) checks freshness."""
+    return load_questionnaire()
+
+
 def pack_folder(store: Store, draw_id: int, cache_dir: Path, actor: str) -> Path:
     """The draw's pack folder under `cache_dir`, building it (redacted) when missing or stale."""
     root = (cache_dir / "panel").resolve()
-    questionnaire = load_questionnaire()
+    questionnaire = _questionnaire()
     with _lock(draw_id):
         out = root / f"draw-{draw_id}-{fingerprint(store, draw_id, questionnaire.ref)}"
         if (out / "index.html").is_file():

@@ -18,12 +18,10 @@ from pipeline.errors import CallQAError
 from pipeline.rules import INDICATORS
 from pipeline.store import Store
 from pipeline.store import schema as t
-from pipeline.store.store import _to_utc, _utc, now
+from pipeline.store.store import _to_utc, _utc, now, severity_rank
 from pipeline.web.dates import parse_local
 
 STATUSES = ("open", "confirmed", "dismissed", "all")
-DECISIONS = ("confirm", "dismiss", "note")
-DECIDED = {"confirm": "confirmed", "dismiss": "dismissed"}
 MAX_TEXT = 2000
 
 
@@ -69,7 +67,7 @@ class QueueFilters:
 def _closing_decisions():
     """Per flag, its latest confirm/dismiss decision (the one that sets its status)."""
     latest = (select(t.flag_decisions.c.flag_id, func.max(t.flag_decisions.c.id).label("id"))
-              .where(t.flag_decisions.c.decision.in_(tuple(DECIDED)))
+              .where(t.flag_decisions.c.decision.in_(tuple(t.CLOSING_DECISIONS)))
               .group_by(t.flag_decisions.c.flag_id).subquery("closing"))
     return latest, t.flag_decisions.alias("decided")
 
@@ -108,7 +106,7 @@ def _row(row: Any) -> dict[str, Any]:
     out = dict(row)
     out["started_at"] = _utc(out["started_at"])
     out["decided_at"] = _utc(out.get("decided_at"))
-    out["status"] = DECIDED.get(out.get("decision") or "", "open")
+    out["status"] = t.CLOSING_DECISIONS.get(out.get("decision") or "", "open")
     return out
 
 
@@ -116,9 +114,8 @@ def queue(store: Store, filters: QueueFilters, limit: int | None = None,
           offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """(rows, total): severity first, then vulnerability priority (high first), then newest calls."""
     query = _queue_query(store, filters)
-    severity = case((t.flags.c.severity == "high", 0), (t.flags.c.severity == "medium", 1), else_=2)
     priority = case((t.scorings.c.review_priority == "high", 0), else_=1)
-    ordered = query.order_by(severity, priority, t.calls.c.started_at.desc(), t.flags.c.call_id,
+    ordered = query.order_by(severity_rank(), priority, t.calls.c.started_at.desc(), t.flags.c.call_id,
                              t.flags.c.start_s, t.flags.c.id)
     if limit is not None:
         ordered = ordered.limit(limit).offset(offset)
@@ -158,8 +155,8 @@ def current_flags(store: Store, call_id: str) -> list[dict[str, Any]]:
         ).mappings().all()
     for flag in flags:
         flag["decisions"] = [{**d, "decided_at": _utc(d["decided_at"])} for d in history if d["flag_id"] == flag["id"]]
-        closing = [d for d in flag["decisions"] if d["decision"] in DECIDED]
-        flag["status"] = DECIDED[closing[-1]["decision"]] if closing else "open"
+        closing = [d for d in flag["decisions"] if d["decision"] in t.CLOSING_DECISIONS]
+        flag["status"] = t.CLOSING_DECISIONS[closing[-1]["decision"]] if closing else "open"
     return flags
 
 
@@ -167,8 +164,8 @@ def record_decision(store: Store, call_id: str, flag_id: int, decision: str, rea
                     decided_by: str) -> None:
     """Confirm, dismiss (a reason is required) or add a note to one of the call's current flags."""
     reason, note = reason.strip(), note.strip()
-    if decision not in DECISIONS:
-        raise InputError(f"decision must be one of {', '.join(DECISIONS)}")
+    if decision not in t.FLAG_DECISIONS:
+        raise InputError(f"decision must be one of {', '.join(t.FLAG_DECISIONS)}")
     if decision == "dismiss" and not reason:
         raise InputError("say why the flag is dismissed")
     if decision == "note" and not note:

@@ -105,6 +105,14 @@ def latest_call_time(store: Store, group: str | None = None, value: str | None =
         return _utc(conn.execute(query).scalar())
 
 
+def has_scored_calls(store: Store, group: str, value: str) -> bool:
+    """Whether this operator (or team) has any scored, non-training call."""
+    query = (select(t.calls.c.call_id).join(t.scorings, t.scorings.c.call_id == t.calls.c.call_id)
+             .where(t.calls.c.training.is_(False), GROUPS[group] == value).limit(1))
+    with store.engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
 def members(store: Store, group: str) -> list[dict[str, Any]]:
     """Each operator (or team) with scored calls: calls, flagged calls, mean score, last call."""
     latest = store.latest_scorings()

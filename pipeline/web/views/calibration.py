@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
-from sqlalchemy import select
-
 from pipeline.errors import CallQAError
 from pipeline.panel.calibrate import calibrate, plot_svg
-from pipeline.store import schema as t
-from pipeline.web import auth
+from pipeline.web import auth, queries
 
 bp = Blueprint("calibration", __name__)
 
@@ -18,9 +15,7 @@ bp = Blueprint("calibration", __name__)
 @bp.get("/calibration")
 def index() -> str:
     store = auth.store()
-    with store.engine.connect() as conn:
-        draws = conn.execute(select(t.panel_draws.c.id, t.panel_draws.c.panel, t.panel_draws.c.requested_at)
-                             .order_by(t.panel_draws.c.id.desc())).mappings().all()
+    draws = queries.panel_draws(store)
     draw = request.args.get("draw", "")
     error, result = None, None
     try:

@@ -67,7 +67,7 @@ def _page(group: str, value: str) -> str:
 
 
 def _known(group: str, value: str) -> None:
-    if not any(m["name"] == value for m in rates.members(auth.store(), group)):
+    if not rates.has_scored_calls(auth.store(), group, value):
         abort(404, description=f"no scored calls for {TITLES[group].lower()} {value}")
 
 
