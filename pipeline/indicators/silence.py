@@ -1,8 +1,8 @@
 """Silences the caller sat through: who owned each, whether it was explained, who broke it.
 
-A silence is `caller`-owned when the handler had just asked the caller something and the caller
-spoke next (the caller is thinking or finding a detail); otherwise the handler owns it. Only a
-handler-owned, unexplained silence of `fail_s` or more fails the call.
+A silence is `caller`-owned only while the caller owes an answer to the handler's question (see
+`turns.silence_owner`); otherwise the handler owns it. Only a handler-owned, unexplained
+silence of `fail_s` or more fails the call.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.matching import Match, first_match, normalise
+from pipeline.indicators.turns import silence_owner
+from pipeline.matching import Match, Token, first_match, normalise
 from pipeline.rules import RulePack
 from pipeline.transcript import Segment
 from pipeline.vad import find_silences, speaker_at
@@ -25,6 +26,7 @@ class Silence:
     owner: str
     broken_by: str | None
     last_handler_words: str
+    owner_why: str = ""
 
     @property
     def duration_s(self) -> float:
@@ -37,7 +39,8 @@ class Silence:
                            "rule": f"silence.explanations: {self.explanation.phrase!r}"}
         return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
                 "duration_s": round(self.duration_s, 2), "explained": self.explained,
-                "explanation": explanation, "owner": self.owner, "broken_by": self.broken_by}
+                "explanation": explanation, "owner": self.owner, "owner_why": self.owner_why,
+                "broken_by": self.broken_by}
 
 
 def last_sentence(text: str) -> str:
@@ -66,6 +69,12 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
     cfg, matching = rules.section("silence"), rules.section("matching")
     handler_segments = ctx.handler_segments()
     handler_tokens = ctx.handler_tokens
+    holding = {w for phrase in cfg["caller_holding"] for w in normalise(phrase)}
+    asides = {w for phrase in cfg["question_asides"] for w in normalise(phrase)}
+
+    def asks(sentence: list[Token]) -> bool:
+        return is_question(" ".join(t.raw for t in sentence), cfg["question_starts"], cfg["question_mark_min_words"])
+
     out: list[Silence] = []
     for gap in find_silences(ctx.timelines, cfg["min_silence_s"]):
         # An explanation must come after the caller last spoke: one given before the caller
@@ -78,11 +87,14 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
         if broken_by not in ("handler", "caller"):  # speech whose speaker the diarization was unsure of
             broken_by = None
         last_handler = _last_before(handler_segments, gap.start_s)
-        asked = last_handler is not None and is_question(last_handler.text, cfg["question_starts"],
-                                                               cfg["question_mark_min_words"])
-        owner = "caller" if asked and broken_by == "caller" else "handler"
+        if ctx.attributed:
+            owned = silence_owner(gap.start_s, ctx.timelines, handler_tokens, ctx.caller_tokens, asks, holding,
+                                  asides)
+            owner, why = owned.owner, owned.why
+        else:
+            owner, why = "handler", "mono recording without speaker attribution: taken as the handler's"
         out.append(Silence(gap.start_s, gap.end_s, explanation is not None, explanation, owner, broken_by,
-                           last_handler.text if last_handler else ""))
+                           last_handler.text if last_handler else "", why))
     return out
 
 
@@ -95,7 +107,7 @@ def evaluate(ctx: CallContext, rules: RulePack, silences: list[Silence]) -> Indi
         if s.explained:
             text, rule = s.explanation.text, f"silence.explanations: {s.explanation.phrase!r}"
         elif s.owner == "caller":
-            text, rule = s.last_handler_words, "silence: caller-owned (handler asked, caller answered)"
+            text, rule = s.last_handler_words, f"silence: caller-owned ({s.owner_why})"
         else:
             text, rule = s.last_handler_words, f"silence.fail_s: unexplained, {s.duration_s:.1f} s >= {fail_s:.0f} s"
         speaker = "handler" if ctx.attributed else "unknown"
