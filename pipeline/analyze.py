@@ -14,7 +14,10 @@ from typing import Any, Callable
 from pipeline.attribution import Attribution, attribute
 from pipeline.audio import CallAudio, load_call
 from pipeline.config import AnalysisConfig
+from pipeline.embeddings import default_encoder
 from pipeline.indicators import CallContext, Scoring, score_call
+from pipeline.intents import SentenceVectors, embed_units, units_of
+from pipeline.intents.detect import exemplar_bank
 from pipeline.rules import RulePack, load_rule_pack
 from pipeline.stt import SpeechEngine, load_engine
 from pipeline.stt.decode import transcribe_channel
@@ -38,6 +41,7 @@ class CallResult:
     timelines: dict[str, list[Region]]
     scoring: Scoring
     attribution: Attribution
+    vectors: SentenceVectors | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
@@ -59,13 +63,23 @@ class CallResult:
             **scoring_dict(self.scoring, self.rules_version),
             "audio": self.audio,
             "stats": self.stats,
+            "sentence_vectors": self.vectors.to_dict() if self.vectors else None,
         }
 
 
 def score(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
-          rules: RulePack, call_type: str | None = None, answer_delay_s: float | None = None) -> Scoring:
+          rules: RulePack, call_type: str | None = None, answer_delay_s: float | None = None,
+          vectors: SentenceVectors | None = None) -> Scoring:
     """Indicators from stored analysis alone, so a rules change re-scores without speech-to-text."""
-    return score_call(CallContext(layout, duration_s, transcript, timelines, call_type, answer_delay_s), rules)
+    return score_call(CallContext(layout, duration_s, transcript, timelines, call_type, answer_delay_s, vectors),
+                      rules)
+
+
+def call_vectors(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
+                 encoder) -> SentenceVectors:
+    """Embed every unit of both parties once, in one batch, to be stored with the transcription."""
+    ctx = CallContext(layout, duration_s, transcript, timelines)
+    return embed_units(units_of(ctx.handler_tokens) + units_of(ctx.caller_tokens), encoder)
 
 
 def scoring_dict(scoring: Scoring, rules_version: str) -> dict[str, Any]:
@@ -84,6 +98,8 @@ class Analyzer:
         self.rules = rules or load_rule_pack(config.rules)
         started = time.perf_counter()
         self.engine = engine or load_engine(config.stt)
+        self.encoder = default_encoder()
+        exemplar_bank(self.rules, SentenceVectors(self.encoder.name))  # the rule pack's exemplars, embedded once
         self.load_s = time.perf_counter() - started
 
     def analyze(self, path: str | Path, layout: str | None = None, call_id: str | None = None,
@@ -123,7 +139,10 @@ class Analyzer:
                 per_speaker["unknown"], timelines["unknown"], turns, self.rules)
         diarized_at = time.perf_counter()
         transcript = merge_channels(per_speaker)
-        scoring = score(layout_kind, audio.duration_s, transcript, timelines, self.rules, call_type, answer_delay_s)
+        vectors = call_vectors(layout_kind, audio.duration_s, transcript, timelines, self.encoder)
+        embedded_at = time.perf_counter()
+        scoring = score(layout_kind, audio.duration_s, transcript, timelines, self.rules, call_type, answer_delay_s,
+                        vectors)
         finished = time.perf_counter()
         return CallResult(
             call_id=call_id or Path(path).stem,
@@ -137,6 +156,7 @@ class Analyzer:
             timelines=timelines,
             scoring=scoring,
             attribution=attribution,
+            vectors=vectors,
             metadata={"call_type": call_type, "answer_delay_s": answer_delay_s},
             audio=_audio_info(audio),
             stats={
@@ -144,7 +164,8 @@ class Analyzer:
                 "vad_s": round(vad_at - decoded_at, 3),
                 "stt_s": round(stt_at - vad_at, 3),
                 "attribution_s": round(diarized_at - stt_at, 3),
-                "score_s": round(finished - diarized_at, 3),
+                "embed_s": round(embedded_at - diarized_at, 3),
+                "score_s": round(finished - embedded_at, 3),
                 "total_s": round(finished - started, 3),
                 "model_load_s": round(self.load_s, 3),
                 "speech_decoded_s": round(decoded_s, 2),

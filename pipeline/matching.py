@@ -40,6 +40,7 @@ class Token:
     speaker: str
     ends_clause: bool  # followed by punctuation or the end of the turn
     ends_sentence: bool = False  # followed by . ? ! or the end of the turn: phrases never span it
+    probability: float = 1.0     # the recogniser's confidence in the word (0-1)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def tokens_of(segments: list[Segment]) -> list[Token]:
                 final = j == len(norms) - 1
                 ends = final and (last or bool(re.search(r"[.,!?;:]$", raw)))
                 sentence = final and (last or bool(re.search(r"[.!?]$", raw)))
-                tokens.append(Token(norm, raw, word.start_s, word.end_s, seg.speaker, ends, sentence))
+                tokens.append(Token(norm, raw, word.start_s, word.end_s, seg.speaker, ends, sentence,
+                                    word.probability))
     return tokens
 
 
@@ -172,6 +174,39 @@ def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
     found = [Match(targets[k][0], score, tuple(index.tokens[i:i + length]))
              for k, (score, _, length, i) in best.items()]
     return sorted(found, key=lambda m: (-m.score, m.start_s))
+
+
+def find_all(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
+    """Every place any phrase matches (not just each phrase's best), non-overlapping, in time order.
+
+    Scored like `find_any`; where windows overlap the higher score wins. An intent is looked for
+    once per call and party, and its occurrences are then picked by time.
+    """
+    index = _as_index(tokens)
+    targets = [(phrase, normalised_phrase(phrase)) for phrase in phrases]
+    targets = [(phrase, target, len(target.split())) for phrase, target in targets if target]
+    if not targets or not index.tokens:
+        return []
+    candidates: list[tuple[float, int, int, int]] = []  # (score, start index, length, phrase)
+    for length in sorted({n + d for _, _, n in targets for d in (-1, 0, 1) if n + d >= 1}):
+        spaced, squashed_windows, inside = index.windows(length)
+        rows = [k for k, (_, _, n) in enumerate(targets) if abs(n - length) <= 1]
+        if not spaced or not rows:
+            continue
+        scores = np.maximum(
+            process.cdist([targets[k][1] for k in rows], spaced, scorer=fuzz.ratio),
+            process.cdist([targets[k][1].replace(" ", "") for k in rows], squashed_windows, scorer=fuzz.ratio))
+        scores[:, ~inside] = 0
+        limits = np.array([_threshold(targets[k][1], matching) for k in rows])[:, None]
+        for row, i in zip(*np.nonzero(scores >= limits)):
+            candidates.append((float(scores[row, i]), int(i), length, rows[row]))
+    taken = np.zeros(len(index.tokens), dtype=bool)
+    found = []
+    for score, i, length, k in sorted(candidates, key=lambda c: (-c[0], c[1], -c[2])):
+        if not taken[i:i + length].any():
+            taken[i:i + length] = True
+            found.append(Match(targets[k][0], score, tuple(index.tokens[i:i + length])))
+    return sorted(found, key=lambda m: m.start_s)
 
 
 def first_match(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> Match | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.analyze import score, scoring_dict
+from pipeline.intents import SentenceVectors
 from pipeline.rules import RulePack
 from pipeline.store import Store
 from pipeline.transcript import Segment
@@ -34,7 +35,8 @@ def rescore_transcription(row: dict[str, Any], rules: RulePack, call_type: str |
     """The scoring part of a result (rules_version, score, silences, indicators, flags) for a stored transcript."""
     segments = [Segment.from_dict(s) for s in row["transcript"]]
     timelines = {speaker: [Region(a, b) for a, b in regions] for speaker, regions in row["speech"].items()}
-    scoring = score(row["layout"], row["duration_s"], segments, timelines, rules, call_type, answer_delay_s)
+    vectors = SentenceVectors.from_dict(row.get("vectors"))
+    scoring = score(row["layout"], row["duration_s"], segments, timelines, rules, call_type, answer_delay_s, vectors)
     return {"call_id": row["call_id"], **scoring_dict(scoring, rules.version)}
 
 

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.catalog import INDICATORS
 from pipeline.errors import RulePackError
+from pipeline.intents.catalog import INTENTS, VULNERABILITY_KINDS
 from pipeline.tomlfile import read_toml
 
 DEFAULT_PACK = "staffordshire.toml"
 
-# Every indicator, in the order results list them.
-INDICATORS = ("greeting", "unexplained_silence", "informal_language", "next_steps", "listening",
-              "acknowledgement", "empathy", "recap", "repeated_questions", "vulnerability", "answer_time")
+# Every built-in indicator, in the order results list them (declared in pipeline/catalog.py).
 SEVERITIES = ("high", "medium", "low")
-VULNERABILITY_KINDS = ("mental_health", "self_harm", "domestic_abuse", "child_at_risk", "elderly_or_disabled_alone")
 
 # section -> key -> expected type ("str", "float", "int", "score" 0-100, "phrases", or the
 # per-indicator tables "weights", "severities" and the list "indicators")
@@ -33,19 +32,24 @@ SCHEMA: dict[str, dict[str, str]] = {
                 "question_asides": "phrases", "caller_holding": "phrases"},
     "informal_language": {"terms": "phrases", "vocative_only": "phrases", "vocative_cues": "phrases",
                           "not_after": "phrases", "not_before": "phrases"},
-    "next_steps": {"phrases": "phrases"},
+    "next_steps": {"phrases": "phrases", "reference_words": "phrases"},
     "listening": {"min_caller_before_s": "float", "min_overlap_s": "float", "backchannel_max_s": "float",
                   "backchannels": "phrases", "fail_interruptions": "int"},
     "acknowledgement": {"parts": "int", "min_caller_s": "float", "phrases": "phrases"},
     "empathy": {"distress": "phrases", "phrases": "phrases"},
-    "recap": {"closing_share": "float", "closing_min_s": "float", "recaps": "phrases", "checks": "phrases"},
+    "recap": {"closing_share": "float", "closing_min_s": "float", "recaps": "phrases", "checks": "phrases",
+              "require": "recap_rule"},
     "repeated_questions": {"similarity": "score", "min_shared_words": "int", "stopwords": "phrases",
                            "fail_repeats": "int"},
     "vulnerability": {**{kind: "phrases" for kind in VULNERABILITY_KINDS}, "safeguarding": "phrases"},
     "answer_time": {"target_999_s": "float", "target_101_s": "float"},
-    "scoring": {"weights": "weights", "severity": "severities", "flag_indicators": "indicators"},
+    "scoring": {"weights": "weights", "severity": "severities", "flag_indicators": "indicators",
+                "review_below": "fraction"},
     "attribution": {"first_speaker": "party", "min_confidence": "fraction", "min_turn_confidence": "fraction"},
 }
+# Sections with a shape of their own, validated by their own functions below.
+OPEN_SECTIONS = ("intents", "custom")
+WHERE = ("opening", "anywhere", "closing", "after_cue")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,25 @@ class RulePack:
 
     def section(self, name: str) -> dict[str, Any]:
         return self.data[name]
+
+    @property
+    def custom(self) -> dict[str, dict[str, Any]]:
+        """The pack's enabled custom indicators, by name."""
+        return {name: spec for name, spec in self.data["custom"].items() if spec["enabled"]}
+
+    @property
+    def indicator_names(self) -> tuple[str, ...]:
+        """Built-in indicators, then the pack's enabled custom ones: what a result lists."""
+        return INDICATORS + tuple(self.custom)
+
+    def weight(self, name: str) -> float:
+        return self.custom[name]["weight"] if name in self.custom else self.data["scoring"]["weights"][name]
+
+    def severity(self, name: str) -> str:
+        return self.custom[name]["severity"] if name in self.custom else self.data["scoring"]["severity"][name]
+
+    def flags_on(self, name: str) -> bool:
+        return self.custom[name]["flag"] if name in self.custom else name in self.data["scoring"]["flag_indicators"]
 
 
 def _check(value: Any, kind: str, where: str) -> Any:
@@ -74,6 +97,10 @@ def _check(value: Any, kind: str, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise RulePackError(f"{where}: expected a number from 0 to 1, got {value!r}")
         return float(value)
+    if kind == "recap_rule":
+        if value not in ("both", "recap", "check", "either"):
+            raise RulePackError(f"{where}: expected 'both', 'recap', 'check' or 'either', got {value!r}")
+        return value
     if kind in ("float", "int", "score"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise RulePackError(f"{where}: expected a number, got {value!r}")
@@ -107,7 +134,7 @@ def _check(value: Any, kind: str, where: str) -> Any:
 
 
 def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
-    sections = {k for k in SCHEMA if k}
+    sections = {k for k in SCHEMA if k} | set(OPEN_SECTIONS)
     parsed: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
         if key in SCHEMA[""]:
@@ -134,7 +161,97 @@ def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
             values[key] = _check(table[key], kind, where)
         parsed[section] = values
     top = parsed.pop("")
+    parsed["custom"] = _check_custom(data.get("custom", {}), source)
+    parsed["intents"] = _check_intents(data.get("intents"), parsed["custom"], source)
     return RulePack(version=top["version"], force=top["force"], data=parsed, source=source)
+
+
+def _sentences(value: Any, where: str) -> list[str]:
+    """Exemplars are compared as the recogniser's words are: normalised, so "What's" = "what is"."""
+    from pipeline.matching import normalise
+
+    if not isinstance(value, list) or not all(isinstance(p, str) and normalise(p) for p in value):
+        raise RulePackError(f"{where}: expected a list of sentences, got {value!r}")
+    return list(dict.fromkeys(" ".join(normalise(p)) for p in value))
+
+
+def _check_intents(table: Any, custom: dict[str, dict[str, Any]], source: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise RulePackError(f"{source}: missing section [intents]")
+    known = set(INTENTS) | {f"custom.{name}" for name in custom}
+    out: dict[str, Any] = {"by_intent": {}}
+    for key in ("similarity", "margin"):
+        if key not in table:
+            raise RulePackError(f"{source}: intents.{key}: missing")
+        out[key] = _check(table[key], "fraction", f"{source}: intents.{key}")
+    for name, cfg in table.items():
+        if name in ("similarity", "margin"):
+            continue
+        where = f"{source}: intents.{name}"
+        if name not in known or not isinstance(cfg, dict):
+            raise RulePackError(f"{where}: unknown intent; known: {', '.join(sorted(INTENTS))}")
+        unknown = sorted(set(cfg) - {"exemplars", "counter_exemplars", "similarity"})
+        if unknown:
+            raise RulePackError(f"{where}: unknown key(s) {', '.join(unknown)}; known: exemplars, counter_exemplars, "
+                                f"similarity")
+        out["by_intent"][name] = {
+            "exemplars": _sentences(cfg.get("exemplars", []), f"{where}.exemplars"),
+            "counter_exemplars": _sentences(cfg.get("counter_exemplars", []), f"{where}.counter_exemplars"),
+            "similarity": _check(cfg["similarity"], "fraction", f"{where}.similarity") if "similarity" in cfg else None}
+    for name, spec in custom.items():
+        out["by_intent"][f"custom.{name}"] = {key: spec[key] for key in ("exemplars", "counter_exemplars", "similarity",
+                                                                         "phrases")}
+    return out
+
+
+CUSTOM_KEYS = {"enabled": bool, "question": "str", "speaker": "party", "where": "where", "cue": "str",
+               "rule": "rule", "phrases": "phrases", "exemplars": "sentences", "counter_exemplars": "sentences",
+               "similarity": "fraction", "window_s": "float", "weight": "float", "severity": "severity",
+               "flag": bool}
+
+
+def _check_custom(table: Any, source: str) -> dict[str, dict[str, Any]]:
+    """`[custom.NAME]`: a yes/no indicator a force or panel adds without code."""
+    if not isinstance(table, dict):
+        raise RulePackError(f"{source}: [custom] must hold tables [custom.NAME]")
+    out = {}
+    for name, cfg in table.items():
+        where = f"{source}: custom.{name}"
+        if not isinstance(cfg, dict) or not name.replace("_", "").isalnum() or name in INDICATORS:
+            raise RulePackError(f"{where}: expected a table named in lower_snake_case, not a built-in indicator")
+        unknown = sorted(set(cfg) - set(CUSTOM_KEYS))
+        if unknown:
+            raise RulePackError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(CUSTOM_KEYS)}")
+        for key in ("question", "speaker", "where", "rule"):
+            if key not in cfg:
+                raise RulePackError(f"{where}.{key}: missing")
+        if not cfg.get("phrases") and not cfg.get("exemplars"):
+            raise RulePackError(f"{where}: needs phrases or exemplars")
+        spec = {"enabled": cfg.get("enabled", True), "question": _check(cfg["question"], "str", f"{where}.question"),
+                "speaker": _check(cfg["speaker"], "party", f"{where}.speaker"),
+                "phrases": _check(cfg["phrases"], "phrases", f"{where}.phrases") if cfg.get("phrases") else [],
+                "exemplars": _sentences(cfg.get("exemplars", []), f"{where}.exemplars"),
+                "counter_exemplars": _sentences(cfg.get("counter_exemplars", []), f"{where}.counter_exemplars"),
+                "similarity": _check(cfg["similarity"], "fraction", f"{where}.similarity") if "similarity" in cfg
+                else None,
+                "window_s": _check(cfg.get("window_s", 20.0), "float", f"{where}.window_s"),
+                "weight": _check(cfg.get("weight", 1.0), "float", f"{where}.weight"),
+                "flag": cfg.get("flag", True), "cue": cfg.get("cue")}
+        for key in ("enabled", "flag"):
+            if not isinstance(spec[key], bool):
+                raise RulePackError(f"{where}.{key}: expected true or false, got {spec[key]!r}")
+        if cfg["where"] not in WHERE:
+            raise RulePackError(f"{where}.where: expected one of {', '.join(WHERE)}, got {cfg['where']!r}")
+        if cfg["rule"] not in ("required", "forbidden"):
+            raise RulePackError(f"{where}.rule: expected 'required' or 'forbidden', got {cfg['rule']!r}")
+        severity = cfg.get("severity", "low")
+        if severity not in SEVERITIES:
+            raise RulePackError(f"{where}.severity: expected one of {', '.join(SEVERITIES)}, got {severity!r}")
+        if cfg["where"] == "after_cue" and cfg.get("cue") not in INTENTS:
+            raise RulePackError(f"{where}.cue: where = 'after_cue' needs a cue intent, one of {', '.join(INTENTS)}")
+        spec.update(where=cfg["where"], rule=cfg["rule"], severity=severity)
+        out[name] = spec
+    return out
 
 
 def load_rule_pack(path: str | Path | None = None) -> RulePack:

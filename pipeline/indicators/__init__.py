@@ -1,39 +1,25 @@
-"""Indicators: pure functions of (transcript, speech timeline, metadata, rule pack) -> status + evidence."""
+"""Indicators: pure functions of (transcript, speech timeline, metadata, rule pack) -> status + evidence.
+
+The built-in indicators are declared once in `pipeline.catalog`; each lives in
+`pipeline.indicators.<module>.evaluate`. A rule pack's enabled `[custom.NAME]` indicators are
+judged by `custom.evaluate` and scored, weighted and flagged like the built-in ones.
+"""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-from pipeline.indicators import (
-    acknowledgement,
-    answer_time,
-    empathy,
-    greeting,
-    informal_language,
-    listening,
-    next_steps,
-    recap,
-    repeated_questions,
-    silence,
-    vulnerability,
-)
+from pipeline.catalog import BUILT_IN, INDICATORS
+from pipeline.indicators import answer_time, custom, silence
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
 from pipeline.indicators.silence import Silence
-from pipeline.rules import INDICATORS, SEVERITIES, RulePack
+from pipeline.rules import SEVERITIES, RulePack
 
-EVALUATORS = {
-    "greeting": greeting.evaluate,
-    "informal_language": informal_language.evaluate,
-    "next_steps": next_steps.evaluate,
-    "listening": listening.evaluate,
-    "acknowledgement": acknowledgement.evaluate,
-    "empathy": empathy.evaluate,
-    "recap": recap.evaluate,
-    "repeated_questions": repeated_questions.evaluate,
-    "vulnerability": vulnerability.evaluate,
-    "answer_time": answer_time.evaluate,
-}
+EVALUATORS: dict[str, Callable[[CallContext, RulePack], IndicatorResult]] = {
+    spec.name: importlib.import_module(f"pipeline.indicators.{spec.module}").evaluate
+    for spec in BUILT_IN if spec.name != "unexplained_silence"}
 
 
 @dataclass
@@ -50,20 +36,21 @@ class Scoring:
 def score_call(ctx: CallContext, rules: RulePack) -> Scoring:
     if not ctx.segments:  # an abandoned or dead call: nothing to judge, and nothing to flag
         reason = "no speech was recognised in the recording"
-        results = {name: IndicatorResult("not_applicable", reason) for name in INDICATORS}
+        results = {name: IndicatorResult("not_applicable", reason) for name in rules.indicator_names}
         results["answer_time"] = answer_time.evaluate(ctx, rules)
         return Scoring([], results, flags_for(results, rules), call_score(results, rules), "normal")
     silences = silence.describe_silences(ctx, rules)
     results = {name: (silence.evaluate(ctx, rules, silences) if name == "unexplained_silence"
                       else EVALUATORS[name](ctx, rules)) for name in INDICATORS}
+    for name, spec in rules.custom.items():
+        results[name] = custom.evaluate(ctx, rules, name, spec)
     priority = "high" if results["vulnerability"].status != "not_applicable" else "normal"
     return Scoring(silences, results, flags_for(results, rules), call_score(results, rules), priority)
 
 
 def call_score(results: dict[str, IndicatorResult], rules: RulePack) -> float | None:
     """100 x (weight of indicators passed) / (weight of indicators that applied); None if none applied."""
-    weights = rules.section("scoring")["weights"]
-    applied = {name: weights[name] for name, r in results.items() if r.status != "not_applicable"}
+    applied = {name: rules.weight(name) for name, r in results.items() if r.status != "not_applicable"}
     total = sum(applied.values())
     if not total:
         return None
@@ -71,16 +58,20 @@ def call_score(results: dict[str, IndicatorResult], rules: RulePack) -> float | 
 
 
 def flags_for(results: dict[str, IndicatorResult], rules: RulePack) -> list[dict]:
-    """One flag per failed indicator that counts towards flags, most severe first, then by time."""
-    cfg = rules.section("scoring")
+    """One flag per failed indicator that counts towards flags, most severe first, then by time.
+
+    A flag whose confidence is under the rule pack's `scoring.review_below` is `needs_review`: a
+    question for a QA lead, shown apart from the findings.
+    """
+    review_below = rules.section("scoring")["review_below"]
     flags = []
-    for name in cfg["flag_indicators"]:
-        result = results[name]
-        if result.status == "fail":
+    for name, result in results.items():
+        if result.status == "fail" and rules.flags_on(name):
             start = result.evidence[0].start_s if result.evidence else 0.0
             flags.append({"indicator": name, "reason": result.reason, "start_s": round(start, 2),
-                          "severity": cfg["severity"][name]})
-    return sorted(flags, key=lambda f: (SEVERITIES.index(f["severity"]), f["start_s"]))
+                          "severity": rules.severity(name), "confidence": result.confidence,
+                          "needs_review": result.confidence < review_below})
+    return sorted(flags, key=lambda f: (f["needs_review"], SEVERITIES.index(f["severity"]), f["start_s"]))
 
 
 __all__ = ["EVALUATORS", "INDICATORS", "CallContext", "Evidence", "IndicatorResult", "Scoring", "Silence",

@@ -7,7 +7,6 @@ the rest has not acknowledged throughout.
 from __future__ import annotations
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.matching import PhraseIndex, first_match
 from pipeline.rules import RulePack
 
 
@@ -15,25 +14,28 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     if not ctx.attributed:
         return IndicatorResult("not_applicable",
                                "mono recording: acknowledgements cannot be told from the caller's words")
-    cfg, matching = rules.section("acknowledgement"), rules.section("matching")
+    cfg = rules.section("acknowledgement")
+    finder = ctx.intents(rules)
     span = ctx.speech_span()
     if span is None:
         return IndicatorResult("not_applicable", "no speech")
     start, end = span
     size = (end - start) / cfg["parts"]
     caller = ctx.timelines.get("caller", [])
-    evidence, missing, judged = [], [], 0
+    evidence, missing, judged, sure = [], [], 0, []
     for k in range(cfg["parts"]):
         a, b = start + k * size, start + (k + 1) * size
         caller_s = sum(max(0.0, min(r.end_s, b) - max(r.start_s, a)) for r in caller)
         if caller_s < cfg["min_caller_s"]:
             continue
         judged += 1
-        found = first_match(PhraseIndex([t for t in ctx.handler_tokens if a <= t.start_s < b]), cfg["phrases"],
-                            matching)
-        if found:
-            evidence.append(Evidence.of_match(found, f"acknowledgement.phrases: {found.phrase!r} (part {k + 1})"))
+        hits = finder.hits("acknowledgement", a, b)
+        if hits:
+            found = max(hits, key=lambda h: h.confidence)
+            evidence.append(Evidence.of_hit(found, f"(part {k + 1})"))
+            sure.append(found.confidence)
         else:
+            sure.append(finder.nearest("acknowledgement", a, b).confidence)
             said = " ".join(t.raw for t in ctx.caller_tokens if a <= t.start_s < b)
             missing.append(Evidence("caller", a, b, said[:200], f"acknowledgement: none in part {k + 1} of "
                                     f"{cfg['parts']} while the caller spoke {caller_s:.0f} s"))
@@ -41,5 +43,7 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
         return IndicatorResult("not_applicable", "the caller barely spoke")
     if missing:
         return IndicatorResult("fail", f"no acknowledgement in {len(missing)} of {judged} part(s) where the caller "
-                                       f"spoke, first from {missing[0].start_s:.1f} s", missing + evidence)
-    return IndicatorResult("pass", f"acknowledged in all {judged} part(s) where the caller spoke", evidence)
+                                       f"spoke, first from {missing[0].start_s:.1f} s", missing + evidence,
+                               confidence=max(sure[i] for i in range(len(sure)) if i < len(sure)))
+    return IndicatorResult("pass", f"acknowledged in all {judged} part(s) where the caller spoke", evidence,
+                           confidence=min(sure))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from pipeline.intents import INTENTS, IntentFinder, IntentHit, IntentSpec, SentenceVectors
 from pipeline.matching import Match, PhraseIndex, Token, tokens_of
 from pipeline.transcript import Segment
 from pipeline.vad import Region
@@ -32,6 +33,12 @@ class Evidence:
     def of_match(cls, match: Match, rule: str) -> "Evidence":
         return cls(match.speaker, match.start_s, match.end_s, match.text, rule, {"score": round(match.score, 1)})
 
+    @classmethod
+    def of_hit(cls, hit: IntentHit, note: str = "") -> "Evidence":
+        """Names the phrase or exemplar matched (its rule-pack key), the similarity and how sure it is."""
+        return cls(hit.speaker, hit.start_s, hit.end_s, hit.text, hit.rule + (f" {note}" if note else ""),
+                   hit.evidence_extra())
+
 
 @dataclass
 class IndicatorResult:
@@ -39,13 +46,16 @@ class IndicatorResult:
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)  # numbers a QA lead may trend (talk share, ...)
+    confidence: float = 1.0   # 0-1: how sure the status is (word probabilities and match margins)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"bad indicator status {self.status!r}")
+        self.confidence = round(max(0.0, min(1.0, float(self.confidence))), 2)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"status": self.status, "reason": self.reason, "evidence": [e.to_dict() for e in self.evidence]}
+        out = {"status": self.status, "reason": self.reason, "confidence": self.confidence,
+               "evidence": [e.to_dict() for e in self.evidence]}
         if self.metrics:
             out["metrics"] = self.metrics
         return out
@@ -61,6 +71,7 @@ class CallContext:
     timelines: dict[str, list[Region]]    # speaker -> speech regions from the VAD
     call_type: str | None = None          # "101" / "999" from the recorder's metadata, if known
     answer_delay_s: float | None = None   # seconds from ringing to answer, if known
+    vectors: SentenceVectors | None = None  # sentence embeddings stored with the transcription
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # shared by indicators
 
     @property
@@ -99,6 +110,18 @@ class CallContext:
         if not regions:
             return None
         return min(r.start_s for r in regions), max(r.end_s for r in regions)
+
+    def intents(self, rules) -> IntentFinder:
+        """Where each party expressed each intent, found once per call and rule pack."""
+        key = f"intents:{rules.version}:{rules.source}"
+        if key not in self.memo:
+            if self.vectors is None:
+                self.vectors = SentenceVectors.from_dict(None)
+            custom = {f"custom.{name}": IntentSpec(f"custom.{name}", spec["speaker"], None, spec["question"])
+                      for name, spec in rules.custom.items()}
+            self.memo[key] = IntentFinder({"handler": self.handler_tokens, "caller": self.caller_tokens}, rules,
+                                          self.vectors, {**INTENTS, **custom})
+        return self.memo[key]
 
     @cached_property
     def handler_index(self) -> PhraseIndex:

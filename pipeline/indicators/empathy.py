@@ -1,31 +1,45 @@
 """Did the handler show empathy, understanding and support when the caller needed it?
 
-Required only when the caller sounds distressed or mentions a vulnerability; a caller's own
-"I'm sorry" is never the handler's empathy.
+Required only when the caller sounds distressed or mentions a vulnerability, and it must respond
+to that cue: empathy said before the caller disclosed anything is not the response to it. A
+caller's own "I'm sorry" is never the handler's empathy.
 """
 
 from __future__ import annotations
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
 from pipeline.indicators.vulnerability import mentions
-from pipeline.matching import find_any, first_match
+from pipeline.intents import IntentHit
 from pipeline.rules import RulePack
+
+CUE_TOLERANCE_S = 1.0  # the handler may start responding as the caller's sentence ends
+
+
+def cues(ctx: CallContext, rules: RulePack) -> list[IntentHit]:
+    """Every distress or vulnerability cue of the caller, earliest first."""
+    found = ctx.intents(rules).hits("distress") + [h for _, h in mentions(ctx, rules)]
+    return sorted(found, key=lambda h: h.start_s)
 
 
 def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     if not ctx.attributed:
         return IndicatorResult("not_applicable", "mono recording: the caller's words cannot be told from the handler's")
-    cfg, matching = rules.section("empathy"), rules.section("matching")
-    cues = [(m, f"empathy.distress: {m.phrase!r}") for m in find_any(ctx.caller_index, cfg["distress"], matching)]
-    cues += [(m, f"vulnerability.{kind}: {m.phrase!r}") for kind, m in mentions(ctx, rules)]
-    if not cues:
-        return IndicatorResult("not_applicable", "the caller showed no distress or vulnerability")
-    cue, rule = min(cues, key=lambda c: c[0].start_s)
-    evidence = [Evidence.of_match(cue, rule)]
-    shown = first_match(ctx.handler_index, cfg["phrases"], matching)
+    found = cues(ctx, rules)
+    if not found:
+        near = ctx.intents(rules).nearest("distress")
+        return IndicatorResult("not_applicable", "the caller showed no distress or vulnerability",
+                               confidence=near.confidence)
+    cue = found[0]
+    evidence = [Evidence.of_hit(cue)]
+    after = cue.start_s - CUE_TOLERANCE_S
+    shown = next(iter(ctx.intents(rules).hits("empathy", after)), None)
     if shown:
-        evidence.append(Evidence.of_match(shown, f"empathy.phrases: {shown.phrase!r}"))
+        evidence.append(Evidence.of_hit(shown))
         return IndicatorResult("pass", f"caller distressed at {cue.start_s:.1f} s; handler showed empathy at "
-                                       f"{shown.start_s:.1f} s", evidence)
+                                       f"{shown.start_s:.1f} s", evidence,
+                               confidence=min(cue.confidence, shown.confidence))
+    earlier = ctx.intents(rules).hits("empathy", None, after)
+    evidence += [Evidence.of_hit(h, "(before the cue, so not a response to it)") for h in earlier]
+    confidence = min(cue.confidence, ctx.intents(rules).nearest("empathy", after).confidence)
     return IndicatorResult("fail", f"caller distressed at {cue.start_s:.1f} s ({cue.text!r}); no empathy from the "
-                                   f"handler", evidence)
+                                   f"handler after it", evidence, confidence=confidence)

@@ -56,9 +56,11 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     cfg = rules.section("informal_language")
     hits = find_informal(ctx.handler_tokens, cfg)
     if not hits:
-        return IndicatorResult("pass", "no informal address in the handler's speech")
+        return IndicatorResult("pass", "no informal address in the handler's speech", confidence=0.9)
     evidence = [Evidence(w[0].speaker, w[0].start_s, w[-1].end_s, " ".join(dict.fromkeys(t.raw for t in w)),
                          f"informal_language.terms: {term!r}") for term, w in hits]
     terms = ", ".join(dict.fromkeys(term for term, _ in hits))
+    # As sure as the recogniser was of the surest term it heard.
+    confidence = max(0.55 + 0.45 * min(t.probability for t in w) for _, w in hits)
     return IndicatorResult("fail", f"handler addressed the caller as {terms} ({len(hits)} time(s), "
-                                   f"first at {evidence[0].start_s:.1f} s)", evidence)
+                                   f"first at {evidence[0].start_s:.1f} s)", evidence, confidence=confidence)

@@ -63,8 +63,10 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     metrics = {"interruptions": len(evidence), "caller_share": round(caller_s / (caller_s + handler_s), 3),
                "longest_handler_monologue_s": round(longest.duration_s, 1),
                "longest_handler_monologue_at_s": round(longest.start_s, 2)}
+    # One interruption either side of the threshold is a closer call than several.
+    confidence = 0.75 if abs(len(evidence) - cfg["fail_interruptions"] + 0.5) < 1 else 0.9
     if len(evidence) >= cfg["fail_interruptions"]:
         return IndicatorResult("fail", f"handler talked over the caller {len(evidence)} times, first at "
-                                       f"{evidence[0].start_s:.1f} s", evidence, metrics)
+                                       f"{evidence[0].start_s:.1f} s", evidence, metrics, confidence)
     return IndicatorResult("pass", f"{len(evidence)} interruption(s); caller spoke {metrics['caller_share']:.0%} "
-                                   f"of the talk time", evidence, metrics)
+                                   f"of the talk time", evidence, metrics, confidence)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
 from pipeline.indicators.turns import silence_owner
-from pipeline.matching import Match, Token, first_match, normalise
+from pipeline.intents import IntentHit
+from pipeline.matching import Token, normalise
 from pipeline.rules import RulePack
 from pipeline.transcript import Segment
 from pipeline.vad import find_silences, speaker_at
@@ -22,7 +23,7 @@ class Silence:
     start_s: float
     end_s: float
     explained: bool
-    explanation: Match | None
+    explanation: IntentHit | None
     owner: str
     broken_by: str | None
     last_handler_words: str
@@ -36,7 +37,8 @@ class Silence:
         explanation = None
         if self.explanation:
             explanation = {"text": self.explanation.text, "start_s": round(self.explanation.start_s, 2),
-                           "rule": f"silence.explanations: {self.explanation.phrase!r}"}
+                           "rule": f"silence.explanations: {self.explanation.matched!r}",
+                           **self.explanation.evidence_extra()}
         return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
                 "duration_s": round(self.duration_s, 2), "explained": self.explained,
                 "explanation": explanation, "owner": self.owner, "owner_why": self.owner_why,
@@ -66,7 +68,8 @@ def _last_before(segments: list[Segment], t: float, tolerance_s: float = 0.5) ->
 
 
 def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
-    cfg, matching = rules.section("silence"), rules.section("matching")
+    cfg = rules.section("silence")
+    finder = ctx.intents(rules)
     handler_segments = ctx.handler_segments()
     handler_tokens = ctx.handler_tokens
     holding = {w for phrase in cfg["caller_holding"] for w in normalise(phrase)}
@@ -81,8 +84,12 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
         # talked again was about an earlier pause.
         caller_ends = [r.end_s for r in ctx.timelines.get("caller", []) if r.end_s <= gap.start_s + 0.05]
         since = max([gap.start_s - cfg["lookback_s"], *[e - 0.3 for e in caller_ends]])
-        near = [t for t in handler_tokens if t.end_s >= since and t.start_s <= gap.start_s + cfg["lookahead_s"]]
-        explanation = first_match(near, cfg["explanations"], matching)
+        # An explanation precedes its silence: it starts before the gap (or within `lookahead_s`
+        # of it, where the speech detector cut the last word short).
+        explanation = next(iter(finder.hits("silence_explanation", since - 0.5, gap.start_s + cfg["lookahead_s"])),
+                           None)
+        if explanation is not None and explanation.end_s < since:
+            explanation = None
         broken_by = speaker_at(ctx.timelines, gap.end_s) if ctx.attributed else None
         if broken_by not in ("handler", "caller"):  # speech whose speaker the diarization was unsure of
             broken_by = None
@@ -98,6 +105,19 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
     return out
 
 
+def _confidence(ctx: CallContext, rules: RulePack, s: Silence, fail_s: float) -> float:
+    """How sure one long silence's verdict is: its length over the threshold, the explanation's
+    match, or how near an explanation came."""
+    length = min(1.0, 0.6 + (s.duration_s - fail_s) / 10)
+    if s.explained:
+        return s.explanation.confidence
+    if s.owner == "caller":
+        return 0.8
+    lookback = rules.section("silence")["lookback_s"]
+    near = ctx.intents(rules).nearest("silence_explanation", s.start_s - lookback, s.start_s + 1.0)
+    return min(length, near.confidence)
+
+
 def evaluate(ctx: CallContext, rules: RulePack, silences: list[Silence]) -> IndicatorResult:
     fail_s = rules.section("silence")["fail_s"]
     long = [s for s in silences if s.duration_s >= fail_s]
@@ -105,20 +125,21 @@ def evaluate(ctx: CallContext, rules: RulePack, silences: list[Silence]) -> Indi
     evidence = []
     for s in sorted(long, key=lambda s: s not in bad):  # failing silences first
         if s.explained:
-            text, rule = s.explanation.text, f"silence.explanations: {s.explanation.phrase!r}"
+            text, rule = s.explanation.text, f"silence.explanations: like {s.explanation.matched!r}"
         elif s.owner == "caller":
             text, rule = s.last_handler_words, f"silence: caller-owned ({s.owner_why})"
         else:
             text, rule = s.last_handler_words, f"silence.fail_s: unexplained, {s.duration_s:.1f} s >= {fail_s:.0f} s"
         speaker = "handler" if ctx.attributed else "unknown"
         evidence.append(Evidence(speaker, s.start_s, s.end_s, text, rule,
-                                 {"owner": s.owner, "explained": s.explained, "broken_by": s.broken_by,
-                                  "duration_s": round(s.duration_s, 2)}))
+                                 {"owner": s.owner, "owner_why": s.owner_why, "explained": s.explained,
+                                  "broken_by": s.broken_by, "duration_s": round(s.duration_s, 2)}))
     if bad:
         worst = max(bad, key=lambda s: s.duration_s)
         return IndicatorResult("fail", f"{len(bad)} unexplained handler silence(s); longest {worst.duration_s:.1f} s "
-                                       f"at {worst.start_s:.1f} s", evidence)
+                                       f"at {worst.start_s:.1f} s", evidence,
+                               confidence=max(_confidence(ctx, rules, s, fail_s) for s in bad))
     if not long:
-        return IndicatorResult("pass", f"no silence of {fail_s:.0f} s or more")
+        return IndicatorResult("pass", f"no silence of {fail_s:.0f} s or more", confidence=0.95)
     return IndicatorResult("pass", f"{len(long)} silence(s) of {fail_s:.0f} s or more, all explained or caller-owned",
-                           evidence)
+                           evidence, confidence=min(_confidence(ctx, rules, s, fail_s) for s in long))

@@ -80,6 +80,7 @@ transcriptions = Table(
     Column("speech", JSON, nullable=False),
     Column("audio", JSON),
     Column("attribution", JSON),                # who is who: method, confidence
+    Column("vectors", JSON),                    # sentence embeddings for intents (pipeline.intents.vectors)
     Column("stats", JSON),
     Column("worker", String(255)),
     Column("run_id", Integer, ForeignKey("runs.id")),

@@ -279,6 +279,7 @@ class Store:
                     model=result["engine"]["model"], duration_s=result["duration_s"], layout=result["layout"],
                     channel_layout=result["channel_layout"], transcript=result["transcript"],
                     speech=result["speech"], audio=result.get("audio"), attribution=result.get("attribution"),
+                    vectors=result.get("sentence_vectors"),
                     stats=result.get("stats"), worker=worker,
                     run_id=run_id, created_at=now())).inserted_primary_key[0]
                 return self._insert_scoring(conn, transcription_id, result, run_id)

@@ -1,0 +1,243 @@
+"""Find where a party expressed an intent: rule-pack phrases or similarity to exemplars.
+
+For each unit (sentence or clause) of a party's speech:
+- a *phrase* hit is a fuzzy match of one of the intent's phrases inside the unit;
+- an *exemplar* hit is a cosine similarity to the intent's closest exemplar at or above the
+  intent's threshold that beats its closest counter-exemplar by the margin;
+- a phrase hit is vetoed when the unit is clearly closer to a counter-exemplar ("do you have the
+  frame number" is not "crime number").
+Each hit carries what it matched, the similarity, and a confidence built from the match's margin
+over its threshold and the recogniser's word probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from pipeline.intents.catalog import IntentSpec
+from pipeline.intents.units import Unit, units_of
+from pipeline.intents.vectors import SentenceVectors
+from pipeline.matching import Match, PhraseIndex, Token, find_all
+
+
+@dataclass(frozen=True)
+class IntentHit:
+    intent: str
+    unit: Unit
+    method: str          # "phrase", "exemplar" or "phrase+exemplar"
+    matched: str         # the phrase or exemplar that matched
+    similarity: float    # 0-1: fuzzy ratio / 100 for phrases, cosine for exemplars
+    confidence: float    # 0-1
+    tokens: tuple[Token, ...] = ()
+    source: str = ""     # the rule-pack key that matched: "next_steps.phrases", "intents.next_steps.exemplars"
+
+    @property
+    def rule(self) -> str:
+        if self.method == "exemplar":
+            return f"{self.source}: like {self.matched!r} ({self.similarity:.2f})"
+        return f"{self.source}: {self.matched!r}"
+
+    @property
+    def words(self) -> tuple[Token, ...]:
+        return self.tokens or self.unit.tokens
+
+    @property
+    def start_s(self) -> float:
+        return self.words[0].start_s
+
+    @property
+    def end_s(self) -> float:
+        return self.words[-1].end_s
+
+    @property
+    def speaker(self) -> str:
+        return self.unit.speaker
+
+    @property
+    def text(self) -> str:
+        return " ".join(dict.fromkeys(t.raw.strip() for t in self.words))
+
+    def evidence_extra(self) -> dict[str, Any]:
+        return {"method": self.method, "matched": self.matched, "similarity": round(self.similarity, 3),
+                "confidence": round(self.confidence, 2)}
+
+
+@dataclass(frozen=True)
+class Miss:
+    """The closest a stretch came to an intent without reaching it: how sure an absence is."""
+
+    similarity: float
+    threshold: float
+    probability: float
+
+    @property
+    def confidence(self) -> float:
+        return absence_confidence(self.similarity, self.threshold, self.probability)
+
+
+def probability_factor(p: float) -> float:
+    """Words the recogniser was unsure of make any judgement on them less sure."""
+    return 0.55 + 0.45 * max(0.0, min(1.0, p))
+
+
+def absence_confidence(nearest: float, threshold: float, probability: float) -> float:
+    """1 when nothing came near the threshold, falling to 0.5 as the nearest miss reaches it."""
+    closeness = max(0.0, min(1.0, (nearest - (threshold - 0.25)) / 0.25))
+    return round((1.0 - 0.5 * closeness) * probability_factor(probability), 3)
+
+
+class ExemplarBank:
+    """A rule pack's exemplars and counter-exemplars, embedded once per process."""
+
+    def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors) -> None:
+        texts: list[str] = []
+        self.rows: dict[str, tuple[slice, slice]] = {}
+        for name, cfg in intents_cfg["by_intent"].items():
+            a = len(texts)
+            texts.extend(cfg["exemplars"])
+            b = len(texts)
+            texts.extend(cfg["counter_exemplars"])
+            self.rows[name] = (slice(a, b), slice(b, len(texts)))
+        self.texts = texts
+        self.matrix = vectors.matrix(texts) if texts else np.zeros((0, 384), np.float32)
+
+
+_BANKS: dict[tuple[str, str], ExemplarBank] = {}
+
+
+def exemplar_bank(rules, vectors: SentenceVectors) -> ExemplarBank:
+    key = (rules.version, rules.source)
+    if key not in _BANKS:
+        # Exemplars are embedded with the encoder, never from a call's stored vectors.
+        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(vectors.model))
+    return _BANKS[key]
+
+
+class IntentFinder:
+    """All intents of one call, computed lazily and shared by every indicator."""
+
+    def __init__(self, tokens: dict[str, list[Token]], rules, vectors: SentenceVectors,
+                 specs: dict[str, IntentSpec]) -> None:
+        self.tokens = tokens
+        self.rules = rules
+        self.vectors = vectors
+        self.specs = specs
+        self.cfg = rules.section("intents")
+        self._hits: dict[str, list[IntentHit]] = {}
+
+    @cached_property
+    def units(self) -> dict[str, list[Unit]]:
+        return {party: units_of(toks) for party, toks in self.tokens.items()}
+
+    @cached_property
+    def _bank(self) -> ExemplarBank:
+        return exemplar_bank(self.rules, self.vectors)
+
+    @cached_property
+    def _sims(self) -> dict[str, np.ndarray]:
+        """Cosine similarity of every unit of each party to every exemplar, in one product."""
+        bank = self._bank
+        out = {}
+        for party, units in self.units.items():
+            if not units or not len(bank.texts):
+                out[party] = np.zeros((len(units), len(bank.texts)), np.float32)
+                continue
+            out[party] = self.vectors.matrix([u.text for u in units]) @ bank.matrix.T
+        return out
+
+    def _threshold(self, intent: str) -> float:
+        own = self.cfg["by_intent"].get(intent, {})
+        return own.get("similarity") or self.cfg["similarity"]
+
+    def _semantic(self, intent: str, party: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(best exemplar similarity, its index, best counter similarity) per unit."""
+        n = len(self.units[party])
+        if intent not in self._bank.rows or n == 0:
+            zeros = np.zeros(n, np.float32)
+            return zeros, np.zeros(n, int), zeros
+        ex, counter = self._bank.rows[intent]
+        sims = self._sims[party]
+        if ex.stop > ex.start:
+            best, index = sims[:, ex].max(axis=1), sims[:, ex].argmax(axis=1) + ex.start
+        else:
+            best, index = np.zeros(n, np.float32), np.zeros(n, int)
+        worst = sims[:, counter].max(axis=1) if counter.stop > counter.start else np.zeros(n, np.float32)
+        return best, index, worst
+
+    def hits(self, intent: str, start_s: float | None = None, end_s: float | None = None) -> list[IntentHit]:
+        """Hits of `intent` in time order, one per unit, optionally only those starting in [start_s, end_s)."""
+        if intent not in self._hits:
+            self._hits[intent] = self._find(intent)
+        return [h for h in self._hits[intent]
+                if (start_s is None or h.start_s >= start_s) and (end_s is None or h.start_s < end_s)]
+
+    def nearest(self, intent: str, start_s: float | None = None, end_s: float | None = None) -> Miss:
+        """How close the party's units in a stretch came to `intent` (for the confidence of an absence)."""
+        spec = self.specs[intent]
+        units = self.units.get(spec.speaker, [])
+        best, _, _ = self._semantic(intent, spec.speaker)
+        inside = [i for i, u in enumerate(units)
+                  if (start_s is None or u.start_s >= start_s) and (end_s is None or u.start_s < end_s)]
+        threshold = self._threshold(intent)
+        if not inside:
+            return Miss(0.0, threshold, 1.0)
+        tokens = [t for i in inside for t in units[i].tokens]
+        probability = sum(t.probability for t in tokens) / len(tokens)
+        return Miss(float(max(best[i] for i in inside)), threshold, probability)
+
+    def _find(self, intent: str) -> list[IntentHit]:
+        spec = self.specs[intent]
+        units = self.units.get(spec.speaker, [])
+        if not units:
+            return []
+        threshold, margin = self._threshold(intent), self.cfg["margin"]
+        best, index, worst = self._semantic(intent, spec.speaker)
+        phrases = self._phrases(spec)
+        phrase_key = ".".join(spec.phrases) if spec.phrases else f"{spec.name}.phrases"
+        matches = find_all(PhraseIndex(self.tokens.get(spec.speaker, [])), phrases, self.rules.section("matching")) \
+            if phrases else []
+        by_unit: dict[int, Match] = {}
+        spans = [(u.tokens[0].start_s, u.tokens[-1].end_s) for u in units]
+        for match in matches:
+            for i, (a, b) in enumerate(spans):
+                if a <= match.start_s and match.end_s <= b + 1e-6 and (i not in by_unit or match.score > by_unit[i].score):
+                    by_unit[i] = match
+        found: list[IntentHit] = []
+        fuzzy_threshold = self.rules.section("matching")["fuzzy_threshold"]
+        for i, unit in enumerate(units):
+            semantic = bool(best[i] >= threshold and best[i] - worst[i] >= margin)
+            match = by_unit.get(i)
+            vetoed = match is not None and worst[i] >= threshold and worst[i] >= best[i] + margin
+            if match is not None and not vetoed:
+                lexical = 0.6 + 0.4 * max(0.0, min(1.0, (match.score - fuzzy_threshold) / (100 - fuzzy_threshold)))
+                if semantic:
+                    lexical = min(1.0, lexical + 0.1)
+                p = sum(t.probability for t in match.tokens) / len(match.tokens)
+                found.append(IntentHit(intent, unit, "phrase+exemplar" if semantic else "phrase", match.phrase,
+                                       match.score / 100, round(lexical * probability_factor(p), 3), match.tokens,
+                                       phrase_key))
+            elif semantic:
+                margin_conf = 0.5 + 0.5 * min(1.0, (best[i] - threshold) / 0.15, (best[i] - worst[i]) / 0.15)
+                found.append(IntentHit(intent, unit, "exemplar", self._bank.texts[int(index[i])], float(best[i]),
+                                       round(margin_conf * probability_factor(unit.probability), 3), (),
+                                       f"intents.{intent}.exemplars"))
+        return _one_per_moment(found)
+
+    def _phrases(self, spec: IntentSpec) -> list[str]:
+        if spec.phrases is None:
+            return list(self.cfg["by_intent"].get(spec.name, {}).get("phrases", []))
+        section, key = spec.phrases
+        return list(self.rules.section(section)[key])
+
+
+def _one_per_moment(hits: list[IntentHit]) -> list[IntentHit]:
+    """A clause inside a sentence that already hit adds nothing: keep the surer of overlapping hits."""
+    kept: list[IntentHit] = []
+    for hit in sorted(hits, key=lambda h: -h.confidence):
+        if not any(h.start_s < hit.end_s and hit.start_s < h.end_s for h in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start_s)
