@@ -31,11 +31,14 @@ def summary(result: dict) -> str:
     """A few lines a QA lead can read: each indicator, its reason, and where to listen."""
     lines = [f"{result['call_id']}: {result['duration_s']:.1f} s, {result['layout']}, "
              f"{result['engine']['name']} {Path(result['engine']['model']).name}, rules {result['rules_version']}"]
+    review = {f["indicator"] for f in result["flags"] if f.get("needs_review")}
     for name, ind in result["indicators"].items():
-        lines.append(f"  {STATUS_MARK[ind['status']]:4} {name:20} {ind['reason']}")
+        unsure = f" (needs review: confidence {ind.get('confidence', 0):.2f})" if name in review else ""
+        lines.append(f"  {STATUS_MARK[ind['status']]:4} {name:20} {ind['reason']}{unsure}")
     score = "n/a" if result.get("score") is None else f"{result['score']:.0f}/100"
+    unsure = sum(1 for f in result["flags"] if f.get("needs_review"))
     lines.append(f"  score {score}; review priority {result.get('review_priority', 'normal')}; "
-                 f"{len(result['flags'])} flag(s)")
+                 f"{len(result['flags'])} flag(s)" + (f", {unsure} needing review" if unsure else ""))
     stats = result.get("stats", {})
     if stats.get("total_s"):
         lines.append(f"  analysed in {stats['total_s']:.1f} s "
@@ -135,19 +138,25 @@ def cmd_flags(args: argparse.Namespace) -> int:
             "area": row["area"], "handler_id": row["handler_id"], "rules_version": row["rules_version"],
             "score": row["score"], "review_priority": row["review_priority"], "flags": []})
         call["flags"].append({"indicator": row["indicator"], "severity": row["severity"], "reason": row["reason"],
-                              "start_s": row["start_s"], "evidence_s": row["evidence_s"]})
+                              "start_s": row["start_s"], "evidence_s": row["evidence_s"],
+                              "confidence": row["confidence"], "needs_review": bool(row["needs_review"])})
     if args.json:
         print(json.dumps(list(calls.values()), indent=2))
         return 0
     if not calls:
         print("no flagged calls", file=sys.stderr)
-    for call in calls.values():
-        score = "n/a" if call["score"] is None else f"{call['score']:.0f}"
-        print(f"{call['call_id']}  {call['started_at'][:16]}  {call['call_type']}  {call['area']}  "
-              f"handler {call['handler_id']}  score {score}  priority {call['review_priority']}")
-        for flag in call["flags"]:
-            times = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in flag["evidence_s"] or []) or f"{flag['start_s']:.1f} s"
-            print(f"    [{flag['severity']}] {flag['indicator']}: {flag['reason']} [evidence {times}]")
+    for unsure in (False, True):  # findings first; unsure flags apart, as questions for a QA lead
+        chosen = [c for c in calls.values() if any(f["needs_review"] == unsure for f in c["flags"])]
+        if unsure and chosen:
+            print("\nNeeds review (callqa is unsure: listen before treating these as findings):")
+        for call in chosen:
+            score = "n/a" if call["score"] is None else f"{call['score']:.0f}"
+            print(f"{call['call_id']}  {call['started_at'][:16]}  {call['call_type']}  {call['area']}  "
+                  f"handler {call['handler_id']}  score {score}  priority {call['review_priority']}")
+            for flag in (f for f in call["flags"] if f["needs_review"] == unsure):
+                times = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in flag["evidence_s"] or []) or f"{flag['start_s']:.1f} s"
+                sure = "" if flag["confidence"] is None else f" (confidence {flag['confidence']:.2f})"
+                print(f"    [{flag['severity']}] {flag['indicator']}: {flag['reason']} [evidence {times}]{sure}")
     return 0
 
 

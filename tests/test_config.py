@@ -84,3 +84,20 @@ def test_bad_config_files_are_refused(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(CallQAError, match=message):
         load_config(path)
+
+
+def test_indicators_are_declared_once():
+    """The result schema, the rule pack's tables and the evaluators all follow pipeline/catalog.py."""
+    import json
+    from importlib import resources
+
+    from pipeline.catalog import INDICATORS
+    from pipeline.indicators import EVALUATORS
+    from pipeline.rules import load_rule_pack
+
+    schema = json.loads(resources.files("pipeline").joinpath("result.schema.json").read_text())
+    assert schema["properties"]["indicators"]["required"] == list(INDICATORS)
+    assert set(EVALUATORS) | {"unexplained_silence"} == set(INDICATORS)
+    rules = load_rule_pack()
+    assert set(rules.section("scoring")["weights"]) == set(INDICATORS)
+    assert rules.indicator_names == INDICATORS  # the shipped custom indicators are off by default

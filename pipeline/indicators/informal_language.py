@@ -12,19 +12,40 @@ from pipeline.matching import Token, normalised_phrase
 from pipeline.rules import RulePack
 
 
+def _part_of_a_name(tokens: list[Token], i: int, n: int, cfg: dict) -> bool:
+    """"Loveday Close" heard as "Love day Close", "Duck Worth": a capitalised term run into another
+    capitalised word, or followed within two words by a street word, is a name or a place."""
+    speaker = tokens[i].speaker
+    after = [t for t in tokens[i + n:i + n + 3] if t.speaker == speaker]
+    if any(t.norm in cfg["street_words"] for t in after[:3]) and not tokens[i + n - 1].ends_clause:
+        return True
+    first, nxt = tokens[i], after[0] if after else None
+    mid_sentence = i > 0 and not tokens[i - 1].ends_sentence and tokens[i - 1].speaker == speaker
+    return bool(nxt and mid_sentence and first.raw.strip()[:1].isupper() and nxt.raw.strip()[:1].isupper()
+                and not tokens[i + n - 1].ends_clause)
+
+
 def is_address(tokens: list[Token], i: int, n: int, term: str, cfg: dict) -> bool:
-    """Whether tokens[i:i+n] (== term) is used to address someone, by its neighbours."""
+    """Whether tokens[i:i+n] (== term) is used to address someone, by its neighbours.
+
+    After a vocative cue ("right", "okay", "thanks") a term is address even when a verb follows
+    ("Right sweetheart, has this happened before?"); a word after it only rules out the terms
+    that are ordinary words too ("love to", "chief inspector").
+    """
+    if _part_of_a_name(tokens, i, n, cfg):
+        return False
     prev = tokens[i - 1].norm if i > 0 and tokens[i - 1].speaker == tokens[i].speaker else None
     prev2 = tokens[i - 2].norm if i > 1 and tokens[i - 2].speaker == tokens[i].speaker else None
     last = tokens[i + n - 1]
     nxt = tokens[i + n].norm if i + n < len(tokens) and tokens[i + n].speaker == last.speaker else None
-    if nxt in cfg["not_before"] and not last.ends_clause:
-        return False
+    ambiguous = term in cfg["vocative_only"]
     if prev in cfg["vocative_cues"] or (prev2, prev) == ("thank", "you"):
-        return True
+        return not (ambiguous and nxt in cfg["not_before"] and not last.ends_clause)
     if n == 1 and prev in cfg["not_after"] and not (i > 0 and tokens[i - 1].ends_clause):
         return False
-    if term in cfg["vocative_only"]:
+    if ambiguous:
+        if nxt in cfg["not_before"] and not last.ends_clause:
+            return False
         return last.ends_clause or prev is None or (i > 0 and tokens[i - 1].ends_clause)
     return True
 

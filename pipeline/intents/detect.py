@@ -62,8 +62,8 @@ class IntentHit:
         return " ".join(dict.fromkeys(t.raw.strip() for t in self.words))
 
     def evidence_extra(self) -> dict[str, Any]:
-        return {"method": self.method, "matched": self.matched, "similarity": round(self.similarity, 3),
-                "confidence": round(self.confidence, 2)}
+        return {"method": self.method, "matched": self.matched, "similarity": round(float(self.similarity), 3),
+                "confidence": round(float(self.confidence), 2)}
 
 
 @dataclass(frozen=True)
@@ -87,22 +87,42 @@ def probability_factor(p: float) -> float:
 def absence_confidence(nearest: float, threshold: float, probability: float) -> float:
     """1 when nothing came near the threshold, falling to 0.5 as the nearest miss reaches it."""
     closeness = max(0.0, min(1.0, (nearest - (threshold - 0.25)) / 0.25))
-    return round((1.0 - 0.5 * closeness) * probability_factor(probability), 3)
+    return float(round((1.0 - 0.5 * closeness) * probability_factor(probability), 3))
 
 
 class ExemplarBank:
-    """A rule pack's exemplars and counter-exemplars, embedded once per process."""
+    """A rule pack's exemplars and counter-exemplars, and its labelled examples, embedded once.
 
-    def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors) -> None:
+    A labelled example (`[intents] examples`, one sentence with the intents it expresses) is an
+    exemplar of each of its intents and a counter-exemplar of every other intent of its speaker,
+    so a pack's examples work as a nearest-neighbour classifier a QA lead extends by adding lines.
+    """
+
+    def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors, speakers: dict[str, str]) -> None:
         texts: list[str] = []
-        self.rows: dict[str, tuple[slice, slice]] = {}
+        index: dict[str, int] = {}
+
+        def row(text: str) -> int:
+            if text not in index:
+                index[text] = len(texts)
+                texts.append(text)
+            return index[text]
+
+        pos: dict[str, list[int]] = {}
+        neg: dict[str, list[int]] = {}
         for name, cfg in intents_cfg["by_intent"].items():
-            a = len(texts)
-            texts.extend(cfg["exemplars"])
-            b = len(texts)
-            texts.extend(cfg["counter_exemplars"])
-            self.rows[name] = (slice(a, b), slice(b, len(texts)))
+            pos.setdefault(name, []).extend(row(t) for t in cfg["exemplars"])
+            neg.setdefault(name, []).extend(row(t) for t in cfg["counter_exemplars"])
+        for example in intents_cfg.get("examples", []):
+            r = row(example["text"])
+            for name, speaker in speakers.items():
+                if speaker != example["speaker"]:
+                    continue
+                (pos if name in example["intents"] else neg).setdefault(name, []).append(r)
         self.texts = texts
+        self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int),
+                            np.array(sorted(set(neg.get(name, [])) - set(pos.get(name, []))), dtype=int))
+                     for name in set(pos) | set(neg)}
         self.matrix = vectors.matrix(texts) if texts else np.zeros((0, 384), np.float32)
 
 
@@ -112,8 +132,12 @@ _BANKS: dict[tuple[str, str], ExemplarBank] = {}
 def exemplar_bank(rules, vectors: SentenceVectors) -> ExemplarBank:
     key = (rules.version, rules.source)
     if key not in _BANKS:
+        from pipeline.intents.catalog import INTENTS
+
+        # Examples are labelled with the built-in intents only, so they counter nothing custom.
+        speakers = {name: spec.speaker for name, spec in INTENTS.items()}
         # Exemplars are embedded with the encoder, never from a call's stored vectors.
-        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(vectors.model))
+        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(vectors.model), speakers)
     return _BANKS[key]
 
 
@@ -132,6 +156,13 @@ class IntentFinder:
     @cached_property
     def units(self) -> dict[str, list[Unit]]:
         return {party: units_of(toks) for party, toks in self.tokens.items()}
+
+    def _index(self, party: str) -> PhraseIndex:
+        """One word-window index per party, shared by every intent's phrase search."""
+        key = f"index:{party}"
+        if key not in self._hits:
+            self._hits[key] = PhraseIndex(self.tokens.get(party, []))
+        return self._hits[key]
 
     @cached_property
     def _bank(self) -> ExemplarBank:
@@ -161,11 +192,11 @@ class IntentFinder:
             return zeros, np.zeros(n, int), zeros
         ex, counter = self._bank.rows[intent]
         sims = self._sims[party]
-        if ex.stop > ex.start:
-            best, index = sims[:, ex].max(axis=1), sims[:, ex].argmax(axis=1) + ex.start
+        if len(ex):
+            best, index = sims[:, ex].max(axis=1), ex[sims[:, ex].argmax(axis=1)]
         else:
             best, index = np.zeros(n, np.float32), np.zeros(n, int)
-        worst = sims[:, counter].max(axis=1) if counter.stop > counter.start else np.zeros(n, np.float32)
+        worst = sims[:, counter].max(axis=1) if len(counter) else np.zeros(n, np.float32)
         return best, index, worst
 
     def hits(self, intent: str, start_s: float | None = None, end_s: float | None = None) -> list[IntentHit]:
@@ -198,8 +229,7 @@ class IntentFinder:
         best, index, worst = self._semantic(intent, spec.speaker)
         phrases = self._phrases(spec)
         phrase_key = ".".join(spec.phrases) if spec.phrases else f"{spec.name}.phrases"
-        matches = find_all(PhraseIndex(self.tokens.get(spec.speaker, [])), phrases, self.rules.section("matching")) \
-            if phrases else []
+        matches = find_all(self._index(spec.speaker), phrases, self.rules.section("matching")) if phrases else []
         by_unit: dict[int, Match] = {}
         spans = [(u.tokens[0].start_s, u.tokens[-1].end_s) for u in units]
         for match in matches:
@@ -218,12 +248,12 @@ class IntentFinder:
                     lexical = min(1.0, lexical + 0.1)
                 p = sum(t.probability for t in match.tokens) / len(match.tokens)
                 found.append(IntentHit(intent, unit, "phrase+exemplar" if semantic else "phrase", match.phrase,
-                                       match.score / 100, round(lexical * probability_factor(p), 3), match.tokens,
+                                       match.score / 100, float(round(lexical * probability_factor(p), 3)), match.tokens,
                                        phrase_key))
             elif semantic:
                 margin_conf = 0.5 + 0.5 * min(1.0, (best[i] - threshold) / 0.15, (best[i] - worst[i]) / 0.15)
                 found.append(IntentHit(intent, unit, "exemplar", self._bank.texts[int(index[i])], float(best[i]),
-                                       round(margin_conf * probability_factor(unit.probability), 3), (),
+                                       float(round(margin_conf * probability_factor(unit.probability), 3)), (),
                                        f"intents.{intent}.exemplars"))
         return _one_per_moment(found)
 

@@ -40,6 +40,7 @@ from pipeline.panel.redact import RedactionConfig, audio_spans, redact_audio, re
 from pipeline.store import Store
 from pipeline.store import schema as t
 from pipeline.store.store import _utc, now
+from pipeline.rules import load_rule_pack
 from pipeline.timeline_svg import timeline_svg
 
 ASSETS = Path(__file__).with_name("pack_assets")
@@ -134,6 +135,7 @@ def render_pack(pack: Pack, questionnaire: Any, created_at: datetime) -> str:
     return _env().get_template("pack.html.j2").render(
         pack=pack, questionnaire=questionnaire, css=css, js=js, csp=csp, data_json=_json_for_html(data),
         created=f"{created_at.astimezone(LOCAL_TZ):%d %B %Y %H:%M}", status_text=STATUS_TEXT,
+        review_below=load_rule_pack().section("scoring")["review_below"],
         timeline=lambda result: timeline_svg(result, width=860))
 
 

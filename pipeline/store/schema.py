@@ -11,6 +11,7 @@ migrated database matches this file.
 from __future__ import annotations
 
 from sqlalchemy import (
+    false,
     JSON,
     BigInteger,
     Boolean,
@@ -114,6 +115,7 @@ indicator_results = Table(
     Column("reason", Text),
     Column("evidence", JSON, nullable=False),
     Column("metrics", JSON),                    # e.g. listening: interruptions, caller share
+    Column("confidence", Float),                # 0-1, how sure the status is
 )
 Index("ix_indicator_results_scoring", indicator_results.c.scoring_id)
 
@@ -127,6 +129,8 @@ flags = Table(
     Column("start_s", Float, nullable=False),
     Column("evidence_s", JSON),
     Column("severity", String(8)),              # high | medium | low
+    Column("confidence", Float),                # 0-1, the indicator's confidence
+    Column("needs_review", Boolean, nullable=False, server_default=false()),  # unsure: a question, not a finding
 )
 Index("ix_flags_scoring", flags.c.scoring_id)
 

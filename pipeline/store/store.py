@@ -323,12 +323,14 @@ class Store:
             created_at=now())).inserted_primary_key[0]
         conn.execute(insert(t.indicator_results), [
             dict(scoring_id=scoring_id, call_id=call_id, indicator=name, status=ind["status"],
-                 reason=ind.get("reason"), evidence=ind["evidence"], metrics=ind.get("metrics"))
+                 reason=ind.get("reason"), evidence=ind["evidence"], metrics=ind.get("metrics"),
+                 confidence=ind.get("confidence"))
             for name, ind in result["indicators"].items()])
         if result["flags"]:
             conn.execute(insert(t.flags), [
                 dict(scoring_id=scoring_id, call_id=call_id, indicator=f["indicator"], reason=f["reason"],
-                     start_s=f["start_s"], severity=f.get("severity"),
+                     start_s=f["start_s"], severity=f.get("severity"), confidence=f.get("confidence"),
+                     needs_review=bool(f.get("needs_review")),
                      evidence_s=[[e["start_s"], e["end_s"]] for e in result["indicators"][f["indicator"]]["evidence"]])
                 for f in result["flags"]])
         return scoring_id
@@ -370,7 +372,7 @@ class Store:
         query = (select(t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
                         t.calls.c.handler_id, t.scorings.c.rules_version, t.scorings.c.score,
                         t.scorings.c.review_priority, t.flags.c.indicator, t.flags.c.reason, t.flags.c.severity,
-                        t.flags.c.start_s, t.flags.c.evidence_s)
+                        t.flags.c.start_s, t.flags.c.evidence_s, t.flags.c.confidence, t.flags.c.needs_review)
                  .join(t.scorings, t.scorings.c.id == t.flags.c.scoring_id)
                  .join(latest, latest.c.id == t.scorings.c.id)
                  .join(t.calls, t.calls.c.call_id == t.flags.c.call_id)
@@ -411,7 +413,14 @@ class Store:
                                              t.indicator_results.c.status)
                                       .where(t.indicator_results.c.scoring_id.in_(ids[first:first + 1000]))):
                     statuses.setdefault(r.scoring_id, {})[r.indicator] = r.status
+            unsure: dict[int, list[str]] = {}
+            for first in range(0, len(ids), 1000):
+                for r in conn.execute(select(t.flags.c.scoring_id, t.flags.c.indicator)
+                                      .where(t.flags.c.scoring_id.in_(ids[first:first + 1000]),
+                                             t.flags.c.needs_review.is_(True))):
+                    unsure.setdefault(r.scoring_id, []).append(r.indicator)
         for row in rows:
+            row["needs_review"] = " ".join(sorted(unsure.get(row["id"], [])))
             row.update(statuses.get(row.pop("id"), {}))
             row["started_at"] = _utc(row["started_at"]).isoformat()
             row["flags"] = row.pop("flag_count")
@@ -442,12 +451,14 @@ class Store:
             "rules_version": scoring["rules_version"], "transcript": tr["transcript"], "speech": tr["speech"],
             "silences": scoring["silences"],
             "indicators": {i["indicator"]: {"status": i["status"], "reason": i["reason"], "evidence": i["evidence"],
-                                            **({"metrics": i["metrics"]} if i["metrics"] else {})}
+                                            **({"metrics": i["metrics"]} if i["metrics"] else {}),
+                                            **({"confidence": i["confidence"]} if i["confidence"] is not None else {})}
                            for i in indicators},
             "score": scoring["score"], "review_priority": scoring["review_priority"],
             "flags": [{"indicator": f["indicator"], "reason": f["reason"], "start_s": f["start_s"],
-                       "severity": f["severity"]} for f in flag_rows],
-            "audio": tr["audio"], "stats": tr["stats"],
+                       "severity": f["severity"], "confidence": f["confidence"],
+                       "needs_review": bool(f["needs_review"])} for f in flag_rows],
+            "audio": tr["audio"], "stats": tr["stats"], "sentence_vectors": tr["vectors"],
         }
 
     def audit(self, actor: str, action: str, call_id: str | None = None,

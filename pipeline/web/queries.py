@@ -76,7 +76,8 @@ def _queue_query(store: Store, filters: QueueFilters) -> Select:
     latest = store.latest_scorings()
     closing, decided = _closing_decisions()
     query = (select(t.flags.c.id.label("flag_id"), t.flags.c.call_id, t.flags.c.indicator, t.flags.c.reason,
-                    t.flags.c.severity, t.flags.c.start_s, t.flags.c.evidence_s, t.calls.c.started_at,
+                    t.flags.c.severity, t.flags.c.start_s, t.flags.c.evidence_s, t.flags.c.confidence,
+                    t.flags.c.needs_review, t.calls.c.started_at,
                     t.calls.c.call_type, t.calls.c.area, t.calls.c.handler_id, t.scorings.c.score,
                     t.scorings.c.review_priority, t.scorings.c.rules_version, decided.c.decision,
                     decided.c.reason.label("decision_reason"), decided.c.decided_by, decided.c.decided_at)
@@ -112,10 +113,12 @@ def _row(row: Any) -> dict[str, Any]:
 
 def queue(store: Store, filters: QueueFilters, limit: int | None = None,
           offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """(rows, total): severity first, then vulnerability priority (high first), then newest calls."""
+    """(rows, total): findings before flags that need review, then severity, vulnerability priority
+    (high first) and newest calls."""
     query = _queue_query(store, filters)
     priority = case((t.scorings.c.review_priority == "high", 0), else_=1)
-    ordered = query.order_by(severity_rank(), priority, t.calls.c.started_at.desc(), t.flags.c.call_id,
+    unsure = case((t.flags.c.needs_review.is_(True), 1), else_=0)
+    ordered = query.order_by(unsure, severity_rank(), priority, t.calls.c.started_at.desc(), t.flags.c.call_id,
                              t.flags.c.start_s, t.flags.c.id)
     if limit is not None:
         ordered = ordered.limit(limit).offset(offset)

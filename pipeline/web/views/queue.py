@@ -16,7 +16,7 @@ bp = Blueprint("queue", __name__)
 PAGE_SIZE = 100
 CSV_COLUMNS = ["flag_id", "call_id", "started_at", "call_type", "area", "handler_id", "score", "review_priority",
                "severity", "indicator", "reason", "start_s", "status", "decided_by", "decided_at",
-               "decision_reason", "rules_version"]
+               "decision_reason", "rules_version", "needs_review", "confidence"]
 
 
 def _filters() -> QueueFilters:

@@ -1,0 +1,232 @@
+#!/usr/bin/env python
+"""Accuracy of callqa's judgements on data nobody tuned on.
+
+    python bench/accuracy.py                      # all three parts
+    python bench/accuracy.py --part utterances    # per-intent precision/recall (held-out split)
+    python bench/accuracy.py --part calls --cache /tmp/callqa-acc   # sample calls; cache transcripts
+    python bench/accuracy.py --part real
+
+1. **Utterances** (`bench/data/intents/utterances.jsonl`): each labelled line is scored as a
+   one-sentence turn of its speaker, and every intent of that speaker is looked for. Precision and
+   recall per intent on the `heldout` split (never used to choose exemplars or thresholds), and on
+   `tune` for comparison.
+2. **Sample calls**: the 13 calls in `sample_audio/` and the unseen measuring set in
+   `sample_audio/unseen/`, analysed end to end (tiny.en, stereo): status accuracy per indicator,
+   the `needs_review` share of flags, and accuracy on confident statuses against all.
+3. **Real recordings** in `../shared/data/real/` (not police calls): the statuses and how sure
+   callqa says it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.indicators import CallContext  # noqa: E402
+from pipeline.indicators.silence import is_question  # noqa: E402
+from pipeline.intents import INTENTS  # noqa: E402
+from pipeline.rules import load_rule_pack  # noqa: E402
+from pipeline.transcript import Segment, Word  # noqa: E402
+from pipeline.vad import Region  # noqa: E402
+
+CORPUS = ROOT / "bench" / "data" / "intents" / "utterances.jsonl"
+SAMPLE_SETS = {"samples": ROOT / "sample_audio", "unseen": ROOT / "sample_audio" / "unseen"}
+REAL = ROOT.parent / "shared" / "data" / "real"
+WORD_S = 0.3
+
+
+def one_turn(speaker: str, text: str) -> CallContext:
+    words = [Word(" " + w, 1.0 + i * WORD_S, 1.0 + (i + 1) * WORD_S, 0.9) for i, w in enumerate(text.split())]
+    seg = Segment(speaker, words[0].start_s, words[-1].end_s, text, words)
+    timelines = {"handler": [], "caller": []}
+    timelines[speaker].append(Region(seg.start_s, seg.end_s))
+    return CallContext("stereo", seg.end_s + 1.0, [seg], timelines)
+
+
+def predicted(line: dict, rules) -> set[str]:
+    ctx = one_turn(line["speaker"], line["text"])
+    finder = ctx.intents(rules)
+    found = set()
+    for name, spec in INTENTS.items():
+        if spec.speaker == line["speaker"] and finder.hits(name):
+            found.add(name)
+    if any(n.startswith("vulnerability.") for n in found):
+        found.add("vulnerability")
+    found = {n.replace("vulnerability.", "vulnerability:") for n in found}
+    if line["speaker"] == "handler":
+        cfg = rules.section("silence")
+        if any(is_question(" ".join(t.raw for t in u.tokens), cfg["question_starts"], cfg["question_mark_min_words"])
+               for u in finder.units["handler"]):
+            found.add("question")
+    return found
+
+
+def utterances(rules, show_errors: bool = False) -> dict:
+    lines = [json.loads(x) for x in CORPUS.read_text().splitlines() if x.strip()]
+    started = time.perf_counter()
+    preds = [predicted(line, rules) for line in lines]
+    seconds = time.perf_counter() - started
+    report = {}
+    for split in ("heldout", "tune"):
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
+        errors = defaultdict(list)
+        for line, pred in zip(lines, preds):
+            if line["split"] != split:
+                continue
+            truth = set(line["intents"])
+            speaker_intents = {n.replace("vulnerability.", "vulnerability:") for n, s in INTENTS.items()
+                               if s.speaker == line["speaker"]}
+            speaker_intents |= {"vulnerability"} if line["speaker"] == "caller" else {"question"}
+            for intent in speaker_intents:
+                t, p = intent in truth, intent in pred
+                if t and p:
+                    counts[intent][0] += 1
+                elif p:
+                    counts[intent][1] += 1
+                    errors[intent].append(("FP", line["text"]))
+                elif t:
+                    counts[intent][2] += 1
+                    errors[intent].append(("FN", line["text"]))
+        rows = {}
+        for intent in sorted(counts):
+            tp, fp, fn = counts[intent]
+            rows[intent] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+                            "positives": tp + fn, "tp": tp, "fp": fp, "fn": fn}
+        report[split] = {"intents": rows, "lines": sum(1 for x in lines if x["split"] == split)}
+        if show_errors and split == "tune":
+            report["tune_errors"] = {k: v for k, v in errors.items()}
+        if show_errors == "heldout" and split == "heldout":
+            report["heldout_errors"] = {k: v for k, v in errors.items()}
+    report["ms_per_utterance"] = 1000 * seconds / len(lines)
+    return report
+
+
+def _truth(wav: Path) -> dict:
+    return json.loads(wav.with_suffix(".truth.json").read_text())
+
+
+def calls(rules, cache: Path | None) -> dict:
+    from pipeline.analyze import Analyzer
+    from pipeline.rescore import rescore_transcription
+
+    analyzer = None
+    out = {}
+    for set_name, folder in SAMPLE_SETS.items():
+        for wav in sorted(folder.glob("*.wav")):
+            truth = _truth(wav)
+            cached = cache / set_name / f"{wav.stem}.json" if cache else None
+            if cached and cached.is_file():
+                stored = json.loads(cached.read_text())
+                stored["vectors"] = stored.get("sentence_vectors")
+                result = {**stored, **rescore_transcription(stored, rules, truth["call_type"], truth["answer_delay_s"])}
+            else:
+                analyzer = analyzer or Analyzer(rules=rules)
+                result = analyzer.analyze(wav, call_type=truth["call_type"],
+                                          answer_delay_s=truth["answer_delay_s"]).to_dict()
+                if cached:
+                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    cached.write_text(json.dumps(result))
+            out[f"{set_name}/{wav.stem}"] = (truth, result)
+    return out
+
+
+def call_report(results: dict, rules) -> dict:
+    review_below = rules.section("scoring")["review_below"]
+    per = defaultdict(lambda: {"right": 0, "n": 0, "confident_right": 0, "confident_n": 0, "wrong": []})
+    flags = needs = 0
+    for key, (truth, result) in results.items():
+        for name, expected in truth["expected"].items():
+            got = result["indicators"][name]
+            row = per[name]
+            row["n"] += 1
+            right = got["status"] == expected
+            row["right"] += right
+            if got.get("confidence", 1.0) >= review_below:
+                row["confident_n"] += 1
+                row["confident_right"] += right
+            if not right:
+                row["wrong"].append(f"{key}: {got['status']} (expected {expected}, conf {got.get('confidence')}) "
+                                    f"{got['reason'][:90]}")
+        flags += len(result["flags"])
+        needs += sum(1 for f in result["flags"] if f.get("needs_review"))
+    total = {k: sum(r[k] for r in per.values()) for k in ("right", "n", "confident_right", "confident_n")}
+    return {"indicators": dict(per), "total": total, "flags": flags, "needs_review": needs}
+
+
+def real(rules) -> dict:
+    from pipeline.analyze import Analyzer
+
+    if not REAL.is_dir():
+        return {"skipped": f"{REAL} is absent"}
+    analyzer = Analyzer(rules=rules)
+    out = {}
+    for path in [REAL / "conversations" / "katiesteve.wav", REAL / "conversations" / "dev00.wav",
+                 REAL / "telephone" / "g711_mulaw_sample1.g711"]:
+        if not path.is_file():
+            continue
+        try:
+            result = analyzer.analyze(path).to_dict()
+        except Exception as exc:  # noqa: BLE001 - a report, not a test
+            out[path.name] = {"error": str(exc)}
+            continue
+        out[path.name] = {name: (r["status"], r.get("confidence")) for name, r in result["indicators"].items()
+                          if r["status"] != "not_applicable"}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=("utterances", "calls", "real", "all"), default="all")
+    parser.add_argument("--cache", type=Path, help="keep each call's analysis here and re-score from it next time")
+    parser.add_argument("--errors", action="store_true", help="list the tuning split's errors (never the held-out's)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    rules = load_rule_pack()
+    report: dict = {"rules_version": rules.version}
+    if args.part in ("utterances", "all"):
+        rep = utterances(rules, args.errors)
+        report["utterances"] = rep
+        for split in ("heldout", "tune"):
+            print(f"\nIntents, {split} split ({rep[split]['lines']} utterances)")
+            print(f"  {'intent':38} {'precision':>9} {'recall':>7} {'positives':>9}")
+            for intent, row in rep[split]["intents"].items():
+                print(f"  {intent:38} {row['precision']:9.3f} {row['recall']:7.3f} {row['positives']:9d}")
+        print(f"  scoring: {rep['ms_per_utterance']:.2f} ms per utterance")
+        if args.errors:
+            for intent, errs in rep.get("tune_errors", {}).items():
+                for kind, text in errs:
+                    print(f"    tune {kind} {intent}: {text}")
+    if args.part in ("calls", "all"):
+        rep = call_report(calls(rules, args.cache), rules)
+        report["calls"] = rep
+        print("\nSample calls: status accuracy per indicator")
+        for name, row in rep["indicators"].items():
+            conf = row["confident_right"] / row["confident_n"] if row["confident_n"] else float("nan")
+            print(f"  {name:22} {row['right']:3d}/{row['n']:<3d} = {row['right'] / row['n']:.3f}"
+                  f"   confident only: {row['confident_right']}/{row['confident_n']} = {conf:.3f}")
+            for wrong in row["wrong"]:
+                print(f"      wrong: {wrong}")
+        t = rep["total"]
+        print(f"  all: {t['right']}/{t['n']} = {t['right'] / t['n']:.3f}; confident statuses "
+              f"{t['confident_right']}/{t['confident_n']} = {t['confident_right'] / max(1, t['confident_n']):.3f}; "
+              f"needs_review {rep['needs_review']} of {rep['flags']} flags")
+    if args.part in ("real", "all"):
+        rep = real(rules)
+        report["real"] = rep
+        print("\nReal recordings (not police calls): status (confidence)")
+        for name, statuses in rep.items():
+            print(f"  {name}: {statuses}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

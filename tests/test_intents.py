@@ -1,0 +1,138 @@
+"""Intents on hand-built transcripts: paraphrase, traps, order, confidence and custom indicators."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from pipeline.errors import RulePackError
+from pipeline.indicators import empathy, informal_language, next_steps, score_call
+from pipeline.intents import SentenceVectors
+from pipeline.rules import load_rule_pack, parse_rule_pack
+from pipeline.tomlfile import read_toml
+from pipeline.transcript import Segment, Word
+from tests.helpers import context
+
+RULES = load_rule_pack()
+GREET = ("handler", 0.0, "Staffordshire Police, how can I help?")
+
+
+def with_custom(**enabled):
+    data, source = read_toml(None, ("rules", "staffordshire.toml"), "rule pack", RulePackError)
+    for name, on in enabled.items():
+        data["custom"][name]["enabled"] = on
+    data["version"] = "test-custom"
+    return parse_rule_pack(data, source)
+
+
+def test_next_steps_in_new_wording_names_what_it_matched():
+    ctx = context([GREET, ("caller", 3.0, "Someone is kicking my door in."),
+                   ("handler", 6.0, "I've got officers travelling to you on blue lights.")])
+    result = next_steps.evaluate(ctx, RULES)
+    assert result.status == "pass"
+    ev = result.evidence[0]
+    assert ev.extra["method"] in ("exemplar", "phrase", "phrase+exemplar") and ev.extra["matched"]
+    assert 0 < ev.extra["similarity"] <= 1 and 0 < result.confidence <= 1
+
+
+def test_asking_for_a_frame_number_is_not_a_next_step():
+    ctx = context([GREET, ("caller", 3.0, "My bike was stolen from the shed."),
+                   ("handler", 6.0, "Do you have the frame number for the bike?"),
+                   ("caller", 9.0, "No I don't."), ("handler", 11.0, "Okay thanks for calling, bye.")])
+    assert next_steps.evaluate(ctx, RULES).status == "fail"
+
+
+def test_a_reference_read_out_is_a_next_step():
+    ctx = context([GREET, ("handler", 5.0, "Your crime reference is S P four one seven two.")])
+    result = next_steps.evaluate(ctx, RULES)
+    assert result.status == "pass"
+    assert any("reference" in e.rule for e in result.evidence)
+
+
+def test_empathy_must_follow_the_cue():
+    before = context([GREET, ("handler", 3.0, "I'm so sorry to hear that."),
+                      ("caller", 6.0, "I'm really scared, he's outside."), ("handler", 9.0, "What's the address?")])
+    after = context([GREET, ("caller", 3.0, "I'm really scared, he's outside."),
+                     ("handler", 6.0, "I'm so sorry, that must be frightening. What's the address?")])
+    assert empathy.evaluate(before, RULES).status == "fail"
+    assert empathy.evaluate(after, RULES).status == "pass"
+
+
+@pytest.mark.parametrize("text", ["Right sweetheart, has anything like this happened before?",
+                                  "Okay darling, did you see which way he went?"])
+def test_term_of_address_followed_by_a_verb_is_still_address(text):
+    ctx = context([GREET, ("handler", 4.0, text)])
+    assert informal_language.evaluate(ctx, RULES).status == "fail"
+
+
+@pytest.mark.parametrize("text", ["Is that on Love day Close?", "The officers will come to Duck Lane.",
+                                  "I'd love to help with that.", "Did your mate see it?"])
+def test_street_names_and_ordinary_words_are_not_address(text):
+    ctx = context([GREET, ("handler", 4.0, text)])
+    assert informal_language.evaluate(ctx, RULES).status == "pass"
+
+
+def test_low_word_probabilities_make_a_flag_need_review():
+    words = [Word(" " + w, 0.5 + i * 0.3, 0.8 + i * 0.3, 0.15) for i, w in enumerate("Hello what's happened".split())]
+    ctx = context([("caller", 3.0, "My car has gone."), ("handler", 6.0, "Okay.")])
+    ctx.segments.insert(0, Segment("handler", 0.5, words[-1].end_s, "Hello what's happened", words))
+    ctx.timelines["handler"].insert(0, type(ctx.timelines["caller"][0])(0.5, words[-1].end_s))
+    scoring = score_call(ctx, RULES)
+    greeting = scoring.indicators["greeting"]
+    assert greeting.status == "fail"
+    flag = next(f for f in scoring.flags if f["indicator"] == "greeting")
+    assert flag["confidence"] == greeting.confidence
+    assert flag["needs_review"] == (greeting.confidence < RULES.section("scoring")["review_below"])
+
+
+def test_custom_indicator_from_the_rule_pack():
+    rules = with_custom(handler_gave_name=True)
+    named = context([("handler", 0.0, "Staffordshire Police, my name is Sarah, how can I help?"),
+                     ("caller", 4.0, "My car was stolen.")])
+    unnamed = context([GREET, ("caller", 4.0, "My car was stolen.")])
+    yes, no = score_call(named, rules), score_call(unnamed, rules)
+    assert yes.indicators["handler_gave_name"].status == "pass"
+    assert yes.indicators["handler_gave_name"].evidence[0].rule.startswith("custom.handler_gave_name")
+    assert no.indicators["handler_gave_name"].status == "fail"
+    assert any(f["indicator"] == "handler_gave_name" and f["severity"] == "low" for f in no.flags)
+    assert "handler_gave_name" not in score_call(unnamed, RULES).indicators  # off by default
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["intents"].update(nonsense={"exemplars": ["x"]}), "unknown intent"),
+    (lambda d: d["intents"]["next_steps"].update(similarity=2), "0 to 1"),
+    (lambda d: d["custom"]["handler_gave_name"].update(where="middle"), "where"),
+    (lambda d: d["custom"]["handler_gave_name"].update(rule="maybe"), "rule"),
+    (lambda d: d["intents"].update(examples="../etc/passwd"), "file name beside the pack"),
+    (lambda d: d["scoring"].update(review_below=1.5), "review_below"),
+])
+def test_bad_intent_and_custom_tables_are_refused(change, message):
+    data, source = read_toml(None, ("rules", "staffordshire.toml"), "rule pack", RulePackError)
+    change(data)
+    with pytest.raises(RulePackError, match=message):
+        parse_rule_pack(data, source)
+
+
+def test_sentence_vectors_round_trip():
+    vectors = SentenceVectors("m", {"a b": np.ones(4, np.float32) / 2, "c": np.zeros(4, np.float32)})
+    back = SentenceVectors.from_dict(vectors.to_dict())
+    assert back.model == "m" and set(back.vectors) == {"a b", "c"}
+    assert np.allclose(back.vectors["a b"], 0.5)
+
+
+def test_rescoring_needs_no_encoder_when_vectors_are_stored(monkeypatch):
+    ctx = context([GREET, ("caller", 3.0, "My shed was broken into."),
+                   ("handler", 6.0, "Okay, an officer will call you back tomorrow.")])
+    first = score_call(ctx, RULES)
+    stored = SentenceVectors.from_dict(ctx.vectors.to_dict())
+    import pipeline.intents.vectors as v
+
+    monkeypatch.setattr(v, "_encoder", lambda: pytest.fail("re-scoring loaded the encoder"))
+    again = context([GREET, ("caller", 3.0, "My shed was broken into."),
+                     ("handler", 6.0, "Okay, an officer will call you back tomorrow.")])
+    again.vectors = stored
+    rules = dataclasses.replace(RULES)  # same pack: its exemplars are already embedded
+    assert {k: r.status for k, r in score_call(again, rules).indicators.items()} == \
+        {k: r.status for k, r in first.indicators.items()}
