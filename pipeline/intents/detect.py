@@ -110,9 +110,11 @@ class ExemplarBank:
 
         pos: dict[str, list[int]] = {}
         neg: dict[str, list[int]] = {}
+        explicit: dict[str, list[int]] = {}  # counter-exemplars a QA lead wrote: these also veto phrases
         for name, cfg in intents_cfg["by_intent"].items():
             pos.setdefault(name, []).extend(row(t) for t in cfg["exemplars"])
-            neg.setdefault(name, []).extend(row(t) for t in cfg["counter_exemplars"])
+            explicit.setdefault(name, []).extend(row(t) for t in cfg["counter_exemplars"])
+            neg.setdefault(name, []).extend(explicit[name])
         for example in intents_cfg.get("examples", []):
             r = row(example["text"])
             for name, speaker in speakers.items():
@@ -120,8 +122,10 @@ class ExemplarBank:
                     continue
                 (pos if name in example["intents"] else neg).setdefault(name, []).append(r)
         self.texts = texts
-        self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int),
-                            np.array(sorted(set(neg.get(name, [])) - set(pos.get(name, []))), dtype=int))
+        def rows(name: str, of: dict[str, list[int]]) -> np.ndarray:
+            return np.array(sorted(set(of.get(name, [])) - set(pos.get(name, []))), dtype=int)
+
+        self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int), rows(name, neg), rows(name, explicit))
                      for name in set(pos) | set(neg)}
         self.matrix = vectors.matrix(texts) if texts else np.zeros((0, 384), np.float32)
 
@@ -184,20 +188,21 @@ class IntentFinder:
         own = self.cfg["by_intent"].get(intent, {})
         return own.get("similarity") or self.cfg["similarity"]
 
-    def _semantic(self, intent: str, party: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(best exemplar similarity, its index, best counter similarity) per unit."""
+    def _semantic(self, intent: str, party: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(best exemplar similarity, its index, best counter similarity, best written counter) per unit."""
         n = len(self.units[party])
         if intent not in self._bank.rows or n == 0:
             zeros = np.zeros(n, np.float32)
-            return zeros, np.zeros(n, int), zeros
-        ex, counter = self._bank.rows[intent]
+            return zeros, np.zeros(n, int), zeros, zeros
+        ex, counter, explicit = self._bank.rows[intent]
         sims = self._sims[party]
         if len(ex):
             best, index = sims[:, ex].max(axis=1), ex[sims[:, ex].argmax(axis=1)]
         else:
             best, index = np.zeros(n, np.float32), np.zeros(n, int)
         worst = sims[:, counter].max(axis=1) if len(counter) else np.zeros(n, np.float32)
-        return best, index, worst
+        written = sims[:, explicit].max(axis=1) if len(explicit) else np.zeros(n, np.float32)
+        return best, index, worst, written
 
     def hits(self, intent: str, start_s: float | None = None, end_s: float | None = None) -> list[IntentHit]:
         """Hits of `intent` in time order, one per unit, optionally only those starting in [start_s, end_s)."""
@@ -210,7 +215,7 @@ class IntentFinder:
         """How close the party's units in a stretch came to `intent` (for the confidence of an absence)."""
         spec = self.specs[intent]
         units = self.units.get(spec.speaker, [])
-        best, _, _ = self._semantic(intent, spec.speaker)
+        best, _, _, _ = self._semantic(intent, spec.speaker)
         inside = [i for i, u in enumerate(units)
                   if (start_s is None or u.start_s >= start_s) and (end_s is None or u.start_s < end_s)]
         threshold = self._threshold(intent)
@@ -226,7 +231,7 @@ class IntentFinder:
         if not units:
             return []
         threshold, margin = self._threshold(intent), self.cfg["margin"]
-        best, index, worst = self._semantic(intent, spec.speaker)
+        best, index, worst, written = self._semantic(intent, spec.speaker)
         phrases = self._phrases(spec)
         phrase_key = ".".join(spec.phrases) if spec.phrases else f"{spec.name}.phrases"
         matches = find_all(self._index(spec.speaker), phrases, self.rules.section("matching")) if phrases else []
@@ -241,7 +246,7 @@ class IntentFinder:
         for i, unit in enumerate(units):
             semantic = bool(best[i] >= threshold and best[i] - worst[i] >= margin)
             match = by_unit.get(i)
-            vetoed = match is not None and worst[i] >= threshold and worst[i] >= best[i] + margin
+            vetoed = match is not None and written[i] >= threshold and written[i] >= best[i] + margin
             if match is not None and not vetoed:
                 lexical = 0.6 + 0.4 * max(0.0, min(1.0, (match.score - fuzzy_threshold) / (100 - fuzzy_threshold)))
                 if semantic:
