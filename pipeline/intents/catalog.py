@@ -19,10 +19,11 @@ class IntentSpec:
     speaker: str                      # whose words: "handler" or "caller"
     phrases: tuple[str, str] | None   # (section, key) of its phrase list in the rule pack
     description: str
+    semantic: bool = True             # False: phrases only (a force's name has no paraphrase)
 
 
 _BUILT_IN = [
-    IntentSpec("force_name", "handler", ("greeting", "force_names"), "names the force"),
+    IntentSpec("force_name", "handler", ("greeting", "force_names"), "names the force", semantic=False),
     IntentSpec("help_offer", "handler", ("greeting", "help_offers"), "offers help, or asks where help is needed"),
     IntentSpec("silence_explanation", "handler", ("silence", "explanations"), "explains a coming silence or hold"),
     IntentSpec("next_steps", "handler", ("next_steps", "phrases"), "says what will happen next"),

@@ -24,6 +24,11 @@ from pipeline.intents.vectors import SentenceVectors
 from pipeline.matching import Match, PhraseIndex, Token, find_all
 
 
+# Shorter stretches are left to the phrases: a two-word sentence's embedding is mostly its topic
+# ("Staffordshire Police." is close to every greeting, offer of help or not).
+MIN_SEMANTIC_TOKENS = 3
+
+
 @dataclass(frozen=True)
 class IntentHit:
     intent: str
@@ -244,7 +249,8 @@ class IntentFinder:
         found: list[IntentHit] = []
         fuzzy_threshold = self.rules.section("matching")["fuzzy_threshold"]
         for i, unit in enumerate(units):
-            semantic = bool(best[i] >= threshold and best[i] - worst[i] >= margin)
+            semantic = (spec.semantic and len(unit.tokens) >= MIN_SEMANTIC_TOKENS
+                        and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
             match = by_unit.get(i)
             vetoed = match is not None and written[i] >= threshold and written[i] >= best[i] + margin
             if match is not None and not vetoed:
