@@ -154,10 +154,17 @@ def call_report(results: dict, rules) -> dict:
             if not right:
                 row["wrong"].append(f"{key}: {got['status']} (expected {expected}, conf {got.get('confidence')}) "
                                     f"{got['reason'][:90]}")
+        greeting = (result.get("stats") or {}).get("greeting_pass") or {}
+        if greeting.get("tried"):
+            per["_greeting_pass"]["wrong"].append(f"{key}: replaced={greeting['replaced']} "
+                                                  f"{greeting['before'][:50]!r} -> {greeting['after'][:50]!r} "
+                                                  f"(greeting now {result['indicators']['greeting']['status']}, "
+                                                  f"expected {truth['expected']['greeting']})")
         flags += len(result["flags"])
         needs += sum(1 for f in result["flags"] if f.get("needs_review"))
+    passes = per.pop("_greeting_pass", {"wrong": []})["wrong"]
     total = {k: sum(r[k] for r in per.values()) for k in ("right", "n", "confident_right", "confident_n")}
-    return {"indicators": dict(per), "total": total, "flags": flags, "needs_review": needs}
+    return {"indicators": dict(per), "total": total, "flags": flags, "needs_review": needs, "greeting_passes": passes}
 
 
 def real(rules) -> dict:
@@ -217,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  all: {t['right']}/{t['n']} = {t['right'] / t['n']:.3f}; confident statuses "
               f"{t['confident_right']}/{t['confident_n']} = {t['confident_right'] / max(1, t['confident_n']):.3f}; "
               f"needs_review {rep['needs_review']} of {rep['flags']} flags")
+        print(f"  greeting re-decoded with the force's names as hotwords on {len(rep['greeting_passes'])} call(s):")
+        for line in rep["greeting_passes"]:
+            print(f"      {line}")
     if args.part in ("real", "all"):
         rep = real(rules)
         report["real"] = rep

@@ -21,6 +21,7 @@ from pipeline.intents.detect import exemplar_bank
 from pipeline.rules import RulePack, load_rule_pack
 from pipeline.stt import SpeechEngine, load_engine
 from pipeline.stt.decode import transcribe_channel
+from pipeline.stt.greeting_pass import redecode_opening
 from pipeline.transcript import Segment, merge_channels
 from pipeline.vad import Region, speech_regions
 
@@ -128,6 +129,11 @@ class Analyzer:
             per_speaker[label] = channel.segments
             decoded_s += channel.decoded_s
             repetitions += channel.repetitions_removed
+        greeting_pass = None
+        if self.config.stt.greeting_pass and "handler" in per_speaker:
+            per_speaker["handler"], greeting_pass = redecode_opening(
+                self.engine, channels["handler"], audio.sample_rate, per_speaker["handler"], timelines["handler"],
+                self.rules.section("greeting"), self.rules.section("matching"))
         stt_at = time.perf_counter()
         layout_kind = "mono" if audio.layout == "mono" else "stereo"
         attribution = Attribution("channels", 1.0, reason="one party per channel")
@@ -171,6 +177,7 @@ class Analyzer:
                 "speech_decoded_s": round(decoded_s, 2),
                 "channel_audio_s": round(audio.duration_s * len(channels), 2),
                 "repetitions_removed": repetitions,
+                "greeting_pass": greeting_pass.to_dict() if greeting_pass else None,
             },
         )
 

@@ -57,6 +57,8 @@ class STTConfig:
     gate_pad_s: float = 0.30         # keep this much audio either side of each speech region
     gate_merge_gap_s: float = 1.0    # regions closer than this are decoded as one stretch
     max_ngram_repeats: int = 3       # an n-gram repeated more often than this is a decoder loop
+    greeting_pass: bool = True       # re-decode the handler's opening with the force's names as hotwords
+                                     # when the first pass heard no force name (pipeline/stt/greeting_pass.py)
 
 
 REDACTION_CATEGORIES = ("name", "phone", "postcode", "address", "date_of_birth", "vehicle_reg", "email",

@@ -140,19 +140,18 @@ def find_phrase(tokens: list[Token] | PhraseIndex, phrase: str, matching: dict) 
     return found[0] if found else None
 
 
-def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
-    """Every phrase that matches, best-scoring first, earliest first among equals.
+def _targets(phrases: list[str]) -> list[tuple[str, str, int]]:
+    targets = [(phrase, normalised_phrase(phrase)) for phrase in phrases]
+    return [(phrase, target, len(target.split())) for phrase, target in targets if target]
+
+
+def _window_scores(index: PhraseIndex, targets: list[tuple[str, str, int]]):
+    """(length, target rows, scores[row, window start]) for every window length worth trying.
 
     Windows of one token fewer or more than a phrase are tried too (ASR splits and merges
-    words), comparing with and without spaces; a phrase's tie goes to its earliest window. All
-    phrases are scored against each window length in one rapidfuzz call.
+    words), comparing with and without spaces; windows that cross a sentence end score 0. All
+    phrases of a length are scored in one rapidfuzz call.
     """
-    index = _as_index(tokens)
-    targets = [(phrase, normalised_phrase(phrase)) for phrase in phrases]
-    targets = [(phrase, target, len(target.split())) for phrase, target in targets if target]
-    if not targets or not index.tokens:
-        return []
-    best: dict[int, tuple[float, float, int, int]] = {}  # phrase -> (score, start_s, length, start index)
     for length in sorted({n + d for _, _, n in targets for d in (-1, 0, 1) if n + d >= 1}):
         spaced, squashed_windows, inside = index.windows(length)
         rows = [k for k, (_, _, n) in enumerate(targets) if abs(n - length) <= 1]
@@ -162,6 +161,18 @@ def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
             process.cdist([targets[k][1] for k in rows], spaced, scorer=fuzz.ratio),
             process.cdist([targets[k][1].replace(" ", "") for k in rows], squashed_windows, scorer=fuzz.ratio))
         scores[:, ~inside] = 0
+        yield length, rows, scores
+
+
+def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
+    """Every phrase that matches, best-scoring first, earliest first among equals (a phrase's tie
+    goes to its earliest window)."""
+    index = _as_index(tokens)
+    targets = _targets(phrases)
+    if not targets or not index.tokens:
+        return []
+    best: dict[int, tuple[float, float, int, int]] = {}  # phrase -> (score, start_s, length, start index)
+    for length, rows, scores in _window_scores(index, targets):
         for row, k in enumerate(rows):
             top = float(scores[row].max())
             current = best.get(k)
@@ -177,36 +188,38 @@ def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
 
 
 def find_all(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
-    """Every place any phrase matches (not just each phrase's best), non-overlapping, in time order.
+    """Every place any phrase matches (not just each phrase's best), non-overlapping, in time order."""
+    return find_all_groups(tokens, {"": phrases}, matching)[""]
 
-    Scored like `find_any`; where windows overlap the higher score wins. An intent is looked for
-    once per call and party, and its occurrences are then picked by time.
+
+def find_all_groups(tokens: list[Token] | PhraseIndex, groups: dict[str, list[str]],
+                    matching: dict) -> dict[str, list[Match]]:
+    """`find_all` for several phrase lists at once (one per intent), scored in shared rapidfuzz calls.
+
+    Within a group, where windows overlap the higher score wins. A call's intents are looked for
+    once per party, and their occurrences are then picked by time.
     """
     index = _as_index(tokens)
-    targets = [(phrase, normalised_phrase(phrase)) for phrase in phrases]
-    targets = [(phrase, target, len(target.split())) for phrase, target in targets if target]
+    labelled = [(group, t) for group, phrases in groups.items() for t in _targets(phrases)]
+    targets = [t for _, t in labelled]
+    out: dict[str, list[Match]] = {group: [] for group in groups}
     if not targets or not index.tokens:
-        return []
-    candidates: list[tuple[float, int, int, int]] = []  # (score, start index, length, phrase)
-    for length in sorted({n + d for _, _, n in targets for d in (-1, 0, 1) if n + d >= 1}):
-        spaced, squashed_windows, inside = index.windows(length)
-        rows = [k for k, (_, _, n) in enumerate(targets) if abs(n - length) <= 1]
-        if not spaced or not rows:
-            continue
-        scores = np.maximum(
-            process.cdist([targets[k][1] for k in rows], spaced, scorer=fuzz.ratio),
-            process.cdist([targets[k][1].replace(" ", "") for k in rows], squashed_windows, scorer=fuzz.ratio))
-        scores[:, ~inside] = 0
-        limits = np.array([_threshold(targets[k][1], matching) for k in rows])[:, None]
+        return out
+    limits_all = np.array([_threshold(t[1], matching) for t in targets])
+    candidates: dict[str, list[tuple[float, int, int, int]]] = {}  # group -> (score, start, length, target)
+    for length, rows, scores in _window_scores(index, targets):
+        limits = limits_all[rows][:, None]
         for row, i in zip(*np.nonzero(scores >= limits)):
-            candidates.append((float(scores[row, i]), int(i), length, rows[row]))
-    taken = np.zeros(len(index.tokens), dtype=bool)
-    found = []
-    for score, i, length, k in sorted(candidates, key=lambda c: (-c[0], c[1], -c[2])):
-        if not taken[i:i + length].any():
-            taken[i:i + length] = True
-            found.append(Match(targets[k][0], score, tuple(index.tokens[i:i + length])))
-    return sorted(found, key=lambda m: m.start_s)
+            k = rows[row]
+            candidates.setdefault(labelled[k][0], []).append((float(scores[row, i]), int(i), length, k))
+    for group, found in candidates.items():
+        taken = np.zeros(len(index.tokens), dtype=bool)
+        for score, i, length, k in sorted(found, key=lambda c: (-c[0], c[1], -c[2])):
+            if not taken[i:i + length].any():
+                taken[i:i + length] = True
+                out[group].append(Match(targets[k][0], score, tuple(index.tokens[i:i + length])))
+        out[group].sort(key=lambda m: m.start_s)
+    return out
 
 
 def first_match(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> Match | None:

@@ -21,7 +21,7 @@ import numpy as np
 from pipeline.intents.catalog import IntentSpec
 from pipeline.intents.units import Unit, units_of
 from pipeline.intents.vectors import SentenceVectors
-from pipeline.matching import Match, PhraseIndex, Token, find_all
+from pipeline.matching import Match, PhraseIndex, Token, find_all_groups
 
 
 # Shorter stretches are left to the phrases: a two-word sentence's embedding is mostly its topic
@@ -161,17 +161,25 @@ class IntentFinder:
         self.specs = specs
         self.cfg = rules.section("intents")
         self._hits: dict[str, list[IntentHit]] = {}
+        self._lexical_by_party: dict[str, dict[str, list[Match]]] = {}
+        self._indexes: dict[str, PhraseIndex] = {}
 
     @cached_property
     def units(self) -> dict[str, list[Unit]]:
         return {party: units_of(toks) for party, toks in self.tokens.items()}
 
+    def _lexical(self, party: str) -> dict[str, list[Match]]:
+        """Phrase matches of every intent of `party`, found in one pass over its word windows."""
+        if party not in self._lexical_by_party:
+            groups = {name: self._phrases(spec) for name, spec in self.specs.items() if spec.speaker == party}
+            self._lexical_by_party[party] = find_all_groups(self._index(party), groups, self.rules.section("matching"))
+        return self._lexical_by_party[party]
+
     def _index(self, party: str) -> PhraseIndex:
         """One word-window index per party, shared by every intent's phrase search."""
-        key = f"index:{party}"
-        if key not in self._hits:
-            self._hits[key] = PhraseIndex(self.tokens.get(party, []))
-        return self._hits[key]
+        if party not in self._indexes:
+            self._indexes[party] = PhraseIndex(self.tokens.get(party, []))
+        return self._indexes[party]
 
     @cached_property
     def _bank(self) -> ExemplarBank:
@@ -237,9 +245,8 @@ class IntentFinder:
             return []
         threshold, margin = self._threshold(intent), self.cfg["margin"]
         best, index, worst, written = self._semantic(intent, spec.speaker)
-        phrases = self._phrases(spec)
         phrase_key = ".".join(spec.phrases) if spec.phrases else f"{spec.name}.phrases"
-        matches = find_all(self._index(spec.speaker), phrases, self.rules.section("matching")) if phrases else []
+        matches = self._lexical(spec.speaker).get(intent, [])
         by_unit: dict[int, Match] = {}
         spans = [(u.tokens[0].start_s, u.tokens[-1].end_s) for u in units]
         for match in matches:

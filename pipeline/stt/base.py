@@ -29,8 +29,10 @@ class SpeechEngine(Protocol):
     name: str
     model: str  # what was loaded: bundled name or path, for the result's provenance
 
-    def transcribe(self, audio: np.ndarray, sample_rate: int, progress: Progress | None = None) -> list[RawSegment]:
-        """Transcribe float32 mono audio; times are seconds from the start of `audio`."""
+    def transcribe(self, audio: np.ndarray, sample_rate: int, progress: Progress | None = None,
+                   prompt: str | None = None) -> list[RawSegment]:
+        """Transcribe float32 mono audio; times are seconds from the start of `audio`. `prompt`
+        is vocabulary to expect (faster-whisper hotwords, openai-whisper initial prompt)."""
         ...
 
 

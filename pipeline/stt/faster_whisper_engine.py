@@ -36,7 +36,8 @@ class FasterWhisperEngine:
         self._model = WhisperModel(str(folder), device="cpu", compute_type=config.compute_type,
                                    cpu_threads=config.cpu_threads, num_workers=1)
 
-    def transcribe(self, audio: np.ndarray, sample_rate: int, progress: Progress | None = None) -> list[RawSegment]:
+    def transcribe(self, audio: np.ndarray, sample_rate: int, progress: Progress | None = None,
+                   prompt: str | None = None) -> list[RawSegment]:
         if sample_rate != 16000:
             raise ValueError("faster-whisper expects 16 kHz audio")
         if len(audio) < sample_rate // 10:
@@ -44,7 +45,7 @@ class FasterWhisperEngine:
         segments, _info = self._model.transcribe(
             audio.astype(np.float32), language=self.config.language, beam_size=self.config.beam_size,
             word_timestamps=True, condition_on_previous_text=self.config.condition_on_previous_text,
-            vad_filter=False)
+            vad_filter=False, hotwords=prompt)
         out: list[RawSegment] = []
         for seg in segments:
             words = [Word(w.word, float(w.start), float(w.end), float(w.probability)) for w in (seg.words or [])]

@@ -43,7 +43,8 @@ class OpenAIWhisperEngine:
             raise ModelNotFoundError(f"openai-whisper could not load {source!r}: {exc}") from None
         self._whisper = whisper
 
-    def transcribe(self, audio: np.ndarray, sample_rate: int, progress: Progress | None = None) -> list[RawSegment]:
+    def transcribe(self, audio: np.ndarray, sample_rate: int, progress: Progress | None = None,
+                   prompt: str | None = None) -> list[RawSegment]:
         if sample_rate != 16000:
             raise ValueError("openai-whisper expects 16 kHz audio")
         if len(audio) < sample_rate // 10:
@@ -52,7 +53,7 @@ class OpenAIWhisperEngine:
         result = self._model.transcribe(
             audio.astype(np.float32), language=language, beam_size=self.config.beam_size, fp16=False,
             word_timestamps=True, condition_on_previous_text=self.config.condition_on_previous_text,
-            verbose=None)
+            verbose=None, initial_prompt=prompt)
         out: list[RawSegment] = []
         for seg in result.get("segments", []):
             words = [Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("probability", 0.0)))
