@@ -259,7 +259,8 @@ class IntentFinder:
             semantic = (spec.semantic and len(unit.tokens) >= MIN_SEMANTIC_TOKENS
                         and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
             match = by_unit.get(i)
-            vetoed = match is not None and written[i] >= threshold and written[i] >= best[i] + margin
+            vetoed = (spec.semantic and match is not None and written[i] >= threshold
+                      and written[i] >= best[i] + margin)
             if match is not None and not vetoed:
                 lexical = 0.6 + 0.4 * max(0.0, min(1.0, (match.score - fuzzy_threshold) / (100 - fuzzy_threshold)))
                 if semantic:
