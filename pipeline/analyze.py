@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from threadpoolctl import threadpool_limits
+
 from pipeline.attribution import Attribution, attribute
 from pipeline.audio import CallAudio, load_call
 from pipeline.config import AnalysisConfig
 from pipeline.embeddings import default_encoder
 from pipeline.indicators import CallContext, Scoring, score_call
 from pipeline.intents import SentenceVectors, embed_units, units_of
-from pipeline.intents.detect import exemplar_bank
+from pipeline.intents.detect import MIN_SEMANTIC_TOKENS, exemplar_bank
 from pipeline.rules import RulePack, load_rule_pack
 from pipeline.stt import SpeechEngine, load_engine
 from pipeline.stt.decode import transcribe_channel
@@ -80,7 +82,10 @@ def call_vectors(layout: str, duration_s: float, transcript: list[Segment], time
                  encoder) -> SentenceVectors:
     """Embed every unit of both parties once, in one batch, to be stored with the transcription."""
     ctx = CallContext(layout, duration_s, transcript, timelines)
-    return embed_units(units_of(ctx.handler_tokens) + units_of(ctx.caller_tokens), encoder)
+    units = units_of(ctx.handler_tokens) + units_of(ctx.caller_tokens)
+    # Shorter units are judged by phrases alone (pipeline.intents.detect), so they need no vector.
+    with threadpool_limits(1, user_api="blas"):  # one thread per process, like the speech model
+        return embed_units([u for u in units if len(u.tokens) >= MIN_SEMANTIC_TOKENS], encoder)
 
 
 def scoring_dict(scoring: Scoring, rules_version: str) -> dict[str, Any]:

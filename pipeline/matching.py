@@ -77,13 +77,19 @@ def normalise(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _normalised_word(raw: str) -> tuple[str, ...]:
+    """Words recur across calls ("okay", "the"): normalise each spelling once per process."""
+    return tuple(normalise(raw))
+
+
 def tokens_of(segments: list[Segment]) -> list[Token]:
     tokens: list[Token] = []
     for seg in segments:
         words = seg.words
         for i, word in enumerate(words):
             raw = word.text.strip()
-            norms = normalise(raw)
+            norms = _normalised_word(raw)
             last = i == len(words) - 1
             for j, norm in enumerate(norms):
                 final = j == len(norms) - 1
@@ -145,21 +151,39 @@ def _targets(phrases: list[str]) -> list[tuple[str, str, int]]:
     return [(phrase, target, len(target.split())) for phrase, target in targets if target]
 
 
-def _window_scores(index: PhraseIndex, targets: list[tuple[str, str, int]]):
+@dataclass(frozen=True)
+class _Table:
+    """A phrase list ready to score: per window length, its rows and their spaced/squashed texts.
+    Built once per rule-pack phrase list, not once per call."""
+
+    targets: tuple[tuple[str, str, int], ...]
+    by_length: tuple[tuple[int, tuple[int, ...], tuple[str, ...], tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=256)
+def _table(phrases: tuple[str, ...]) -> _Table:
+    targets = tuple(_targets(list(phrases)))
+    by_length = []
+    for length in sorted({n + d for _, _, n in targets for d in (-1, 0, 1) if n + d >= 1}):
+        rows = tuple(k for k, (_, _, n) in enumerate(targets) if abs(n - length) <= 1)
+        by_length.append((length, rows, tuple(targets[k][1] for k in rows),
+                          tuple(targets[k][1].replace(" ", "") for k in rows)))
+    return _Table(targets, tuple(by_length))
+
+
+def _window_scores(index: PhraseIndex, table: _Table):
     """(length, target rows, scores[row, window start]) for every window length worth trying.
 
     Windows of one token fewer or more than a phrase are tried too (ASR splits and merges
     words), comparing with and without spaces; windows that cross a sentence end score 0. All
     phrases of a length are scored in one rapidfuzz call.
     """
-    for length in sorted({n + d for _, _, n in targets for d in (-1, 0, 1) if n + d >= 1}):
+    for length, rows, spaced_targets, squashed_targets in table.by_length:
         spaced, squashed_windows, inside = index.windows(length)
-        rows = [k for k, (_, _, n) in enumerate(targets) if abs(n - length) <= 1]
         if not spaced or not rows:
             continue
-        scores = np.maximum(
-            process.cdist([targets[k][1] for k in rows], spaced, scorer=fuzz.ratio),
-            process.cdist([targets[k][1].replace(" ", "") for k in rows], squashed_windows, scorer=fuzz.ratio))
+        scores = np.maximum(process.cdist(spaced_targets, spaced, scorer=fuzz.ratio),
+                            process.cdist(squashed_targets, squashed_windows, scorer=fuzz.ratio))
         scores[:, ~inside] = 0
         yield length, rows, scores
 
@@ -168,11 +192,12 @@ def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
     """Every phrase that matches, best-scoring first, earliest first among equals (a phrase's tie
     goes to its earliest window)."""
     index = _as_index(tokens)
-    targets = _targets(phrases)
+    table = _table(tuple(phrases))
+    targets = table.targets
     if not targets or not index.tokens:
         return []
     best: dict[int, tuple[float, float, int, int]] = {}  # phrase -> (score, start_s, length, start index)
-    for length, rows, scores in _window_scores(index, targets):
+    for length, rows, scores in _window_scores(index, table):
         for row, k in enumerate(rows):
             top = float(scores[row].max())
             current = best.get(k)
@@ -192,6 +217,21 @@ def find_all(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
     return find_all_groups(tokens, {"": phrases}, matching)[""]
 
 
+@lru_cache(maxsize=64)
+def _owners(names: tuple[str, ...], lists: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
+    owners: dict[str, list[str]] = {}
+    for name, phrases in zip(names, lists):
+        for phrase in phrases:
+            owners.setdefault(phrase, []).append(name)
+    return {phrase: tuple(dict.fromkeys(groups)) for phrase, groups in owners.items()}
+
+
+@lru_cache(maxsize=64)
+def _limits(table: _Table, fuzzy: float, short_chars: int, short_threshold: float) -> np.ndarray:
+    rules = {"fuzzy_threshold": fuzzy, "short_phrase_chars": short_chars, "short_phrase_threshold": short_threshold}
+    return np.array([_threshold(t[1], rules) for t in table.targets])
+
+
 def find_all_groups(tokens: list[Token] | PhraseIndex, groups: dict[str, list[str]],
                     matching: dict) -> dict[str, list[Match]]:
     """`find_all` for several phrase lists at once (one per intent), scored in shared rapidfuzz calls.
@@ -200,18 +240,24 @@ def find_all_groups(tokens: list[Token] | PhraseIndex, groups: dict[str, list[st
     once per party, and their occurrences are then picked by time.
     """
     index = _as_index(tokens)
-    labelled = [(group, t) for group, phrases in groups.items() for t in _targets(phrases)]
-    targets = [t for _, t in labelled]
+    names = tuple(groups)
+    flat = tuple(p for name in names for p in groups[name])
+    table = _table(flat)
+    # Which group each target row belongs to (a phrase listed under two intents counts for both).
+    owners = _owners(names, tuple(tuple(groups[n]) for n in names))
+    targets = table.targets
     out: dict[str, list[Match]] = {group: [] for group in groups}
     if not targets or not index.tokens:
         return out
-    limits_all = np.array([_threshold(t[1], matching) for t in targets])
+    limits_all = _limits(table, matching["fuzzy_threshold"], matching["short_phrase_chars"],
+                         matching["short_phrase_threshold"])
     candidates: dict[str, list[tuple[float, int, int, int]]] = {}  # group -> (score, start, length, target)
-    for length, rows, scores in _window_scores(index, targets):
-        limits = limits_all[rows][:, None]
+    for length, rows, scores in _window_scores(index, table):
+        limits = limits_all[list(rows)][:, None]
         for row, i in zip(*np.nonzero(scores >= limits)):
             k = rows[row]
-            candidates.setdefault(labelled[k][0], []).append((float(scores[row, i]), int(i), length, k))
+            for group in owners[targets[k][0]]:
+                candidates.setdefault(group, []).append((float(scores[row, i]), int(i), length, k))
     for group, found in candidates.items():
         taken = np.zeros(len(index.tokens), dtype=bool)
         for score, i, length, k in sorted(found, key=lambda c: (-c[0], c[1], -c[2])):

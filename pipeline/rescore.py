@@ -7,6 +7,8 @@ change only costs the scoring: thousands of calls a minute, no audio touched.
 from __future__ import annotations
 
 import time
+
+from threadpoolctl import threadpool_limits
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +46,13 @@ def rescore_rows(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_
                  batch: int = 500) -> list[str]:
     """Score stored transcripts (rows carrying call_type and answer_delay_s); returns the flagged call ids."""
     flagged = []
+    with threadpool_limits(1, user_api="blas"):  # one BLAS thread: small products, and workers run side by side
+        _rescore_batches(store, rows, rules, run_id, batch, flagged)
+    return flagged
+
+
+def _rescore_batches(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_id: int | None, batch: int,
+                     flagged: list[str]) -> None:
     for first in range(0, len(rows), batch):
         with store.engine.begin() as conn:  # one transaction per batch: fast, and never half a call
             for row in rows[first:first + batch]:
@@ -51,7 +60,6 @@ def rescore_rows(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_
                 store.save_scoring(row["id"], result, run_id, conn=conn)
                 if result["flags"]:
                     flagged.append(row["call_id"])
-    return flagged
 
 
 def rescore_store(store: Store, rules: RulePack, engine: str | None = None, model: str | None = None,

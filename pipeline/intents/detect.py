@@ -103,7 +103,8 @@ class ExemplarBank:
     so a pack's examples work as a nearest-neighbour classifier a QA lead extends by adding lines.
     """
 
-    def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors, speakers: dict[str, str]) -> None:
+    def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors, speakers: dict[str, str],
+                 parties: dict[str, str]) -> None:
         texts: list[str] = []
         index: dict[str, int] = {}
 
@@ -133,6 +134,21 @@ class ExemplarBank:
         self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int), rows(name, neg), rows(name, explicit))
                      for name in set(pos) | set(neg)}
         self.matrix = vectors.matrix(texts) if texts else np.zeros((0, 384), np.float32)
+        # Per party, only the rows its intents use, transposed once: the per-call product is then
+        # one small contiguous matrix multiplication (re-scoring runs it for every call).
+        self.columns: dict[str, np.ndarray] = {}
+        self.matrix_t: dict[str, np.ndarray] = {}
+        self.local: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for party in set(parties.values()):
+            names = [n for n, sp in parties.items() if sp == party and n in self.rows]
+            cols = np.array(sorted({int(i) for n in names for part in self.rows[n] for i in part}), dtype=int)
+            position = np.full(len(texts), -1, dtype=int)
+            position[cols] = np.arange(len(cols))
+            self.columns[party] = cols
+            self.matrix_t[party] = np.ascontiguousarray(self.matrix[cols].T) if len(cols) else np.zeros((384, 0),
+                                                                                                       np.float32)
+            for n in names:
+                self.local[n] = tuple(position[part] for part in self.rows[n])
 
 
 _BANKS: dict[tuple[str, str], ExemplarBank] = {}
@@ -145,8 +161,9 @@ def exemplar_bank(rules, vectors: SentenceVectors) -> ExemplarBank:
 
         # Examples are labelled with the built-in intents only, so they counter nothing custom.
         speakers = {name: spec.speaker for name, spec in INTENTS.items()}
+        parties = {**speakers, **{f"custom.{name}": spec["speaker"] for name, spec in rules.custom.items()}}
         # Exemplars are embedded with the encoder, never from a call's stored vectors.
-        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(vectors.model), speakers)
+        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(vectors.model), speakers, parties)
     return _BANKS[key]
 
 
@@ -191,10 +208,15 @@ class IntentFinder:
         bank = self._bank
         out = {}
         for party, units in self.units.items():
-            if not units or not len(bank.texts):
-                out[party] = np.zeros((len(units), len(bank.texts)), np.float32)
+            columns = bank.matrix_t.get(party)
+            if not units or columns is None or not columns.shape[1]:
+                out[party] = np.zeros((len(units), 0), np.float32)
                 continue
-            out[party] = self.vectors.matrix([u.text for u in units]) @ bank.matrix.T
+            embedded = [i for i, u in enumerate(units) if len(u.tokens) >= MIN_SEMANTIC_TOKENS]
+            sims = np.zeros((len(units), columns.shape[1]), np.float32)
+            if embedded:
+                sims[embedded] = self.vectors.matrix([units[i].text for i in embedded]) @ columns
+            out[party] = sims
         return out
 
     def _threshold(self, intent: str) -> float:
@@ -204,13 +226,13 @@ class IntentFinder:
     def _semantic(self, intent: str, party: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(best exemplar similarity, its index, best counter similarity, best written counter) per unit."""
         n = len(self.units[party])
-        if intent not in self._bank.rows or n == 0:
+        if intent not in self._bank.local or n == 0:
             zeros = np.zeros(n, np.float32)
             return zeros, np.zeros(n, int), zeros, zeros
-        ex, counter, explicit = self._bank.rows[intent]
+        ex, counter, explicit = self._bank.local[intent]
         sims = self._sims[party]
         if len(ex):
-            best, index = sims[:, ex].max(axis=1), ex[sims[:, ex].argmax(axis=1)]
+            best, index = sims[:, ex].max(axis=1), self._bank.columns[party][ex[sims[:, ex].argmax(axis=1)]]
         else:
             best, index = np.zeros(n, np.float32), np.zeros(n, int)
         worst = sims[:, counter].max(axis=1) if len(counter) else np.zeros(n, np.float32)
