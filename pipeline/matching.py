@@ -43,27 +43,41 @@ class Token:
     probability: float = 1.0     # the recogniser's confidence in the word (0-1)
 
 
-@dataclass(frozen=True)
-class Match:
-    phrase: str
-    score: float
-    tokens: tuple[Token, ...]
+class TokenSpan:
+    """Times, speaker and words of a run of one party's tokens (a match, a sentence, an intent hit)."""
+
+    def span(self) -> tuple[Token, ...]:
+        return self.tokens  # type: ignore[attr-defined]
 
     @property
     def start_s(self) -> float:
-        return self.tokens[0].start_s
+        return self.span()[0].start_s
 
     @property
     def end_s(self) -> float:
-        return self.tokens[-1].end_s
+        return self.span()[-1].end_s
 
     @property
     def speaker(self) -> str:
-        return self.tokens[0].speaker
+        return self.span()[0].speaker
 
     @property
     def text(self) -> str:
-        return " ".join(dict.fromkeys(t.raw for t in self.tokens))
+        """The words as the recogniser wrote them (a word split into two tokens shown once)."""
+        return " ".join(dict.fromkeys(t.raw for t in self.span()))
+
+    @property
+    def probability(self) -> float:
+        """Mean word probability from the recogniser: how far the words themselves can be trusted."""
+        tokens = self.span()
+        return sum(t.probability for t in tokens) / len(tokens)
+
+
+@dataclass(frozen=True)
+class Match(TokenSpan):
+    phrase: str
+    score: float
+    tokens: tuple[Token, ...]
 
 
 def normalise(text: str) -> list[str]:

@@ -21,7 +21,7 @@ import numpy as np
 from pipeline.intents.catalog import IntentSpec
 from pipeline.intents.units import Unit, units_of
 from pipeline.intents.vectors import SentenceVectors
-from pipeline.matching import Match, PhraseIndex, Token, find_all_groups
+from pipeline.matching import Match, PhraseIndex, Token, TokenSpan, find_all_groups
 
 
 # Shorter stretches are left to the phrases: a two-word sentence's embedding is mostly its topic
@@ -30,7 +30,7 @@ MIN_SEMANTIC_TOKENS = 3
 
 
 @dataclass(frozen=True)
-class IntentHit:
+class IntentHit(TokenSpan):
     intent: str
     unit: Unit
     method: str          # "phrase", "exemplar" or "phrase+exemplar"
@@ -46,25 +46,9 @@ class IntentHit:
             return f"{self.source}: like {self.matched!r} ({self.similarity:.2f})"
         return f"{self.source}: {self.matched!r}"
 
-    @property
-    def words(self) -> tuple[Token, ...]:
+    def span(self) -> tuple[Token, ...]:
+        """The matched words for a phrase hit, the whole unit for an exemplar hit."""
         return self.tokens or self.unit.tokens
-
-    @property
-    def start_s(self) -> float:
-        return self.words[0].start_s
-
-    @property
-    def end_s(self) -> float:
-        return self.words[-1].end_s
-
-    @property
-    def speaker(self) -> str:
-        return self.unit.speaker
-
-    @property
-    def text(self) -> str:
-        return " ".join(dict.fromkeys(t.raw.strip() for t in self.words))
 
     def evidence_extra(self) -> dict[str, Any]:
         return {"method": self.method, "matched": self.matched, "similarity": round(float(self.similarity), 3),
@@ -287,7 +271,7 @@ class IntentFinder:
                 lexical = 0.6 + 0.4 * max(0.0, min(1.0, (match.score - fuzzy_threshold) / (100 - fuzzy_threshold)))
                 if semantic:
                     lexical = min(1.0, lexical + 0.1)
-                p = sum(t.probability for t in match.tokens) / len(match.tokens)
+                p = match.probability
                 found.append(IntentHit(intent, unit, "phrase+exemplar" if semantic else "phrase", match.phrase,
                                        match.score / 100, float(round(lexical * probability_factor(p), 3)), match.tokens,
                                        phrase_key))

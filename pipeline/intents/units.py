@@ -11,38 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.matching import Token
+from pipeline.matching import Token, TokenSpan
 
 CLAUSE_SPLIT_TOKENS = 12
 MIN_CLAUSE_TOKENS = 3
 
 
 @dataclass(frozen=True)
-class Unit:
-    speaker: str
-    tokens: tuple[Token, ...]
+class Unit(TokenSpan):
+    tokens: tuple[Token, ...]  # one party's, so the unit's speaker is theirs
 
     @property
     def text(self) -> str:
         """Normalised words: what is embedded and compared (lower case, no punctuation)."""
         return " ".join(t.norm for t in self.tokens)
-
-    @property
-    def raw(self) -> str:
-        return " ".join(dict.fromkeys(t.raw.strip() for t in self.tokens))
-
-    @property
-    def start_s(self) -> float:
-        return self.tokens[0].start_s
-
-    @property
-    def end_s(self) -> float:
-        return self.tokens[-1].end_s
-
-    @property
-    def probability(self) -> float:
-        """Mean word probability from the recogniser: how far the words themselves can be trusted."""
-        return sum(t.probability for t in self.tokens) / len(self.tokens)
 
 
 def _split(tokens: list[Token], boundary) -> list[list[Token]]:
@@ -71,7 +53,7 @@ def units_of(tokens: list[Token]) -> list[Unit]:
     plus the clauses of long sentences, in time order."""
     units: list[Unit] = []
     for sentence in _split(tokens, lambda t: t.ends_sentence):
-        units.append(Unit(sentence[0].speaker, tuple(sentence)))
+        units.append(Unit(tuple(sentence)))
         if len(sentence) > CLAUSE_SPLIT_TOKENS:
-            units.extend(Unit(c[0].speaker, tuple(c)) for c in _clauses(sentence))
+            units.extend(Unit(tuple(c)) for c in _clauses(sentence))
     return units
