@@ -190,17 +190,19 @@ def _check_intents(table: Any, custom: dict[str, dict[str, Any]], source: str) -
         where = f"{source}: intents.{name}"
         if name not in known or not isinstance(cfg, dict):
             raise RulePackError(f"{where}: unknown intent; known: {', '.join(sorted(INTENTS))}")
-        unknown = sorted(set(cfg) - {"exemplars", "counter_exemplars", "similarity"})
+        unknown = sorted(set(cfg) - {"exemplars", "counter_exemplars", "similarity", "start_only"})
         if unknown:
             raise RulePackError(f"{where}: unknown key(s) {', '.join(unknown)}; known: exemplars, counter_exemplars, "
-                                f"similarity")
+                                f"similarity, start_only")
         out["by_intent"][name] = {
             "exemplars": _sentences(cfg.get("exemplars", []), f"{where}.exemplars"),
             "counter_exemplars": _sentences(cfg.get("counter_exemplars", []), f"{where}.counter_exemplars"),
-            "similarity": _check(cfg["similarity"], "fraction", f"{where}.similarity") if "similarity" in cfg else None}
+            "similarity": _check(cfg["similarity"], "fraction", f"{where}.similarity") if "similarity" in cfg else None,
+            "start_only": _sentences(cfg.get("start_only", []), f"{where}.start_only")}
     for name, spec in custom.items():
-        out["by_intent"][f"custom.{name}"] = {key: spec[key] for key in ("exemplars", "counter_exemplars", "similarity",
-                                                                         "phrases")}
+        out["by_intent"][f"custom.{name}"] = {**{key: spec[key] for key in ("exemplars", "counter_exemplars",
+                                                                            "similarity", "phrases")},
+                                              "start_only": []}
     return out
 
 

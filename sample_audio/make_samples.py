@@ -149,9 +149,9 @@ CALLS = [
         "script": [
             (H, "Hello?"),
             (C, "Oh, hi. Is that the police?"),
-            (H, "Okay, go on."),
-            (C, "Someone has smashed my car window on Station Road, and taken my bag."),
-            (H, "What's the registration of the car?"),
+            (H, "Okay, thank you, go on."),
+            (C, "Someone has smashed my car window on Station Road, and they've taken my bag."),
+            (H, "Right. What's the registration of the car?"),
             pause(4.0, owner=C, explained=False),          # caller checks the logbook
             (C, "Sorry. It's Y R one seven, K L M."),
             (H, "Thank you. Your crime reference number is S P two nine eight one. "
@@ -167,10 +167,10 @@ CALLS = [
                  "handler_id": "H1042", "answer_delay_s": 312.0},
         "expected": verdicts(unexplained_silence="fail", recap="fail", answer_time="fail"),
         "script": [
-            (H, "Staffordshire Police, how can I help?"),
+            (H, "Hello, Staffordshire Police, how can I help?"),
             (C, "Hi. Some kids have been throwing stones at my front windows again this afternoon, "
                 "and one of them has cracked."),
-            (H, "Okay. When did this last happen?"),
+            (H, "Okay, thank you. When did this last happen?"),
             pause(3.5, owner=C, explained=False),          # caller thinks back
             (C, "About twenty minutes ago. They ran off towards the park."),
             (H, "Right."),
@@ -192,7 +192,7 @@ CALLS = [
         "script": [
             (H, "Staffordshire Police, how can I help?"),
             (C, "Hello. A car has been parked across my driveway for three days now, and I can't get my car out."),
-            (H, "Okay. Do you know whose car it is?"),
+            (H, "Okay, thank you. Do you know whose car it is?"),
             pause(3.5, owner=C, explained=False),          # caller thinks about it
             (C, "No, I've never seen it before."),
             (H, "I'm just going to put you on hold for a moment while I speak to my supervisor."),
@@ -211,9 +211,9 @@ CALLS = [
                  "handler_id": "H3307", "answer_delay_s": 37.0},
         "expected": verdicts(informal_language="fail", recap="fail"),
         "script": [
-            (H, "Staffordshire Police, how can I help?"),
-            (C, "Hiya. I want to report some damage to my car, it happened last night."),
-            (H, "Okay mate, what's happened?"),
+            (H, "Hello, Staffordshire Police, how can I help?"),
+            (C, "Hiya. I want to report some damage to my car. It happened at some point last night."),
+            (H, "Thank you. Okay mate, what's happened?"),
             (C, "Someone's scratched a key down the side of it. I'd love to know who did it."),
             (H, "Right. Where was the car parked?"),
             pause(3.5, owner=C, explained=False),          # caller thinks about it
@@ -245,7 +245,7 @@ CALLS = [
             (H, "Okay, thanks for calling, bye."),
         ],
         "must_hear": {H: ["staffordshire police", "how can i help", "thanks for calling"],
-                      C: ["window", "hoodies"]},
+                      C: ["window", "hoodies|hoodie"]},
     },
     {
         # The handler talks over the caller three times with real sentences (one starting with
@@ -348,7 +348,7 @@ CALLS = [
         "id": "vulnerable_ignored",
         "meta": {"started_at": "2026-11-25T23:18:29+00:00", "call_type": "101", "area": "Stoke-on-Trent",
                  "handler_id": "H1042", "answer_delay_s": 102.0},
-        "expected": verdicts(empathy="pass", vulnerability="fail", recap="fail"),
+        "expected": verdicts(empathy="fail", vulnerability="fail", recap="fail"),
         "script": [
             (H, "Staffordshire Police, how can I help?"),
             (C, "Hi. Someone's stolen the catalytic converter from my car overnight."),

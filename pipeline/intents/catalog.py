@@ -20,16 +20,19 @@ class IntentSpec:
     phrases: tuple[str, str] | None   # (section, key) of its phrase list in the rule pack
     description: str
     semantic: bool = True             # False: phrases only (a force's name has no paraphrase)
+    statement: bool = False           # True: never said as a question ("did they say they'd ring you back?")
 
 
 _BUILT_IN = [
     IntentSpec("force_name", "handler", ("greeting", "force_names"), "names the force", semantic=False),
     IntentSpec("help_offer", "handler", ("greeting", "help_offers"), "offers help, or asks where help is needed"),
-    IntentSpec("silence_explanation", "handler", ("silence", "explanations"), "explains a coming silence or hold"),
-    IntentSpec("next_steps", "handler", ("next_steps", "phrases"), "says what will happen next"),
+    IntentSpec("silence_explanation", "handler", ("silence", "explanations"), "explains a coming silence or hold",
+               statement=True),
+    IntentSpec("next_steps", "handler", ("next_steps", "phrases"), "says what will happen next", statement=True),
     IntentSpec("acknowledgement", "handler", ("acknowledgement", "phrases"), "acknowledges the caller"),
-    IntentSpec("empathy", "handler", ("empathy", "phrases"), "shows empathy, understanding or support"),
-    IntentSpec("recap", "handler", ("recap", "recaps"), "recaps or reads back the outcome"),
+    IntentSpec("empathy", "handler", ("empathy", "phrases"), "shows empathy, understanding or support",
+               statement=True),
+    IntentSpec("recap", "handler", ("recap", "recaps"), "recaps or reads back the outcome", statement=True),
     IntentSpec("understanding_check", "handler", ("recap", "checks"), "checks the caller understood"),
     IntentSpec("safeguarding", "handler", ("vulnerability", "safeguarding"), "asks a safeguarding question"),
     IntentSpec("distress", "caller", ("empathy", "distress"), "the caller is frightened, upset or pleading"),

@@ -21,7 +21,7 @@ import numpy as np
 from pipeline.intents.catalog import IntentSpec
 from pipeline.intents.units import Unit, units_of
 from pipeline.intents.vectors import SentenceVectors
-from pipeline.matching import Match, PhraseIndex, Token, TokenSpan, find_all_groups
+from pipeline.matching import Match, PhraseIndex, Token, TokenSpan, find_all_groups, normalised_phrase
 
 
 # Shorter stretches are left to the phrases: a two-word sentence's embedding is mostly its topic
@@ -261,7 +261,15 @@ class IntentFinder:
                     by_unit[i] = match
         found: list[IntentHit] = []
         fuzzy_threshold = self.rules.section("matching")["fuzzy_threshold"]
+        start_only = set(self.cfg["by_intent"].get(intent, {}).get("start_only", []))
+        for i, match in list(by_unit.items()):
+            # A phrase that is only an acknowledgement at the start of a sentence ("Okay, ..."), not
+            # inside one ("is that okay?", "right now").
+            if normalised_phrase(match.phrase) in start_only and units[i].tokens.index(match.tokens[0]) > 1:
+                del by_unit[i]
         for i, unit in enumerate(units):
+            if spec.statement and self._asks(unit):
+                continue
             semantic = (spec.semantic and len(unit.tokens) >= MIN_SEMANTIC_TOKENS
                         and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
             match = by_unit.get(i)
@@ -281,6 +289,17 @@ class IntentFinder:
                                        float(round(margin_conf * probability_factor(unit.probability), 3)), (),
                                        f"intents.{intent}.exemplars"))
         return _one_per_moment(found)
+
+    def _asks(self, unit: Unit) -> bool:
+        """Whether a unit is a question: a "?" at its end, or a question opener at its start."""
+        if unit.tokens[-1].raw.endswith("?"):
+            return True
+        words = [t.norm for t in unit.tokens]
+        return any(words[:len(s)] == s for s in self._question_starts)
+
+    @cached_property
+    def _question_starts(self) -> list[list[str]]:
+        return [s.split() for s in (normalised_phrase(q) for q in self.rules.section("silence")["question_starts"])]
 
     def _phrases(self, spec: IntentSpec) -> list[str]:
         if spec.phrases is None:
