@@ -126,7 +126,7 @@ CALLS = [
         "script": [
             (H, "Staffordshire Police, what's the address of your emergency?"),
             (C, "Twenty two Oak Road, Stafford. Someone's trying to break into my house! I'm really scared."),
-            (H, "Okay. You've done the right thing calling us. Are you safe inside the house?"),
+            (H, "Okay, thank you. You've done the right thing calling us. Are you safe inside the house?"),
             (C, "Yes, I'm upstairs."),
             (H, "Can you see them now?"),
             pause(3.5, owner=C, explained=False),          # caller looks out of the window
@@ -344,7 +344,8 @@ CALLS = [
     },
     {
         # The caller discloses domestic abuse; the handler carries on with the car report and asks
-        # no safeguarding question. (Its "that sounds really difficult", about the theft, is empathy.)
+        # no safeguarding question. (Its "that sounds really difficult", about the theft, came before the
+        # disclosure, so it is not a response to it: empathy fails too.)
         "id": "vulnerable_ignored",
         "meta": {"started_at": "2026-11-25T23:18:29+00:00", "call_type": "101", "area": "Stoke-on-Trent",
                  "handler_id": "H1042", "answer_delay_s": 102.0},
