@@ -50,7 +50,7 @@ def redecode_opening(engine: SpeechEngine, audio: np.ndarray, sample_rate: int, 
     a = max(0.0, start - PAD_S)
     b = min(len(audio) / sample_rate, max(end, max((r.end_s for r in regions if r.start_s < end), default=end)) + PAD_S)
     clip = audio[int(a * sample_rate):int(b * sample_rate)]
-    prompt = ", ".join(dict.fromkeys(name.title() for name in greeting["force_names"]))
+    prompt = greeting["force_names"][0].title()  # the name as written; the other entries are how it is misheard
     raw = engine.transcribe(clip, sample_rate, None, prompt=prompt)
     words = [Word(w.text, w.start_s + a, w.end_s + a, w.probability) for seg in raw for w in seg.words if w.text.strip()]
     before = " ".join(s.text for s in opening)
