@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -232,7 +233,7 @@ def changed_rules(tmp_path: Path) -> Path:
     """A QA lead's edit: 'mate' is no longer informal; 5 interruptions, not 2, fail listening;
     999 calls get 20 s to be answered."""
     pack = (ROOT / "models" / "rules" / "staffordshire.toml").read_text()
-    pack = pack.replace('version = "staffordshire-2026.11.3"', 'version = "staffordshire-2026.12.1"')
+    pack = re.sub(r'^version = ".*"$', 'version = "staffordshire-qa-edit.1"', pack, count=1, flags=re.M)
     pack = pack.replace('  "mate", "love",', '  "love",')
     pack = pack.replace("fail_interruptions = 2", "fail_interruptions = 5")
     pack = pack.replace("target_999_s = 10.0", "target_999_s = 20.0")
@@ -257,7 +258,7 @@ def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path)
             "'speech engine loaded'; sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code, db, str(rules)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "re-scored 2 call(s) with rules staffordshire-2026.12.1" in done.stderr
+    assert "re-scored 2 call(s) with rules staffordshire-qa-edit.1" in done.stderr
     assert query(db, "SELECT count(*) FROM transcriptions") == [(2,)]
     def history(call_id: str, indicator: str) -> list[str]:
         return [status for (status,) in query(db, f"""SELECT i.status FROM indicator_results i
@@ -272,7 +273,7 @@ def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path)
     # 2. the nightly flow with a changed pack plans a re-score, not an analysis
     config = tmp_path / "callqa.toml"
     config.write_text(f'rules = "{rules.with_name("rules2.toml")}"\n')
-    rules.with_name("rules2.toml").write_text(rules.read_text().replace("2026.12.1", "2026.12.2"))
+    rules.with_name("rules2.toml").write_text(rules.read_text().replace("qa-edit.1", "qa-edit.2"))
     summary = nightly(export_dir=str(export), db=db, config_path=str(config), report_dir=None)
     assert (summary["counts"]["rescored"], summary["counts"]["analysed"]) == (2, 0)
     assert query(db, "SELECT count(*) FROM transcriptions") == [(2,)]
