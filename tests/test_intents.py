@@ -136,3 +136,18 @@ def test_rescoring_needs_no_encoder_when_vectors_are_stored(monkeypatch):
     rules = dataclasses.replace(RULES)  # same pack: its exemplars are already embedded
     assert {k: r.status for k, r in score_call(again, rules).indicators.items()} == \
         {k: r.status for k, r in first.indicators.items()}
+
+
+def test_exemplar_vectors_are_cached_between_processes(tmp_path, monkeypatch):
+    """A worker or `callqa rescore` finds the pack's exemplars already embedded: no encoder needed."""
+    import pipeline.intents.vectors as v
+    from pipeline.intents import detect
+
+    monkeypatch.setenv("CALLQA_MODEL_CACHE", str(tmp_path))
+    rules = dataclasses.replace(RULES, version="cache-test")
+    first = detect.exemplar_bank(rules, SentenceVectors("all-MiniLM-L6-v2"))
+    assert list(tmp_path.glob("exemplars-*.npy"))
+    detect._BANKS.clear()  # as a new process would start
+    monkeypatch.setattr(v, "_encoder", lambda: pytest.fail("the cached exemplars were embedded again"))
+    again = detect.exemplar_bank(rules, SentenceVectors("all-MiniLM-L6-v2"))
+    assert np.allclose(first.matrix, again.matrix)

@@ -117,7 +117,7 @@ class ExemplarBank:
 
         self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int), rows(name, neg), rows(name, explicit))
                      for name in set(pos) | set(neg)}
-        self.matrix = vectors.matrix(texts) if texts else np.zeros((0, 384), np.float32)
+        self.matrix = _embedded(texts, vectors) if texts else np.zeros((0, 384), np.float32)
         # Per party, only the rows its intents use, transposed once: the per-call product is then
         # one small contiguous matrix multiplication (re-scoring runs it for every call).
         self.columns: dict[str, np.ndarray] = {}
@@ -136,6 +136,35 @@ class ExemplarBank:
 
 
 _BANKS: dict[tuple[str, str], ExemplarBank] = {}
+
+
+def _embedded(texts: list[str], vectors: SentenceVectors) -> np.ndarray:
+    """The exemplars' vectors, kept in the model cache between processes: every worker and every
+    `callqa rescore` would otherwise spend seconds embedding the same thousand sentences."""
+    import hashlib
+    import os
+    import tempfile
+
+    from models.weights import cache_dir
+
+    key = hashlib.sha256("\n".join([vectors.model, *texts]).encode()).hexdigest()[:24]
+    path = cache_dir() / f"exemplars-{key}.npy"
+    try:
+        cached = np.load(path)
+        if cached.shape[0] == len(texts):
+            return cached.astype(np.float32)
+    except (OSError, ValueError):
+        pass
+    matrix = vectors.matrix(texts)
+    try:  # a cache that cannot be written (read-only home) only costs the time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, matrix)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return matrix
 
 
 def exemplar_bank(rules, vectors: SentenceVectors) -> ExemplarBank:
