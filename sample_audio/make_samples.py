@@ -984,17 +984,22 @@ def generate(names: list[str] | None, which: str = "default") -> int:
                 problems += 1
                 print(f"  MISMATCH ({call['id']}): declared vs derived from the script: {wrong}")
         assert 25.0 <= truth["duration_s"] <= 50.0, f"{call['id']}: {truth['duration_s']:.1f} s"
-        wav = OUT_DIR / f"{call['id']}.wav"
-        sf.write(wav, stereo, SR, subtype="ULAW")
-        (OUT_DIR / f"{call['id']}.truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
-        print(f"{wav.name}: {truth['duration_s']:.1f} s, {wav.stat().st_size / 1024:.0f} KiB, "
-              f"{len(truth['turns'])} turns, silences "
-              + ", ".join(f"{s['duration_s']:.1f}s/{s['owner']}" for s in truth["silences"])
-              + f"; review_priority {truth['review_priority']}")
+        write_call(OUT_DIR, call["id"], stereo, truth, "")
     write_manifest()
     total = sum(p.stat().st_size for p in OUT_DIR.iterdir() if p.is_file())
     print(f"sample_audio: {total / 1e6:.2f} MB in all")
     return 1 if problems else 0
+
+
+def write_call(folder: Path, call_id: str, stereo: np.ndarray, truth: dict, voices: str) -> None:
+    """NAME.wav (G.711 mu-law) and NAME.truth.json, and one line saying what was written."""
+    wav = folder / f"{call_id}.wav"
+    sf.write(wav, stereo, SR, subtype="ULAW")
+    (folder / f"{call_id}.truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+    print(f"{wav.name}: {truth['duration_s']:.1f} s, {wav.stat().st_size / 1024:.0f} KiB, "
+          f"{len(truth['turns'])} turns, {voices}silences "
+          + ", ".join(f"{s['duration_s']:.1f}s/{s['owner']}" for s in truth["silences"])
+          + f"; review_priority {truth['review_priority']}")
 
 
 def generate_unseen(names: list[str] | None, calls: list[dict], folder: Path) -> int:
@@ -1019,13 +1024,7 @@ def generate_unseen(names: list[str] | None, calls: list[dict], folder: Path) ->
         for e in errors:
             print(f"  PROBLEM ({call['id']}): {e}")
         problems += bool(errors)
-        wav = folder / f"{call['id']}.wav"
-        sf.write(wav, stereo, SR, subtype="ULAW")
-        (folder / f"{call['id']}.truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
-        print(f"{wav.name}: {truth['duration_s']:.1f} s, {wav.stat().st_size / 1024:.0f} KiB, "
-              f"{len(truth['turns'])} turns, handler {call['voices'][H]}, caller {call['voices'][C]}, silences "
-              + ", ".join(f"{s['duration_s']:.1f}s/{s['owner']}" for s in truth["silences"])
-              + f"; review_priority {truth['review_priority']}")
+        write_call(folder, call["id"], stereo, truth, f"handler {call['voices'][H]}, caller {call['voices'][C]}, ")
     write_manifest(calls, folder, training_rows=[])
     total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
     print(f"{folder.name}: {total / 1e6:.2f} MB in all")
