@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.indicators import CallContext  # noqa: E402
-from pipeline.indicators.silence import is_question  # noqa: E402
 from pipeline.intents import INTENTS  # noqa: E402
+from pipeline.intents.questions import is_question  # noqa: E402
 from pipeline.rules import load_rule_pack  # noqa: E402
 from pipeline.transcript import Segment, Word  # noqa: E402
 from pipeline.vad import Region  # noqa: E402

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.indicators.silence import is_question
+from pipeline.intents.questions import is_question
 from pipeline.matching import normalise
 from pipeline.rules import RulePack
 from pipeline.transcript import Word

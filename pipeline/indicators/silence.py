@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
 from pipeline.indicators.turns import silence_owner
 from pipeline.intents import IntentHit
+from pipeline.intents.questions import is_question
 from pipeline.matching import Token, normalise
 from pipeline.rules import RulePack
 from pipeline.transcript import Segment
@@ -43,23 +44,6 @@ class Silence:
                 "duration_s": round(self.duration_s, 2), "explained": self.explained,
                 "explanation": explanation, "owner": self.owner, "owner_why": self.owner_why,
                 "broken_by": self.broken_by}
-
-
-def last_sentence(text: str) -> str:
-    parts = [p for p in text.replace("!", ".").replace("?", "?|").replace(".", ".|").split("|") if p.strip()]
-    return parts[-1].strip() if parts else ""
-
-
-def is_question(text: str, starts: list[str], mark_min_words: int) -> bool:
-    """A question by its opening words, or by a "?" on a sentence long enough to trust it.
-
-    The recogniser's punctuation is a guess: a flat "Right." often comes out as "Right?".
-    """
-    sentence = last_sentence(text)
-    words = normalise(sentence)
-    if any(words[: len(s.split())] == s.split() for s in starts):
-        return True
-    return sentence.endswith("?") and len(words) >= mark_min_words
 
 
 def _last_before(segments: list[Segment], t: float, tolerance_s: float = 0.5) -> Segment | None:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.intents.catalog import IntentSpec
+from pipeline.intents.questions import is_question
 from pipeline.intents.units import Unit, units_of
 from pipeline.intents.vectors import SentenceVectors
 from pipeline.matching import Match, PhraseIndex, Token, TokenSpan, find_all_groups, normalised_phrase
@@ -320,15 +321,8 @@ class IntentFinder:
         return _one_per_moment(found)
 
     def _asks(self, unit: Unit) -> bool:
-        """Whether a unit is a question: a "?" at its end, or a question opener at its start."""
-        if unit.tokens[-1].raw.endswith("?"):
-            return True
-        words = [t.norm for t in unit.tokens]
-        return any(words[:len(s)] == s for s in self._question_starts)
-
-    @cached_property
-    def _question_starts(self) -> list[list[str]]:
-        return [s.split() for s in (normalised_phrase(q) for q in self.rules.section("silence")["question_starts"])]
+        """Whether a unit is a question: a question opener at its start, or a "?" at its end."""
+        return is_question(" ".join(t.raw for t in unit.tokens), self.rules.section("silence")["question_starts"], 1)
 
     def _phrases(self, spec: IntentSpec) -> list[str]:
         if spec.phrases is None:
