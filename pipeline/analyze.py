@@ -78,10 +78,8 @@ def score(layout: str, duration_s: float, transcript: list[Segment], timelines: 
                       rules)
 
 
-def call_vectors(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
-                 encoder) -> SentenceVectors:
+def call_vectors(ctx: CallContext, encoder) -> SentenceVectors:
     """Embed every unit of both parties once, in one batch, to be stored with the transcription."""
-    ctx = CallContext(layout, duration_s, transcript, timelines)
     units = units_of(ctx.handler_tokens) + units_of(ctx.caller_tokens)
     # Shorter units are judged by phrases alone (pipeline.intents.detect), so they need no vector.
     with threadpool_limits(1, user_api="blas"):  # one thread per process, like the speech model
@@ -105,7 +103,7 @@ class Analyzer:
         started = time.perf_counter()
         self.engine = engine or load_engine(config.stt)
         self.encoder = default_encoder()
-        exemplar_bank(self.rules, SentenceVectors(self.encoder.name))  # the rule pack's exemplars, embedded once
+        exemplar_bank(self.rules, self.encoder.name)  # the rule pack's exemplars, embedded once
         self.load_s = time.perf_counter() - started
 
     def analyze(self, path: str | Path, layout: str | None = None, call_id: str | None = None,
@@ -150,10 +148,11 @@ class Analyzer:
                 per_speaker["unknown"], timelines["unknown"], turns, self.rules)
         diarized_at = time.perf_counter()
         transcript = merge_channels(per_speaker)
-        vectors = call_vectors(layout_kind, audio.duration_s, transcript, timelines, self.encoder)
+        # One context for embedding and scoring: its tokens are built once.
+        ctx = CallContext(layout_kind, audio.duration_s, transcript, timelines, call_type, answer_delay_s)
+        ctx.vectors = vectors = call_vectors(ctx, self.encoder)
         embedded_at = time.perf_counter()
-        scoring = score(layout_kind, audio.duration_s, transcript, timelines, self.rules, call_type, answer_delay_s,
-                        vectors)
+        scoring = score_call(ctx, self.rules)
         finished = time.perf_counter()
         return CallResult(
             call_id=call_id or Path(path).stem,

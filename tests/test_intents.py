@@ -145,9 +145,9 @@ def test_exemplar_vectors_are_cached_between_processes(tmp_path, monkeypatch):
 
     monkeypatch.setenv("CALLQA_MODEL_CACHE", str(tmp_path))
     rules = dataclasses.replace(RULES, version="cache-test")
-    first = detect.exemplar_bank(rules, SentenceVectors("all-MiniLM-L6-v2"))
+    first = detect.exemplar_bank(rules, "all-MiniLM-L6-v2")
     assert list(tmp_path.glob("exemplars-*.npy"))
     detect._BANKS.clear()  # as a new process would start
     monkeypatch.setattr(v, "_encoder", lambda: pytest.fail("the cached exemplars were embedded again"))
-    again = detect.exemplar_bank(rules, SentenceVectors("all-MiniLM-L6-v2"))
+    again = detect.exemplar_bank(rules, "all-MiniLM-L6-v2")
     assert np.allclose(first.matrix, again.matrix)

@@ -168,7 +168,8 @@ def _embedded(texts: list[str], vectors: SentenceVectors) -> np.ndarray:
     return matrix
 
 
-def exemplar_bank(rules, vectors: SentenceVectors) -> ExemplarBank:
+def exemplar_bank(rules, model: str) -> ExemplarBank:
+    """The pack's exemplar vectors for the sentence model `model`, built once per process."""
     key = (rules.version, rules.source)
     if key not in _BANKS:
         from pipeline.intents.catalog import INTENTS
@@ -177,7 +178,7 @@ def exemplar_bank(rules, vectors: SentenceVectors) -> ExemplarBank:
         speakers = {name: spec.speaker for name, spec in INTENTS.items()}
         parties = {**speakers, **{f"custom.{name}": spec["speaker"] for name, spec in rules.custom.items()}}
         # Exemplars are embedded with the encoder, never from a call's stored vectors.
-        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(vectors.model), speakers, parties)
+        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(model), speakers, parties)
     return _BANKS[key]
 
 
@@ -214,7 +215,7 @@ class IntentFinder:
 
     @cached_property
     def _bank(self) -> ExemplarBank:
-        return exemplar_bank(self.rules, self.vectors)
+        return exemplar_bank(self.rules, self.vectors.model)
 
     @cached_property
     def _sims(self) -> dict[str, np.ndarray]:
