@@ -226,11 +226,6 @@ def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
     return sorted(found, key=lambda m: (-m.score, m.start_s))
 
 
-def find_all(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: dict) -> list[Match]:
-    """Every place any phrase matches (not just each phrase's best), non-overlapping, in time order."""
-    return find_all_groups(tokens, {"": phrases}, matching)[""]
-
-
 @lru_cache(maxsize=64)
 def _owners(names: tuple[str, ...], lists: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
     owners: dict[str, list[str]] = {}
@@ -248,7 +243,8 @@ def _limits(table: _Table, fuzzy: float, short_chars: int, short_threshold: floa
 
 def find_all_groups(tokens: list[Token] | PhraseIndex, groups: dict[str, list[str]],
                     matching: dict) -> dict[str, list[Match]]:
-    """`find_all` for several phrase lists at once (one per intent), scored in shared rapidfuzz calls.
+    """Every place any phrase of each list (one list per intent) matches, not just each phrase's
+    best, non-overlapping within a list, in time order; scored in shared rapidfuzz calls.
 
     Within a group, where windows overlap the higher score wins. A call's intents are looked for
     once per party, and their occurrences are then picked by time.

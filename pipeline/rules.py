@@ -8,6 +8,7 @@ rule off.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,9 @@ class RulePack:
     def section(self, name: str) -> dict[str, Any]:
         return self.data[name]
 
-    @property
+    @cached_property
     def custom(self) -> dict[str, dict[str, Any]]:
-        """The pack's enabled custom indicators, by name."""
+        """The pack's enabled custom indicators, by name (asked for every indicator of every call)."""
         return {name: spec for name, spec in self.data["custom"].items() if spec["enabled"]}
 
     @property

@@ -2,8 +2,9 @@
 
 The caller owns a silence only while an answer is owed: the last speech before it was the
 handler asking the caller something, and the caller has not answered yet (a caller's "hang
-on" or "mm" is not an answer, and a handler's "take your time" after the question still waits). Once the caller has answered, or the handler spoke last without
-asking, the handler owns it. The speech detector's regions decide who spoke last, so a short
+on" or "mm" is not an answer, and a handler's "take your time" after the question still
+waits). Once the caller has answered, or the handler spoke last without asking, the handler
+owns it. The speech detector's regions decide who spoke last, so a short
 "Right." the recogniser dropped still counts as the handler's turn.
 """
 
@@ -21,7 +22,6 @@ EDGE_S = 0.05  # regions ending this close after the gap's start still came befo
 class Ownership:
     owner: str          # "handler" or "caller"
     why: str            # one line a QA lead can check against the recording
-    question: str = ""  # the handler's question the caller still owed an answer to
 
 
 def _last_end(regions: list[Region], before_s: float) -> float | None:
@@ -68,8 +68,7 @@ def silence_owner(gap_start_s: float, timelines: dict[str, list[Region]], handle
         words = [t for t in caller_tokens if region.start_s - 0.3 <= t.start_s <= region.end_s + 0.3]
         if _is_answer(words, holding_words):
             return Ownership("handler", "the caller had answered the handler's question")
-    text = " ".join(dict.fromkeys(t.raw.strip() for t in question))
-    return Ownership("caller", "the handler asked and the caller had not answered yet", text)
+    return Ownership("caller", "the handler asked and the caller had not answered yet")
 
 
 YES = {"yes", "yeah", "yep", "no", "nope"}

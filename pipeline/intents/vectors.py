@@ -26,7 +26,6 @@ def _encoder():
 class SentenceVectors:
     model: str
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
-    computed: int = 0  # texts embedded on demand (missing from the stored set)
 
     def matrix(self, texts: list[str]) -> np.ndarray:
         """Rows for `texts` (unit-norm float32), embedding any the store does not hold."""
@@ -35,7 +34,6 @@ class SentenceVectors:
             encoder = _encoder()
             for text, vec in zip(missing, encoder.encode(missing)):
                 self.vectors[text] = vec.astype(np.float32)
-            self.computed += len(missing)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self.vectors[t] for t in texts]).astype(np.float32, copy=False)

@@ -10,7 +10,7 @@ bench/accuracy.py, docs/judgements.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class GreetingPass:
     after: str = ""
 
     def to_dict(self) -> dict:
-        return {"tried": self.tried, "replaced": self.replaced, "before": self.before, "after": self.after}
+        return asdict(self)
 
 
 def _names_force(segments: list[Segment], force_names: list[str], matching: dict) -> bool:
