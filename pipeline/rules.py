@@ -181,24 +181,29 @@ def _check_intents(table: Any, custom: dict[str, dict[str, Any]], source: str) -
         raise RulePackError(f"{source}: missing section [intents]")
     known = set(INTENTS) | {f"custom.{name}" for name in custom}
     out: dict[str, Any] = {"by_intent": {}, "examples": _examples(table.get("examples"), source)}
-    for key in ("similarity", "margin"):
+    for key in ("similarity", "margin", "precision", "veto_below"):
         if key not in table:
             raise RulePackError(f"{source}: intents.{key}: missing")
         out[key] = _check(table[key], "fraction", f"{source}: intents.{key}")
     for name, cfg in table.items():
-        if name in ("similarity", "margin", "examples"):
+        if name in ("similarity", "margin", "precision", "veto_below", "examples"):
             continue
         where = f"{source}: intents.{name}"
         if name not in known or not isinstance(cfg, dict):
             raise RulePackError(f"{where}: unknown intent; known: {', '.join(sorted(INTENTS))}")
-        unknown = sorted(set(cfg) - {"exemplars", "counter_exemplars", "similarity", "start_only"})
+        unknown = sorted(set(cfg) - {"exemplars", "counter_exemplars", "similarity", "probability", "veto_below",
+                                   "start_only"})
         if unknown:
             raise RulePackError(f"{where}: unknown key(s) {', '.join(unknown)}; known: exemplars, counter_exemplars, "
-                                f"similarity, start_only")
+                                f"similarity, probability, veto_below, start_only")
         out["by_intent"][name] = {
             "exemplars": _sentences(cfg.get("exemplars", []), f"{where}.exemplars"),
             "counter_exemplars": _sentences(cfg.get("counter_exemplars", []), f"{where}.counter_exemplars"),
             "similarity": _check(cfg["similarity"], "fraction", f"{where}.similarity") if "similarity" in cfg else None,
+            "probability": _check(cfg["probability"], "fraction", f"{where}.probability") if "probability" in cfg
+            else None,
+            "veto_below": _check(cfg["veto_below"], "fraction", f"{where}.veto_below") if "veto_below" in cfg
+            else None,
             "start_only": _sentences(cfg.get("start_only", []), f"{where}.start_only")}
     for name, spec in custom.items():
         out["by_intent"][f"custom.{name}"] = {**{key: spec[key] for key in ("exemplars", "counter_exemplars",

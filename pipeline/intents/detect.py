@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.intents.catalog import IntentSpec
+from pipeline.intents.model import IntentModel, load_or_fit, training_sets
 from pipeline.intents.questions import is_question
 from pipeline.intents.units import Unit, units_of
 from pipeline.intents.vectors import SentenceVectors
@@ -40,11 +41,13 @@ class IntentHit(TokenSpan):
     confidence: float    # 0-1
     tokens: tuple[Token, ...] = ()
     source: str = ""     # the rule-pack key that matched: "next_steps.phrases", "intents.next_steps.exemplars"
+    probability: float | None = None  # the intent model's probability for the unit, where it has one
 
     @property
     def rule(self) -> str:
         if self.method == "exemplar":
-            return f"{self.source}: like {self.matched!r} ({self.similarity:.2f})"
+            model = f"intent model {self.probability:.2f}, " if self.probability is not None else ""
+            return f"{self.source}: {model}like {self.matched!r} ({self.similarity:.2f})"
         return f"{self.source}: {self.matched!r}"
 
     def span(self) -> tuple[Token, ...]:
@@ -52,8 +55,11 @@ class IntentHit(TokenSpan):
         return self.tokens or self.unit.tokens
 
     def evidence_extra(self) -> dict[str, Any]:
-        return {"method": self.method, "matched": self.matched, "similarity": round(float(self.similarity), 3),
-                "confidence": round(float(self.confidence), 2)}
+        extra = {"method": self.method, "matched": self.matched, "similarity": round(float(self.similarity), 3),
+                 "confidence": round(float(self.confidence), 2)}
+        if self.probability is not None:
+            extra["probability"] = round(float(self.probability), 3)
+        return extra
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class ExemplarBank:
     """
 
     def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors, speakers: dict[str, str],
-                 parties: dict[str, str]) -> None:
+                 parties: dict[str, str], trained: dict[str, str] | None = None) -> None:
         texts: list[str] = []
         index: dict[str, int] = {}
 
@@ -119,13 +125,16 @@ class ExemplarBank:
         self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int), rows(name, neg), rows(name, explicit))
                      for name in set(pos) | set(neg)}
         self.matrix = _embedded(texts, vectors) if texts else np.zeros((0, 384), np.float32)
-        # Per party, only the rows its intents use, transposed once: the per-call product is then
-        # one small contiguous matrix multiplication (re-scoring runs it for every call).
+        # The intents with enough labelled sentences get a trained classifier (pipeline/intents/model.py).
+        self.model: IntentModel = load_or_fit(training_sets(intents_cfg, trained or {}), vectors.model,
+                                              vectors.matrix, intents_cfg["precision"])
+        # Per party, only the rows the other intents use, transposed once: the per-call product is
+        # then one small contiguous matrix multiplication (re-scoring runs it for every call).
         self.columns: dict[str, np.ndarray] = {}
         self.matrix_t: dict[str, np.ndarray] = {}
         self.local: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for party in set(parties.values()):
-            names = [n for n, sp in parties.items() if sp == party and n in self.rows]
+            names = [n for n, sp in parties.items() if sp == party and n in self.rows and n not in self.model.column]
             cols = np.array(sorted({int(i) for n in names for part in self.rows[n] for i in part}), dtype=int)
             position = np.full(len(texts), -1, dtype=int)
             position[cols] = np.arange(len(cols))
@@ -177,8 +186,9 @@ def exemplar_bank(rules, model: str) -> ExemplarBank:
         # Examples are labelled with the built-in intents only, so they counter nothing custom.
         speakers = {name: spec.speaker for name, spec in INTENTS.items()}
         parties = {**speakers, **{f"custom.{name}": spec["speaker"] for name, spec in rules.custom.items()}}
+        trained = {name: spec.speaker for name, spec in INTENTS.items() if spec.semantic}
         # Exemplars are embedded with the encoder, never from a call's stored vectors.
-        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(model), speakers, parties)
+        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(model), speakers, parties, trained)
     return _BANKS[key]
 
 
@@ -234,9 +244,45 @@ class IntentFinder:
             out[party] = sims
         return out
 
+    @cached_property
+    def _probabilities(self) -> dict[str, np.ndarray]:
+        """The intent model's probability of every trained intent for every unit (NaN: too short to
+        judge), for both parties in one pass."""
+        model = self._bank.model
+        out = {party: np.full((len(units), len(model.names)), np.nan, np.float32) for party, units in self.units.items()}
+        judged = [(party, i) for party, units in self.units.items() for i, u in enumerate(units)
+                  if len(u.tokens) >= MIN_SEMANTIC_TOKENS]
+        if judged and model.names:
+            texts = [self.units[party][i].text for party, i in judged]
+            probs = model.probabilities(texts, self.vectors.matrix(texts))
+            for (party, i), row in zip(judged, probs):
+                out[party][i] = row
+        return out
+
+    def _modelled(self, intent: str) -> bool:
+        return self.specs[intent].semantic and intent in self._bank.model.column
+
+    def _probability(self, intent: str, party: str) -> np.ndarray:
+        return self._probabilities[party][:, self._bank.model.column[intent]]
+
     def _threshold(self, intent: str) -> float:
         own = self.cfg["by_intent"].get(intent, {})
+        if self._modelled(intent):
+            return own.get("probability") or self._bank.model.thresholds[intent]
         return own.get("similarity") or self.cfg["similarity"]
+
+    def _veto_below(self, intent: str) -> float:
+        own = self.cfg["by_intent"].get(intent, {}).get("veto_below")
+        return self.cfg["veto_below"] if own is None else own
+
+    def _nearest_exemplar(self, intent: str, unit: Unit) -> tuple[str, float]:
+        """The intent's closest exemplar to a unit the model accepted: the evidence a reader can check."""
+        positives = self._bank.rows[intent][0]
+        if not len(positives):
+            return "", 0.0
+        sims = self._bank.matrix[positives] @ self.vectors.matrix([unit.text])[0]
+        best = int(sims.argmax())
+        return self._bank.texts[int(positives[best])], float(sims[best])
 
     def _semantic(self, intent: str, party: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(best exemplar similarity, its index, best counter similarity, best written counter) per unit."""
@@ -265,7 +311,10 @@ class IntentFinder:
         """How close the party's units in a stretch came to `intent` (for the confidence of an absence)."""
         spec = self.specs[intent]
         units = self.units.get(spec.speaker, [])
-        best, _, _, _ = self._semantic(intent, spec.speaker)
+        if self._modelled(intent) and units:
+            best = np.nan_to_num(self._probability(intent, spec.speaker), nan=0.0)
+        else:
+            best, _, _, _ = self._semantic(intent, spec.speaker)
         inside = [i for i, u in enumerate(units)
                   if (start_s is None or u.start_s >= start_s) and (end_s is None or u.start_s < end_s)]
         threshold = self._threshold(intent)
@@ -281,7 +330,11 @@ class IntentFinder:
         if not units:
             return []
         threshold, margin = self._threshold(intent), self.cfg["margin"]
-        best, index, worst, written = self._semantic(intent, spec.speaker)
+        modelled = self._modelled(intent)
+        if modelled:
+            probability = self._probability(intent, spec.speaker)
+        else:
+            best, index, worst, written = self._semantic(intent, spec.speaker)
         phrase_key = ".".join(spec.phrases) if spec.phrases else f"{spec.name}.phrases"
         matches = self._lexical(spec.speaker).get(intent, [])
         by_unit: dict[int, Match] = {}
@@ -301,19 +354,34 @@ class IntentFinder:
         for i, unit in enumerate(units):
             if spec.statement and self._asks(unit):
                 continue
-            semantic = (spec.semantic and len(unit.tokens) >= MIN_SEMANTIC_TOKENS
-                        and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
             match = by_unit.get(i)
-            vetoed = (spec.semantic and match is not None and written[i] >= threshold
-                      and written[i] >= best[i] + margin)
+            long_enough = len(unit.tokens) >= MIN_SEMANTIC_TOKENS
+            if modelled:
+                p = float(probability[i])
+                semantic = long_enough and p >= threshold
+                # The model is sure the unit is something else: "do you have the frame number" is not
+                # "crime number", however close the words.
+                vetoed = match is not None and long_enough and p < self._veto_below(intent)
+            else:
+                semantic = (spec.semantic and long_enough
+                            and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
+                vetoed = (spec.semantic and match is not None and written[i] >= threshold
+                          and written[i] >= best[i] + margin)
             if match is not None and not vetoed:
                 lexical = 0.6 + 0.4 * max(0.0, min(1.0, (match.score - fuzzy_threshold) / (100 - fuzzy_threshold)))
                 if semantic:
                     lexical = min(1.0, lexical + 0.1)
-                p = match.probability
                 found.append(IntentHit(intent, unit, "phrase+exemplar" if semantic else "phrase", match.phrase,
-                                       match.score / 100, float(round(lexical * probability_factor(p), 3)), match.tokens,
-                                       phrase_key))
+                                       match.score / 100,
+                                       float(round(lexical * probability_factor(match.probability), 3)), match.tokens,
+                                       phrase_key, float(probability[i]) if modelled and long_enough else None))
+            elif semantic and modelled:
+                p = float(probability[i])
+                matched, similarity = self._nearest_exemplar(intent, unit)
+                margin_conf = 0.5 + 0.5 * min(1.0, (p - threshold) / max(1e-6, 0.95 - threshold))
+                found.append(IntentHit(intent, unit, "exemplar", matched, similarity,
+                                       float(round(margin_conf * probability_factor(unit.probability), 3)), (),
+                                       f"intents.{intent}.exemplars", p))
             elif semantic:
                 margin_conf = 0.5 + 0.5 * min(1.0, (best[i] - threshold) / 0.15, (best[i] - worst[i]) / 0.15)
                 found.append(IntentHit(intent, unit, "exemplar", self._bank.texts[int(index[i])], float(best[i]),

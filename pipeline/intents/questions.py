@@ -6,7 +6,19 @@ said as a question) all ask it, so they all ask it here.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pipeline.matching import normalise
+
+
+@lru_cache(maxsize=64)
+def _openers(starts: tuple[str, ...]) -> dict[int, frozenset[tuple[str, ...]]]:
+    """Question openers by length in words, so a sentence is tested with one lookup per length."""
+    by_length: dict[int, set[tuple[str, ...]]] = {}
+    for start in starts:
+        words = tuple(start.split())
+        by_length.setdefault(len(words), set()).add(words)
+    return {n: frozenset(v) for n, v in by_length.items()}
 
 
 def last_sentence(text: str) -> str:
@@ -21,6 +33,6 @@ def is_question(text: str, starts: list[str], mark_min_words: int) -> bool:
     """
     sentence = last_sentence(text)
     words = normalise(sentence)
-    if any(words[: len(s.split())] == s.split() for s in starts):
+    if any(tuple(words[:n]) in openers for n, openers in _openers(tuple(starts)).items()):
         return True
     return sentence.endswith("?") and len(words) >= mark_min_words

@@ -1,0 +1,184 @@
+"""A per-intent classifier trained, at load time, on the rule pack's own sentences.
+
+Nearest-exemplar matching learnt the examples by heart and missed new wording (held-out recall
+0.40-0.94). A logistic regression over the sentence vector plus hashed character and word
+n-grams generalises better from the same labelled sentences, and it stays a rule-pack matter: it
+is fitted from the pack's exemplars, counter-exemplars and labelled examples whenever they
+change, so a QA lead still teaches callqa a phrasing by adding a line. The fitted weights are
+cached in the model cache, keyed by those sentences, so workers and re-scoring do not refit.
+
+Why hashed n-grams beside the vector: the vector knows paraphrase, the n-grams know the force's
+words ("blue lights", "reference", "refuge") and survive recogniser spellings ("re fuge").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from pipeline.matching import normalised_phrase
+
+HASH_FEATURES = 2 ** 15      # per n-gram kind; collisions cost little at a few thousand sentences
+NGRAM_WEIGHT = 1.0           # n-gram block against the unit-norm sentence vector
+REGULARISATION_C = 8.0       # measured on the tune split by cross-validation (bench/accuracy.py)
+MIN_PER_CLASS = 8            # fewer labelled sentences than this: nearest exemplar instead
+CV_FOLDS = 3                 # for choosing each intent's threshold from out-of-fold probabilities
+THRESHOLDS = np.round(np.arange(0.5, 0.951, 0.025), 3)
+MODEL_VERSION = "2"          # bump when features or training change, to invalidate caches
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """The labelled sentences of one intent: normalised text, and whether it expresses it."""
+
+    intent: str
+    texts: tuple[str, ...]
+    labels: tuple[bool, ...]
+
+    @property
+    def trainable(self) -> bool:
+        positives = sum(self.labels)
+        return positives >= MIN_PER_CLASS and len(self.labels) - positives >= MIN_PER_CLASS
+
+
+def training_sets(intents_cfg: dict, speakers: dict[str, str]) -> list[TrainingSet]:
+    """For each intent of `speakers`: its exemplars and examples labelled with it are positive,
+    its counter-exemplars and its speaker's other examples negative."""
+    out = []
+    for name, speaker in sorted(speakers.items()):
+        cfg = intents_cfg["by_intent"].get(name, {})
+        labelled: dict[str, bool] = {}
+        for example in intents_cfg.get("examples", []):
+            if example["speaker"] == speaker:
+                text = normalised_phrase(example["text"])
+                labelled[text] = labelled.get(text, False) or name in example["intents"]
+        for text in cfg.get("counter_exemplars", []):
+            labelled.setdefault(text, False)
+        for text in cfg.get("exemplars", []):
+            labelled[text] = True
+        texts = tuple(t for t in labelled if t)
+        out.append(TrainingSet(name, texts, tuple(labelled[t] for t in texts)))
+    return out
+
+
+def _hashers():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=HASH_FEATURES,
+                              alternate_sign=False, norm="l2")
+    words = HashingVectorizer(ngram_range=(1, 2), n_features=HASH_FEATURES, alternate_sign=False, norm="l2",
+                              token_pattern=r"(?u)\b\w+\b")
+    return chars, words
+
+
+_HASHERS = None
+
+
+def ngrams(texts: list[str]) -> sparse.csr_matrix:
+    """[hashed character 3-5-grams | hashed word 1-2-grams], one row per text."""
+    global _HASHERS
+    if _HASHERS is None:
+        _HASHERS = _hashers()
+    chars, words = _HASHERS
+    return sparse.hstack([chars.transform(texts), words.transform(texts)], format="csr") * NGRAM_WEIGHT
+
+
+def features(texts: list[str], vectors: np.ndarray) -> sparse.csr_matrix:
+    """[sentence vector | n-grams], one row per text: what the model is fitted on."""
+    return sparse.hstack([sparse.csr_matrix(vectors), ngrams(texts)], format="csr")
+
+
+class IntentModel:
+    """Fitted weights of every trainable intent: probability = sigmoid(features @ W + b), and the
+    probability at which each intent counts as expressed."""
+
+    def __init__(self, names: list[str], weights: np.ndarray, bias: np.ndarray, thresholds: np.ndarray) -> None:
+        self.names = names
+        self.column = {name: i for i, name in enumerate(names)}
+        self.weights = weights.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+        self.thresholds = dict(zip(names, (float(t) for t in thresholds)))
+
+    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """One row per text, one column per intent in `names`."""
+        if not texts or not self.names:
+            return np.zeros((len(texts), len(self.names)), np.float32)
+        dim = vectors.shape[1]
+        logits = vectors @ self.weights[:dim] + ngrams(texts) @ self.weights[dim:] + self.bias
+        return (1.0 / (1.0 + np.exp(-np.asarray(logits)))).astype(np.float32)
+
+
+def threshold_for(probabilities: np.ndarray, labels: np.ndarray, precision: float) -> float:
+    """The lowest threshold whose out-of-fold precision reaches `precision` (the highest if none does).
+
+    Balanced class weights favour recall; a call has far more ordinary lines than the training
+    sentences do, so each intent's threshold is raised until its own sentences say a hit is right
+    often enough."""
+    for threshold in THRESHOLDS:
+        said = probabilities >= threshold
+        if said.any() and (said & labels).sum() / said.sum() >= precision:
+            return float(threshold)
+    return float(THRESHOLDS[-1])
+
+
+def fit(sets: list[TrainingSet], embed, precision: float) -> IntentModel:
+    """Fit one balanced logistic regression per trainable intent (`embed`: texts -> unit vectors),
+    with its threshold chosen by cross-validation for `precision`."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    trainable = [s for s in sets if s.trainable]
+    all_texts = sorted({t for s in trainable for t in s.texts})
+    if not trainable:
+        return IntentModel([], np.zeros((384 + 2 * HASH_FEATURES, 0)), np.zeros(0), np.zeros(0))
+    vectors = embed(all_texts)
+    row = {t: i for i, t in enumerate(all_texts)}
+    X = features(all_texts, vectors)
+    weights, bias, thresholds = [], [], []
+    for s in trainable:
+        rows, labels = [row[t] for t in s.texts], np.array(s.labels)
+        clf = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", solver="liblinear", max_iter=5000)
+        folds = StratifiedKFold(min(CV_FOLDS, int(labels.sum()), int((~labels).sum())), shuffle=True, random_state=0)
+        out_of_fold = cross_val_predict(clf, X[rows], labels, cv=folds, method="predict_proba")[:, 1]
+        thresholds.append(threshold_for(out_of_fold, labels, precision))
+        clf.fit(X[rows], labels)
+        weights.append(clf.coef_[0])
+        bias.append(clf.intercept_[0])
+    return IntentModel([s.intent for s in trainable], np.stack(weights, axis=1), np.array(bias), np.array(thresholds))
+
+
+def cache_key(sets: list[TrainingSet], model: str, precision: float) -> str:
+    digest = hashlib.sha256(f"{MODEL_VERSION}\n{model}\n{HASH_FEATURES}\n{NGRAM_WEIGHT}\n{REGULARISATION_C}\n"
+                            f"{precision}".encode())
+    for s in sets:
+        digest.update(f"\n#{s.intent}\n".encode())
+        digest.update("\n".join(f"{int(l)}{t}" for t, l in zip(s.texts, s.labels)).encode())
+    return digest.hexdigest()[:24]
+
+
+def load_or_fit(sets: list[TrainingSet], model: str, embed, precision: float) -> IntentModel:
+    """The fitted model for these sentences, from the model cache when it was fitted before."""
+    from models.weights import cache_dir
+
+    path = cache_dir() / f"intent-model-{cache_key(sets, model, precision)}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return IntentModel([str(n) for n in data["names"]], data["weights"], data["bias"], data["thresholds"])
+    except (OSError, ValueError, KeyError):
+        pass
+    fitted = fit(sets, embed, precision)
+    try:  # a cache that cannot be written (read-only home) only costs the time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, names=np.array(fitted.names, dtype=str), weights=fitted.weights, bias=fitted.bias,
+                     thresholds=np.array([fitted.thresholds[n] for n in fitted.names]))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return fitted
