@@ -360,8 +360,9 @@ class IntentFinder:
                 p = float(probability[i])
                 semantic = long_enough and p >= threshold
                 # The model is sure the unit is something else: "do you have the frame number" is not
-                # "crime number", however close the words.
-                vetoed = match is not None and long_enough and p < self._veto_below(intent)
+                # "crime number", however close the words. A phrase the pack spells exactly stands.
+                vetoed = (match is not None and match.score < 100 and long_enough
+                          and p < self._veto_below(intent))
             else:
                 semantic = (spec.semantic and long_enough
                             and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
@@ -401,9 +402,10 @@ class IntentFinder:
 
 
 def _one_per_moment(hits: list[IntentHit]) -> list[IntentHit]:
-    """A clause inside a sentence that already hit adds nothing: keep the surer of overlapping hits."""
+    """A clause inside a sentence that already hit adds nothing: keep the surest hit of overlapping
+    units (a phrase hit's own span is only its words, so the units are compared)."""
     kept: list[IntentHit] = []
     for hit in sorted(hits, key=lambda h: -h.confidence):
-        if not any(h.start_s < hit.end_s and hit.start_s < h.end_s for h in kept):
+        if not any(h.unit.start_s < hit.unit.end_s and hit.unit.start_s < h.unit.end_s for h in kept):
             kept.append(hit)
     return sorted(kept, key=lambda h: h.start_s)
