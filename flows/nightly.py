@@ -25,6 +25,7 @@ from pipeline.export import CallRecord, read_export
 from pipeline.rescore import rescore_rows
 from pipeline.rules import load_rule_pack
 from pipeline.store import Store
+from pipeline.voiceprints import VOICE_ENCODER, VoiceSample
 
 _POOL: AnalysisPool | None = None  # the flow's worker processes, shared by its task threads
 
@@ -38,17 +39,20 @@ def _store(db: str | None) -> Store:
 def analyse_call(call: CallRecord, digest: str, run_id: int, db: str | None) -> Outcome:
     """Speech-to-text and scoring in a worker process, then one atomic store write here."""
     assert _POOL is not None
+    store = _store(db)
+    # A mono call is attributed with its handler's voiceprint when their stereo calls gave one.
+    voiceprint = store.voiceprint(call.handler_id, VOICE_ENCODER) if call.channels == "mono" else None
     try:
-        out = _POOL.submit(call).result()
+        out = _POOL.submit(call, voiceprint).result()
     except BrokenProcessPool:
         _POOL.restart()
         raise
-    store = _store(db)
     if "error" in out:  # a bad recording: record it and move on, retrying cannot help
         store.record_error(run_id, str(call.audio), "audio", out["error"], call.call_id)
         return Outcome(call.call_id, "failed", error=out["error"])
     result = out["result"]
-    store.save_analysis(result, digest, run_id, out["worker"])
+    voice = VoiceSample.from_dict(out["voice"]) if out.get("voice") else None
+    store.save_analysis(result, digest, run_id, out["worker"], voice)
     return Outcome(call.call_id, "analysed", bool(result["flags"]), result["duration_s"])
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from pipeline.attribution import Attribution, attribute
@@ -21,10 +22,12 @@ from pipeline.indicators import CallContext, Scoring, score_call
 from pipeline.intents import SentenceVectors, embed_units, units_of
 from pipeline.intents.detect import MIN_SEMANTIC_TOKENS, exemplar_bank
 from pipeline.rules import RulePack, load_rule_pack
+from pipeline.speaker_encoder import default_speaker_encoder
 from pipeline.stt import SpeechEngine, load_engine
 from pipeline.stt.decode import transcribe_channel
 from pipeline.stt.greeting_pass import redecode_opening
 from pipeline.transcript import Segment, merge_channels
+from pipeline.voiceprints import VoiceSample, voice_sample
 from pipeline.vad import Region, speech_regions
 
 SCHEMA_VERSION = 1
@@ -48,6 +51,9 @@ class CallResult:
     metadata: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    # The handler's voice on a stereo call, for their voiceprint: personal data that goes to the
+    # store's voice_samples only, never into the result JSON (see pipeline/voiceprints.py).
+    voice: VoiceSample | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The result JSON, schema_version 1 (see docs/result.schema.json)."""
@@ -103,13 +109,15 @@ class Analyzer:
         started = time.perf_counter()
         self.engine = engine or load_engine(config.stt)
         self.encoder = default_encoder()
+        self.speaker_encoder = default_speaker_encoder()
         exemplar_bank(self.rules, self.encoder.name)  # the rule pack's exemplars, embedded once
         self.load_s = time.perf_counter() - started
 
     def analyze(self, path: str | Path, layout: str | None = None, call_id: str | None = None,
                 progress: ProgressReport | None = None, call_type: str | None = None,
-                answer_delay_s: float | None = None) -> CallResult:
-        """`call_type` and `answer_delay_s` come from the recorder's metadata when known."""
+                answer_delay_s: float | None = None, handler_voiceprint: np.ndarray | None = None) -> CallResult:
+        """`call_type` and `answer_delay_s` come from the recorder's metadata when known;
+        `handler_voiceprint` is the call's handler's enrolled voice (mono calls use it)."""
         started = time.perf_counter()
         audio = load_call(path, layout)
         decoded_at = time.perf_counter()
@@ -140,12 +148,17 @@ class Analyzer:
         stt_at = time.perf_counter()
         layout_kind = "mono" if audio.layout == "mono" else "stereo"
         attribution = Attribution("channels", 1.0, reason="one party per channel")
+        voice = None
         if layout_kind == "mono":
-            from pipeline.diarize import diarize
+            from pipeline.diarize import diarize_call
 
-            turns = diarize(channels["unknown"], audio.sample_rate, timelines["unknown"])
+            diarization = diarize_call(channels["unknown"], audio.sample_rate, timelines["unknown"],
+                                       encoder=self.speaker_encoder)
             per_speaker["unknown"], timelines, attribution = attribute(
-                per_speaker["unknown"], timelines["unknown"], turns, self.rules)
+                per_speaker["unknown"], timelines["unknown"], diarization.turns, self.rules,
+                diarization.centroids, handler_voiceprint)
+        elif "handler" in channels:
+            voice = voice_sample(channels["handler"], audio.sample_rate, timelines["handler"], self.speaker_encoder)
         diarized_at = time.perf_counter()
         transcript = merge_channels(per_speaker)
         # One context for embedding and scoring: its tokens are built once.
@@ -167,6 +180,7 @@ class Analyzer:
             scoring=scoring,
             attribution=attribution,
             vectors=vectors,
+            voice=voice,
             metadata={"call_type": call_type, "answer_delay_s": answer_delay_s},
             audio=_audio_info(audio),
             stats={

@@ -17,6 +17,7 @@ from typing import Any
 
 from models.weights import sha256_of
 from pipeline.errors import CallQAError
+from pipeline.voiceprints import decode_vector, encode_vector
 
 _ANALYZER = None  # one loaded speech model per worker process
 
@@ -30,15 +31,20 @@ def _init_worker(config_path: str | None) -> None:
 
 
 def _analyse_in_worker(audio: str, layout: str, call_id: str, call_type: str | None,
-                       answer_delay_s: float | None) -> dict[str, Any]:
-    """Runs in a worker process; a bad recording comes back as an error, not an exception."""
+                       answer_delay_s: float | None, voiceprint: str | None = None) -> dict[str, Any]:
+    """Runs in a worker process; a bad recording comes back as an error, not an exception.
+
+    `voiceprint` (base64) is the handler's enrolled voice for a mono call; a stereo call's
+    handler voice comes back beside the result, never inside it."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        result = _ANALYZER.analyze(audio, layout, call_id=call_id, call_type=call_type,
-                                   answer_delay_s=answer_delay_s).to_dict()
+        analysed = _ANALYZER.analyze(audio, layout, call_id=call_id, call_type=call_type,
+                                     answer_delay_s=answer_delay_s,
+                                     handler_voiceprint=decode_vector(voiceprint) if voiceprint else None)
     except CallQAError as exc:
         return {"error": str(exc), "worker": worker}
-    return {"result": result, "worker": worker}
+    return {"result": analysed.to_dict(), "voice": analysed.voice.to_dict() if analysed.voice else None,
+            "worker": worker}
 
 
 class AnalysisPool:
@@ -56,10 +62,12 @@ class AnalysisPool:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init_worker, initargs=(self.config_path,))
 
-    def submit(self, call: Any) -> Future:
-        """Analyse one export CallRecord (its audio, layout and metadata) in a worker."""
+    def submit(self, call: Any, voiceprint: Any = None) -> Future:
+        """Analyse one export CallRecord (its audio, layout and metadata) in a worker, with its
+        handler's voiceprint when one is enrolled."""
         return self._executor.submit(_analyse_in_worker, str(call.audio), call.channels, call.call_id,
-                                     call.call_type, call.answer_delay_s)
+                                     call.call_type, call.answer_delay_s,
+                                     encode_vector(voiceprint.vector) if voiceprint is not None else None)
 
     def restart(self) -> None:
         """After a worker died (out of memory, killed), start a fresh pool for the retry."""

@@ -191,6 +191,28 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voiceprints(args: argparse.Namespace) -> int:
+    """List who has an enrolled voiceprint (never the vectors), or erase one handler's."""
+    from pipeline.store import Store
+
+    store = Store(args.db)
+    if args.delete:
+        removed = store.delete_voiceprint(args.delete)
+        store.audit(login_name(), "voiceprint_delete", details={"handler_id": args.delete, "samples": removed})
+        print(f"deleted {removed} voice sample(s) of handler {args.delete}", file=sys.stderr)
+        return 0
+    prints = store.voiceprints()
+    if args.json:
+        print(json.dumps(prints, indent=2, default=str))
+        return 0
+    if not prints:
+        print("no voiceprints yet: they are enrolled from handlers' stereo calls", file=sys.stderr)
+    for p in prints:
+        print(f"{p['handler_id']:24s} {p['calls']:5d} call(s) {p['seconds']:8.1f} s of speech  "
+              f"updated {p['updated_at']:%Y-%m-%d %H:%M}  {p['encoder']}")
+    return 0
+
+
 def _write(text: str, out: str | None) -> None:
     if out:
         Path(out).write_text(text, encoding="utf-8")
@@ -387,6 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--rules", help="rule pack TOML (default: the bundled pack)")
     rescore.add_argument("--config", help="settings TOML (its rules and engine/model)")
     rescore.set_defaults(func=cmd_rescore)
+
+    voices = sub.add_parser("voiceprints", help="handlers' enrolled voiceprints (for mono calls): list or delete")
+    voices.add_argument("--db", help=db_help)
+    voices.add_argument("--delete", metavar="HANDLER", help="erase this handler's voice samples (audited)")
+    voices.add_argument("--json", action="store_true")
+    voices.set_defaults(func=cmd_voiceprints)
 
     export = sub.add_parser("export", help="export a transcript as WebVTT or the indicator table as CSV")
     formats = export.add_subparsers(dest="format", required=True)

@@ -1,6 +1,15 @@
 """Two-speaker diarization of a MONO call (both parties mixed on one channel), offline on CPU.
 
-Method: MFCCs (telephone band, 300-3400 Hz, so 8 kHz mu-law calls and wide-band audio behave
+Default method (`method = "embeddings"`): speaker embeddings (GE2E, `pipeline/speaker_encoder.py`)
+of short windows inside the VAD speech, two clusters (k-means on the unit vectors, refined by
+cosine to the cluster centroids), the per-window margin cos(c0) - cos(c1) spread back onto 10 ms
+frames, smoothed, and runs of one label inside each VAD region become turns; frames whose margin
+is too small to call are marked as overlap (both, or neither, clearly) instead of being forced
+onto one side. A call whose two centroids are nearly the same voice is one speaker, low
+confidence. The centroids are returned, so a handler's enrolled voiceprint can say which cluster
+is the handler.
+
+The earlier method (`method = "mfcc"`), kept for comparison in bench/bench_diarize.py: MFCCs (telephone band, 300-3400 Hz, so 8 kHz mu-law calls and wide-band audio behave
 alike) with mean/variance normalisation over the call's speech; short windows inside the VAD
 speech regions pooled into mean+std vectors; two clusters (k-means), refined by re-assigning
 windows under one full-covariance Gaussian per speaker; the per-window log-likelihood ratio is
@@ -14,7 +23,8 @@ the handler is the caller's job (e.g. from the greeting).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import librosa
 import numpy as np
@@ -27,10 +37,21 @@ HOP = 160                 # 10 ms frames
 FRAME_S = HOP / RATE
 
 
+class WindowEncoder(Protocol):
+    name: str
+
+    def embed_windows(self, samples: np.ndarray, sample_rate: int,
+                      windows: list[tuple[float, float]]) -> np.ndarray: ...
+
+
 @dataclass(frozen=True)
 class DiarizeConfig:
-    """Window, clustering and smoothing settings (chosen by DER on real speech, see tests)."""
+    """Window, clustering and smoothing settings (chosen by DER on the tuning sources, see tests)."""
 
+    method: str = "embeddings"     # "embeddings" (speaker encoder) or "mfcc" (the older statistics)
+    one_speaker_cos: float = 0.80  # embeddings: centroids this alike, and the MFCC likelihood ratio
+                                   # below one_speaker_glr, are one voice (neither test alone separates)
+    overlap_margin: float = 0.15   # embeddings: |frame margin| / median below this is overlap
     window_s: float = 1.5          # pooled window length
     hop_s: float = 0.5             # window step
     min_window_s: float = 0.3      # a region shorter than this is assigned from its neighbours only
@@ -45,12 +66,24 @@ class DiarizeConfig:
 class Turn:
     start_s: float
     end_s: float
-    speaker: int          # 0 or 1 (cluster id)
+    speaker: int          # 0 or 1 (cluster id); for an overlap, the nearer of the two
     confidence: float     # 0-1
+    overlap: bool = False  # both speakers (or neither clearly): not given to either side
 
     @property
     def duration_s(self) -> float:
         return self.end_s - self.start_s
+
+
+@dataclass
+class Diarization:
+    """Turns, and each cluster's voice (unit centroid), so an enrolled voiceprint can pick the handler."""
+
+    turns: list[Turn]
+    centroids: np.ndarray | None = None   # (2, dim), row = cluster id after relabelling
+    encoder: str = ""
+    separation: float = 0.0               # 1 - cosine of the centroids: how different the voices are
+    extra: dict = field(default_factory=dict)
 
 
 def _features(samples: np.ndarray, sample_rate: int, config: DiarizeConfig) -> np.ndarray:
@@ -89,8 +122,90 @@ def _single(regions: list[Region], confidence: float) -> list[Turn]:
 
 
 def diarize(samples: np.ndarray, sample_rate: int, regions: list[Region],
-            config: DiarizeConfig = DiarizeConfig()) -> list[Turn]:
+            config: DiarizeConfig = DiarizeConfig(), encoder: WindowEncoder | None = None) -> list[Turn]:
     """Split the VAD speech `regions` of a mono call into turns of two speakers (0 and 1)."""
+    return diarize_call(samples, sample_rate, regions, config, encoder).turns
+
+
+def diarize_call(samples: np.ndarray, sample_rate: int, regions: list[Region],
+                 config: DiarizeConfig = DiarizeConfig(), encoder: WindowEncoder | None = None) -> Diarization:
+    """Turns and cluster voices of a mono call (see the module docstring for the method)."""
+    if config.method == "mfcc":
+        return Diarization(_diarize_mfcc(samples, sample_rate, regions, config))
+    if encoder is None:
+        from pipeline.speaker_encoder import default_speaker_encoder
+
+        encoder = default_speaker_encoder()
+    return _diarize_embeddings(samples, sample_rate, regions, config, encoder)
+
+
+def _speech_frames(regions: list[Region], n: int) -> np.ndarray:
+    speech = np.zeros(n, dtype=bool)
+    for r in regions:
+        speech[int(r.start_s / FRAME_S):int(np.ceil(r.end_s / FRAME_S))] = True
+    return speech
+
+
+def _diarize_embeddings(samples: np.ndarray, sample_rate: int, regions: list[Region], config: DiarizeConfig,
+                        encoder: WindowEncoder) -> Diarization:
+    regions = sorted((r for r in regions if r.end_s > r.start_s), key=lambda r: r.start_s)
+    if not regions:
+        return Diarization([], None, encoder.name)
+    n = int(np.ceil(len(samples) / sample_rate / FRAME_S)) + 1
+    if _speech_frames(regions, n).sum() < 10:
+        return Diarization(_single(regions, 0.0), None, encoder.name)
+    wins = _windows(regions, n, config)
+    if len(wins) < 4:
+        return Diarization(_single(regions, 0.1), None, encoder.name)
+    idx = np.array(wins)
+    emb = encoder.embed_windows(samples, sample_rate, [(a * FRAME_S, b * FRAME_S) for a, b in wins])
+    km = KMeans(n_clusters=2, n_init=5, random_state=0).fit(emb)
+    labels = km.labels_
+    for _ in range(max(1, config.refine_iters)):
+        if np.bincount(labels, minlength=2).min() == 0:
+            break
+        centroids = _unit(np.stack([emb[labels == k].mean(0) for k in (0, 1)]))
+        sims = emb @ centroids.T
+        new = (sims[:, 1] > sims[:, 0]).astype(int)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    sizes = np.bincount(labels, minlength=2)
+    if sizes.min() < max(2, 0.03 * len(emb)):
+        one = _unit(emb.mean(0, keepdims=True))
+        return Diarization(_single(regions, 0.1), np.vstack([one, one]), encoder.name)
+    centroids = _unit(np.stack([emb[labels == k].mean(0) for k in (0, 1)]))
+    alike = float(centroids[0] @ centroids[1])
+    if alike >= config.one_speaker_cos and _glr(samples, sample_rate, regions, idx, labels, config) < config.one_speaker_glr:
+        one = _unit(emb.mean(0, keepdims=True))
+        confidence = 0.3 * (1 - alike) / max(1e-6, 1 - config.one_speaker_cos)
+        return Diarization(_single(regions, min(0.3, confidence)), np.vstack([one, one]), encoder.name, 1 - alike)
+    sims = emb @ centroids.T
+    margin = sims[:, 0] - sims[:, 1]                     # >0: speaker 0
+    turns = _turns_from_margins(regions, idx, margin, n, config, mark_overlap=True)
+    first_is_zero = not turns or turns[0].speaker == 0
+    turns = _relabel(turns)
+    if not first_is_zero:
+        centroids = centroids[::-1].copy()
+    return Diarization(turns, centroids, encoder.name, 1 - alike)
+
+
+def _glr(samples: np.ndarray, sample_rate: int, regions: list[Region], idx: np.ndarray, labels: np.ndarray,
+         config: DiarizeConfig) -> float:
+    """How much better two Gaussians over the call's MFCCs explain this split than one (per frame)."""
+    feats = _features(samples, sample_rate, config)
+    speech = _speech_frames(regions, len(feats))
+    feats = (feats - feats[speech].mean(0)) / (feats[speech].std(0) + 1e-8)
+    idx = np.minimum(idx, len(feats))
+    return _refine(feats, idx, labels, 0)[1]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+
+
+def _diarize_mfcc(samples: np.ndarray, sample_rate: int, regions: list[Region],
+                  config: DiarizeConfig) -> list[Turn]:
     regions = sorted((r for r in regions if r.end_s > r.start_s), key=lambda r: r.start_s)
     if not regions:
         return []
@@ -124,6 +239,13 @@ def diarize(samples: np.ndarray, sample_rate: int, regions: list[Region],
     margin = (d[:, 1] - d[:, 0]) / (d[:, 0] + d[:, 1] + 1e-8)    # >0: speaker 0
     if config.refine_iters:
         margin = _refine(feats, idx, labels, config.refine_iters)[0]
+    return _relabel(_turns_from_margins(regions, idx, margin, n, config))
+
+
+def _turns_from_margins(regions: list[Region], idx: np.ndarray, margin: np.ndarray, n: int,
+                        config: DiarizeConfig, mark_overlap: bool = False) -> list[Turn]:
+    """Spread window margins over frames (the average of the windows covering each frame),
+    smooth them, and cut each VAD region into runs of one label."""
     # spread window margins over frames (average of the windows covering each frame)
     acc, cnt = np.zeros(n + 1), np.zeros(n + 1)
     np.add.at(acc, idx[:, 0], margin)
@@ -148,8 +270,7 @@ def diarize(samples: np.ndarray, sample_rate: int, regions: list[Region],
             m = np.full(b - a, frame_margin[j] * 0.5)
         else:
             m = _fill_nan(m)
-        turns.extend(_region_turns(r, a, m, scale, config))
-    turns = _relabel(turns)
+        turns.extend(_region_turns(r, a, m, scale, config, mark_overlap))
     return turns
 
 
@@ -201,26 +322,30 @@ def _fill_nan(m: np.ndarray) -> np.ndarray:
     return np.interp(pos, pos[good], m[good])
 
 
-def _region_turns(r: Region, a: int, m: np.ndarray, scale: float, config: DiarizeConfig) -> list[Turn]:
-    """Runs of one label inside one VAD region, short runs absorbed into their neighbours."""
+def _region_turns(r: Region, a: int, m: np.ndarray, scale: float, config: DiarizeConfig,
+                  mark_overlap: bool = False) -> list[Turn]:
+    """Runs of one label inside one VAD region, short runs absorbed into their longer neighbour;
+    with `mark_overlap`, frames whose margin is within the overlap band form overlap runs."""
     lab = (m < 0).astype(int)
+    if mark_overlap:
+        lab[np.abs(m) < config.overlap_margin * scale] = 2
     min_len = int(round(config.min_turn_s / FRAME_S))
     runs = _runs(lab)
-    changed = True
-    while changed and len(runs) > 1:
-        changed = False
+    while len(runs) > 1:
         shortest = min(range(len(runs)), key=lambda i: runs[i][2] - runs[i][1])
-        s_lab, s0, s1 = runs[shortest]
-        if s1 - s0 < min_len:
-            lab[s0:s1] = 1 - s_lab
-            runs = _runs(lab)
-            changed = True
+        _, s0, s1 = runs[shortest]
+        if s1 - s0 >= min_len:
+            break
+        neighbours = [runs[j] for j in (shortest - 1, shortest + 1) if 0 <= j < len(runs)]
+        lab[s0:s1] = max(neighbours, key=lambda run: run[2] - run[1])[0]
+        runs = _runs(lab)
     out = []
     for label, s0, s1 in runs:
         start = r.start_s if s0 == 0 else round((a + s0) * FRAME_S, 3)
         end = r.end_s if s1 == len(lab) else round((a + s1) * FRAME_S, 3)
         conf = float(np.clip(np.mean(np.abs(m[s0:s1])) / (2 * scale), 0.0, 1.0))
-        out.append(Turn(round(start, 3), round(end, 3), int(label), round(conf, 3)))
+        speaker = int(label) if label < 2 else int(np.mean(m[s0:s1]) < 0)
+        out.append(Turn(round(start, 3), round(end, 3), speaker, round(conf, 3), overlap=label == 2))
     return out
 
 
@@ -234,7 +359,7 @@ def _relabel(turns: list[Turn]) -> list[Turn]:
     """Speaker 0 is whoever speaks first."""
     if not turns or turns[0].speaker == 0:
         return turns
-    return [Turn(t.start_s, t.end_s, 1 - t.speaker, t.confidence) for t in turns]
+    return [Turn(t.start_s, t.end_s, 1 - t.speaker, t.confidence, t.overlap) for t in turns]
 
 
 # --- evaluation ----------------------------------------------------------------------------

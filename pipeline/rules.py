@@ -46,7 +46,8 @@ SCHEMA: dict[str, dict[str, str]] = {
     "answer_time": {"target_999_s": "float", "target_101_s": "float"},
     "scoring": {"weights": "weights", "severity": "severities", "flag_indicators": "indicators",
                 "review_below": "fraction"},
-    "attribution": {"first_speaker": "party", "min_confidence": "fraction", "min_turn_confidence": "fraction"},
+    "attribution": {"first_speaker": "party", "min_confidence": "fraction", "min_turn_confidence": "fraction",
+                    "voiceprint_min_similarity": "fraction", "voiceprint_margin": "fraction"},
 }
 # Sections with a shape of their own, validated by their own functions below.
 OPEN_SECTIONS = ("intents", "custom")

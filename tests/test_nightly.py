@@ -278,3 +278,36 @@ def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path)
     assert (summary["counts"]["rescored"], summary["counts"]["analysed"]) == (2, 0)
     assert query(db, "SELECT count(*) FROM transcriptions") == [(2,)]
     assert query(db, "SELECT count(*) FROM scorings") == [(6,)]
+
+
+def test_stereo_calls_enrol_a_voiceprint_that_a_later_mono_call_uses(prefect_harness, tmp_path):
+    """Night 1: two stereo calls of one handler enrol their voice. Night 2: a mono call of the
+    same handler is attributed by that voiceprint, and the result says so."""
+    import json
+
+    import soundfile as sf
+
+    from bench.diarize_sources import UNSEEN, call_mix
+    from flows.nightly import nightly
+
+    by_voice: dict[str, list[Path]] = {}
+    for truth in sorted(UNSEEN.glob("*.truth.json")):
+        by_voice.setdefault(json.loads(truth.read_text())["voices"]["handler"].split(":")[0], []).append(
+            truth.with_name(truth.name.replace(".truth.json", ".wav")))
+    calls = next(paths for paths in by_voice.values() if len(paths) >= 3)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    night1 = make_export(tmp_path / "night1", [{"call_id": p.stem, "audio": p.name, "handler_id": "H9"}
+                                               for p in calls[:2]], {p.name: p for p in calls[:2]})
+    nightly(export_dir=str(night1), db=db, workers=1, report_dir=str(tmp_path / "reports"))
+    assert query(db, "SELECT handler_id, count(*) FROM voice_samples GROUP BY handler_id") == [("H9", 2)]
+    mixed, _ = call_mix(calls[2])
+    sf.write(tmp_path / "mono.wav", mixed, 16000)
+    night2 = make_export(tmp_path / "night2", [{"call_id": "mono-1", "audio": "mono.wav", "handler_id": "H9",
+                                                "channels": "mono"}], {"mono.wav": tmp_path / "mono.wav"})
+    nightly(export_dir=str(night2), db=db, workers=1, report_dir=str(tmp_path / "reports"))
+    (attribution,) = query(db, "SELECT attribution FROM transcriptions WHERE call_id = 'mono-1'")[0]
+    attribution = json.loads(attribution) if isinstance(attribution, str) else attribution
+    assert attribution["decided_by"] == "voiceprint", attribution
+    assert attribution["voiceprint_similarity"][0] > attribution["voiceprint_similarity"][1]
+    # a mono call gives no voice sample: it cannot say whose voice is whose by itself
+    assert query(db, "SELECT count(*) FROM voice_samples WHERE call_id = 'mono-1'") == [(0,)]

@@ -134,6 +134,20 @@ flags = Table(
 )
 Index("ix_flags_scoring", flags.c.scoring_id)
 
+# One row per stereo call: its handler's mean speaker embedding. A handler's voiceprint is the
+# centroid of their rows. Biometric personal data: never exported, never in a pack; deleted with
+# the handler (`callqa voiceprints delete`). See pipeline/voiceprints.py.
+voice_samples = Table(
+    "voice_samples", metadata,
+    Column("call_id", String(128), ForeignKey("calls.call_id"), primary_key=True),
+    Column("handler_id", String(255), nullable=False),
+    Column("encoder", String(64), nullable=False),
+    Column("vector", Text, nullable=False),      # base64 float32
+    Column("seconds", Float, nullable=False),    # handler speech it rests on
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_voice_samples_handler", voice_samples.c.handler_id)
+
 errors = Table(
     "errors", metadata,
     Column("id", Integer, primary_key=True),

@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from pipeline.errors import CallQAError
 from pipeline.rules import SEVERITIES
 from pipeline.store import schema as t
+from pipeline.voiceprints import VoiceSample, Voiceprint, centroid, decode_vector, encode_vector
 
 DEFAULT_DB = "sqlite:///callqa.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -267,11 +268,12 @@ class Store:
     # ---- results ----------------------------------------------------------------------------
 
     def save_analysis(self, result: dict[str, Any], audio_sha256: str, run_id: int | None,
-                      worker: str | None = None) -> int | None:
+                      worker: str | None = None, voice: VoiceSample | None = None) -> int | None:
         """Store a whole analysis atomically; returns the scoring id, None if already stored.
 
-        A result the database rejects for any other reason (an unknown call, a missing value)
-        raises, and leaves nothing behind."""
+        `voice` is the handler's voice on a stereo call, kept for their voiceprint. A result the
+        database rejects for any other reason (an unknown call, a missing value) raises, and
+        leaves nothing behind."""
         try:
             with self.engine.begin() as conn:
                 transcription_id = conn.execute(insert(t.transcriptions).values(
@@ -282,6 +284,8 @@ class Store:
                     vectors=result.get("sentence_vectors"),
                     stats=result.get("stats"), worker=worker,
                     run_id=run_id, created_at=now())).inserted_primary_key[0]
+                if voice is not None:
+                    self._save_voice(conn, result["call_id"], voice)
                 return self._insert_scoring(conn, transcription_id, result, run_id)
         except IntegrityError:
             if self._transcription_exists(result, audio_sha256):
@@ -460,6 +464,42 @@ class Store:
                        "needs_review": bool(f["needs_review"])} for f in flag_rows],
             "audio": tr["audio"], "stats": tr["stats"], "sentence_vectors": tr["vectors"],
         }
+
+    # ---- voiceprints (biometric: never exported; see pipeline/voiceprints.py) ----------------
+
+    @staticmethod
+    def _save_voice(conn: Connection, call_id: str, voice: VoiceSample) -> None:
+        handler = conn.execute(select(t.calls.c.handler_id).where(t.calls.c.call_id == call_id)).scalar_one()
+        conn.execute(t.voice_samples.delete().where(t.voice_samples.c.call_id == call_id))
+        conn.execute(insert(t.voice_samples).values(
+            call_id=call_id, handler_id=handler, encoder=voice.encoder, vector=encode_vector(voice.vector),
+            seconds=voice.seconds, created_at=now()))
+
+    def voiceprint(self, handler_id: str, encoder: str) -> Voiceprint | None:
+        """The handler's enrolled voice: the centroid of their stereo calls' samples."""
+        c = t.voice_samples.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.vector, c.seconds, c.created_at)
+                                .where(c.handler_id == handler_id, c.encoder == encoder)
+                                .order_by(c.call_id)).all()
+        samples = [VoiceSample(decode_vector(r.vector), r.seconds, encoder) for r in rows]
+        return centroid(handler_id, samples, max((_utc(r.created_at) for r in rows), default=None))
+
+    def voiceprints(self) -> list[dict[str, Any]]:
+        """Who has a voiceprint, on how many calls and seconds, since when: never the vectors."""
+        c = t.voice_samples.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.handler_id, c.encoder, func.count().label("calls"),
+                                       func.sum(c.seconds).label("seconds"),
+                                       func.max(c.created_at).label("updated_at"))
+                                .group_by(c.handler_id, c.encoder).order_by(c.handler_id)).all()
+        return [{"handler_id": r.handler_id, "encoder": r.encoder, "calls": int(r.calls),
+                 "seconds": round(float(r.seconds), 1), "updated_at": _utc(r.updated_at)} for r in rows]
+
+    def delete_voiceprint(self, handler_id: str) -> int:
+        """Erase a handler's voice samples (with the handler, or on request); returns how many."""
+        with self.engine.begin() as conn:
+            return conn.execute(t.voice_samples.delete().where(t.voice_samples.c.handler_id == handler_id)).rowcount
 
     def audit(self, actor: str, action: str, call_id: str | None = None,
               details: dict[str, Any] | None = None, conn: Connection | None = None) -> None:
