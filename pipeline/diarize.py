@@ -53,7 +53,7 @@ class DiarizeConfig:
                                    # below one_speaker_glr, are one voice (neither test alone separates)
     overlap_margin: float = 0.15   # embeddings: |frame margin| / median below this is overlap
     window_s: float = 1.5          # pooled window length
-    hop_s: float = 0.5             # window step
+    hop_s: float = 1.0             # window step (tune sources: DER 3.2% at 1.0 s, 3.3% at 0.5 s, half the cost)
     min_window_s: float = 0.3      # a region shorter than this is assigned from its neighbours only
     n_mfcc: int = 20
     smooth_s: float = 0.5          # moving average over frame margins
