@@ -29,7 +29,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import NamedTuple, TypeVar
@@ -171,15 +171,31 @@ def _check_call_id(raw: str) -> tuple[str | None, str | None]:
     return raw, None
 
 
+EARLIEST_CALL = datetime(1990, 1, 1, tzinfo=timezone.utc)   # before digital call recorders
+LATEST_CALL = datetime(2100, 1, 1, tzinfo=timezone.utc)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
 def _parse_started_at(raw: str) -> datetime:
-    """ISO 8601 with an offset: a naive time would be an hour out for half the year (BST)."""
+    """ISO 8601 with an offset: a naive time would be an hour out for half the year (BST).
+
+    The time must also fall in a range a recorder can produce: year 9999 with a -23:59 offset
+    parses, but overflows when converted to UTC, and would take a whole night down."""
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
+    except ValueError as exc:
+        if _ISO_DATE.match(raw) and "out of range" in str(exc):
+            raise ValueError(f"started_at {raw!r}: no such date ({exc})") from None
         raise ValueError(f"started_at {raw!r} is not ISO 8601 with a UTC offset") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"started_at {raw!r} has no UTC offset (ISO 8601 with an offset is required, "
                          "e.g. 2026-11-25T21:14:03+00:00)")
+    try:
+        in_utc = value.astimezone(timezone.utc)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST_CALL <= in_utc < LATEST_CALL:
+        raise ValueError(f"started_at {raw!r} is not between {EARLIEST_CALL:%Y-%m-%d} and {LATEST_CALL:%Y-%m-%d}")
     return value
 
 
@@ -413,6 +429,8 @@ def _sidecars(folder: Path) -> Iterable[tuple[Path, dict | str]]:
 def _load_sidecar(path: Path) -> tuple[dict | str, bool]:
     """(object or problem, whether it has/mentions an audio key)."""
     try:
+        if path.stat().st_size > MAX_SIDECAR_BYTES:
+            return f"sidecar is larger than {MAX_SIDECAR_BYTES // 1024} KB", True
         data = path.read_bytes()
     except OSError as exc:
         return f"cannot read the sidecar ({exc.strerror})", False
@@ -422,9 +440,28 @@ def _load_sidecar(path: Path) -> tuple[dict | str, bool]:
         return "sidecar is not UTF-8 text", b'"audio"' in data
     except json.JSONDecodeError as exc:
         return f"sidecar is not valid JSON ({exc})", b'"audio"' in data
+    except RecursionError:
+        return "sidecar is nested too deeply to be a call's metadata", b'"audio"' in data
+    if _depth(value) > MAX_SIDECAR_DEPTH:
+        return f"sidecar is nested more than {MAX_SIDECAR_DEPTH} levels deep", True
     if not isinstance(value, dict):
         return f"sidecar is not a JSON object (found {type(value).__name__})", False
     return value, "audio" in value
+
+
+MAX_SIDECAR_BYTES = 1024 * 1024   # a call's metadata is a few hundred bytes
+MAX_SIDECAR_DEPTH = 16
+
+
+def _depth(value: object, level: int = 0) -> int:
+    """How deeply a parsed JSON value nests (stops counting past the limit)."""
+    if level > MAX_SIDECAR_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 def _audio_beside(sidecar: Path, names: list[str]) -> list[str]:

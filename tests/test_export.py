@@ -534,3 +534,43 @@ def test_entry_point_readers(registry, installed_plugin, night: Path):
 def test_pipeline_export_does_not_import_prefect():
     code = "import sys, pipeline.export; assert not any(m.startswith('prefect') for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+# --- values at the edge of what parses (issues 13 and 17) ---------------------------------
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00",
+                                  "1899-12-31T23:00:00+00:00", "2200-01-01T00:00:00+00:00"])
+def test_extreme_but_valid_dates_are_a_row_error_not_a_crash(night: Path, when: str):
+    manifest(night, GOOD.format(id="C1", audio="a.wav"),
+             f"C2,calls/b.wav,{when},101,Stafford,H1,stereo-handler-left,35,false")
+    listing = read_export(night)
+    assert [c.call_id for c in listing.calls] == ["C1"]
+    (error,) = listing.errors
+    assert "started_at" in error.problem and "between" in error.problem
+
+
+def test_a_date_that_does_not_exist_says_so(night: Path):
+    manifest(night, "C2,a.wav,2026-02-29T10:00:00+00:00,101,Stafford,H1,stereo-handler-left,35,false")
+    (error,) = read_export(night).errors
+    assert "no such date" in error.problem
+
+
+def test_a_deeply_nested_sidecar_is_one_bad_file(tmp_path: Path):
+    folder = tmp_path / "night"
+    wav(folder / "a.wav")
+    sidecar(folder / "a.json", **fields("A1"))
+    wav(folder / "b.wav")
+    (folder / "b.json").write_text('{"audio": "b.wav", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    listing = read_export(folder)
+    assert [c.call_id for c in listing.calls] == ["A1"]
+    (error,) = listing.errors
+    assert "b.json" in error.source and "nested" in error.problem
+
+
+def test_an_oversized_sidecar_is_one_bad_file(tmp_path: Path):
+    folder = tmp_path / "night"
+    wav(folder / "b.wav")
+    sidecar(folder / "b.json", **fields("B1", notes="x" * 2_000_000))
+    (error,) = read_export(folder).errors
+    assert "larger than" in error.problem
