@@ -206,8 +206,11 @@ class Analyzer:
 
 def _audio_info(audio: CallAudio) -> dict[str, Any]:
     info = audio.info
-    return {"format": info.format, "subtype": info.subtype, "sample_rate": info.sample_rate,
-            "channels": info.channels}
+    out = {"format": info.format, "subtype": info.subtype, "sample_rate": info.sample_rate,
+           "channels": info.channels}
+    if info.non_finite_samples:  # replaced by silence while decoding: say so in the result
+        out["non_finite_samples"] = info.non_finite_samples
+    return out
 
 
 def analyze_call(path: str | Path, layout: str | None = None, config: AnalysisConfig = AnalysisConfig(),

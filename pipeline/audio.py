@@ -79,6 +79,7 @@ class AudioInfo:
     sample_rate: int
     channels: int
     frames: int
+    non_finite_samples: int = 0   # NaN/Inf samples found and replaced by silence
 
 
 @dataclass
@@ -111,7 +112,7 @@ def load_call(path: str | PathLike[str], layout: str | None = None) -> CallAudio
     with _open(source) as sound:
         info = _describe_stream(source, sound)
         chosen = _choose_layout(source.path, layout, info.channels)
-        samples, decoded = _decode(source, sound, info, chosen)
+        samples, decoded, non_finite = _decode(source, sound, info, chosen)
     keys = _MONO_KEYS if chosen == "mono" else _STEREO_KEYS
     return CallAudio(
         path=str(source.path),
@@ -119,7 +120,7 @@ def load_call(path: str | PathLike[str], layout: str | None = None) -> CallAudio
         sample_rate=TARGET_RATE,
         channels={key: np.ascontiguousarray(samples[:, i]) for i, key in enumerate(keys)},
         duration_s=decoded / info.sample_rate,
-        info=replace(info, frames=decoded),
+        info=replace(info, frames=decoded, non_finite_samples=non_finite),
     )
 
 
@@ -153,17 +154,27 @@ def _arrange(block: np.ndarray, layout: str) -> np.ndarray:
 # --- decoding --------------------------------------------------------------------------
 
 
-def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str) -> tuple[np.ndarray, int]:
-    """Decode block by block, resampling as we go; returns (samples at 16 kHz, source frames decoded)."""
+MIN_RATE, MAX_RATE = 6000, 192000   # telephone narrow band to studio; anything else is a corrupt header
+MAX_NON_FINITE_SHARE = 0.5          # more NaN/Inf than this is not a recording
+
+
+def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str) -> tuple[np.ndarray, int, int]:
+    """Decode block by block, resampling as we go; returns (samples at 16 kHz, source frames decoded,
+    frames with NaN/Inf samples, which are replaced by silence)."""
     width = 1 if layout == "mono" else 2
     stream = None
     if info.sample_rate != TARGET_RATE:
         stream = soxr.ResampleStream(info.sample_rate, TARGET_RATE, width, dtype="float32", quality="HQ")
     pieces: list[np.ndarray] = []
     decoded = 0
+    non_finite = 0
     try:
         for block in _blocks(sound, _BLOCK_FRAMES if info.frames >= 0 else _UNKNOWN_LENGTH_BLOCK):
             decoded += len(block)
+            bad = ~np.isfinite(block)
+            if bad.any():  # float WAVs can hold NaN/Inf: one would empty the whole transcript
+                non_finite += int(bad.any(axis=1).sum())
+                block = np.where(bad, np.float32(0.0), block)
             arranged = _arrange(block, layout)
             pieces.append(stream.resample_chunk(arranged) if stream else arranged)
     except RuntimeError as err:  # LibsndfileError is a RuntimeError
@@ -175,7 +186,9 @@ def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str) -
     if stream is not None:
         pieces.append(stream.resample_chunk(np.zeros((0, width), np.float32), last=True))
     _check_complete(source, info, decoded)
-    return np.concatenate(pieces).astype(np.float32, copy=False), decoded
+    if non_finite > MAX_NON_FINITE_SHARE * decoded:
+        raise AudioError(source.path, f"{non_finite} of {decoded} samples are not numbers (NaN or Inf)")
+    return np.concatenate(pieces).astype(np.float32, copy=False), decoded, non_finite
 
 
 def _blocks(sound: sf.SoundFile, size: int) -> Iterator[np.ndarray]:
@@ -233,6 +246,10 @@ def _describe_stream(source: Source, sound: sf.SoundFile) -> AudioInfo:
         raise EmptyAudioError(source.path, f"{sound.format} header declares no samples")
     if sound.samplerate <= 0 or sound.channels <= 0:
         raise NotAudioError(source.path, f"header gives {sound.samplerate} Hz, {sound.channels} channels")
+    if not MIN_RATE <= sound.samplerate <= MAX_RATE:
+        # A few corrupt header bytes claiming 1 Hz would make resampling allocate gigabytes.
+        raise AudioError(source.path, f"header claims {sound.samplerate} Hz; a call recording's sample rate is "
+                                      f"between {MIN_RATE} and {MAX_RATE} Hz")
     return AudioInfo(sound.format, sound.subtype, sound.samplerate, sound.channels, frames)
 
 

@@ -390,3 +390,44 @@ def test_real_stereo_flac() -> None:
     assert all(rms(x) > 0.05 for x in call.channels.values())
     mixed = load_call(path, "mono").channels["mixed"]
     assert len(mixed) == len(call.channels["handler"])
+
+
+# --- sanity before analysis (issue 17) -------------------------------------------------------
+
+
+def _wav_claiming(path: Path, rate: int, seconds: float = 0.5) -> Path:
+    """A real 8 kHz PCM WAV whose header is then patched to claim another sample rate."""
+    sf.write(path, np.zeros(int(8000 * seconds), np.int16), 8000, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    fmt = data.index(b"fmt ")
+    struct.pack_into("<II", data, fmt + 12, rate, rate * 2)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("rate", [1, 100, 4000, 2_100_000_000])
+def test_implausible_sample_rates_are_refused_before_decoding(tmp_path: Path, rate: int) -> None:
+    path = _wav_claiming(tmp_path / f"r{rate}.wav", rate)
+    with pytest.raises(AudioError, match=f"{path.name}.*{rate} Hz.*between 6000 and 192000"):
+        load_call(path)
+
+
+def test_nan_and_inf_samples_are_silenced_and_counted(tmp_path: Path) -> None:
+    x = (0.1 * np.sin(np.arange(16000 * 3) / 10)).astype(np.float32)
+    x[16000:16000 + 800] = np.nan
+    x[20000:20010] = np.inf
+    path = tmp_path / "nan.wav"
+    sf.write(path, x, 16000, subtype="FLOAT")
+    audio = load_call(path)
+    assert np.isfinite(audio.channels["mixed"]).all()
+    assert audio.info.non_finite_samples == 810
+    assert np.abs(audio.channels["mixed"][16000:16800]).max() == 0.0
+
+
+def test_a_file_that_is_mostly_nan_is_refused(tmp_path: Path) -> None:
+    x = np.full(16000 * 2, np.nan, np.float32)
+    x[:1000] = 0.1
+    path = tmp_path / "nan.wav"
+    sf.write(path, x, 16000, subtype="FLOAT")
+    with pytest.raises(AudioError, match="nan.wav.*not numbers"):
+        load_call(path)
