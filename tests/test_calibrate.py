@@ -29,7 +29,7 @@ from pipeline.panel.calibrate import (
 from pipeline.panel.questionnaire import load_questionnaire
 from pipeline.panel.sampling import SampleFilters, sample
 from pipeline.store import schema as t
-from tests.test_panel_answers import PANEL, answers_doc, build_store, write
+from tests.test_panel_answers import PANEL, build_store, make_pack, pack_doc, write
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -99,8 +99,9 @@ def panel_store(tmp_path):
                                  {c: {"greeting": status} for c, (status, _) in zip(CALLS, GREETING)})
     answers = {c: {"greeting": answer, "listening": "yes"} for c, (_, answer) in zip(CALLS, GREETING)}
     first, second = CALLS[:11], CALLS[11:]
-    files = [write(tmp_path / "a.json", answers_doc(draw_id, {c: answers[c] for c in first}, member="A. Member")),
-             write(tmp_path / "b.json", answers_doc(draw_id, {c: answers[c] for c in second}, member="B. Member"))]
+    pack = make_pack(store, draw_id)  # answers come from a pack, under its pseudonyms; import maps them back
+    files = [write(tmp_path / "a.json", pack_doc(pack, {c: answers[c] for c in first}, member="A. Member")),
+             write(tmp_path / "b.json", pack_doc(pack, {c: answers[c] for c in second}, member="B. Member"))]
     import_answers(store, files)
     return store, draw_id
 
@@ -160,7 +161,7 @@ def test_qa_flag_decisions_are_reported_per_indicator(panel_store):
 def test_filters_by_draw_panel_and_date(tmp_path, panel_store):
     store, draw_id = panel_store
     south = sample(store, "South panel", SampleFilters(n=len(CALLS)), seed=3, requested_by="chair").draw_id
-    doc = answers_doc(south, {"C00": {"greeting": "no"}}, member="C. Member", panel="South panel")
+    doc = pack_doc(make_pack(store, south), {"C00": {"greeting": "no"}}, member="C. Member", panel="South panel")
     doc["calls"][0]["answered_at"] = "2026-12-05T10:00:00Z"
     import_answers(store, [write(tmp_path / "c.json", doc)])
     greeting = {q.question: q for q in calibrate(store).questions}["greeting"]
@@ -184,9 +185,9 @@ def test_scale_questions_use_pass_at_and_questionnaires_stay_apart(tmp_path, pan
                      'max = 5\npass_at = 4\nindicator = "next_steps"\n[[questions]]\nid = "comments"\n'
                      'text = "Comments"\nanswer = "text"\n', encoding="utf-8")
     scaled = load_questionnaire(qfile)
-    doc = answers_doc(draw_id, {"C00": {"steps": 5}, "C01": {"steps": "3"}, "C02": {"steps": 4},
-                                "C03": {"steps": 2, "comments": "Rushed."}}, member="S. Member",
-                      questionnaire={"name": "scaled", "version": "1.0"})
+    doc = pack_doc(make_pack(store, draw_id), {"C00": {"steps": 5}, "C01": {"steps": "3"}, "C02": {"steps": 4},
+                                               "C03": {"steps": 2, "comments": "Rushed."}}, member="S. Member",
+                   questionnaire={"name": "scaled", "version": "1.0"})
     import_answers(store, [write(tmp_path / "s.json", doc)], scaled)
     cal = calibrate(store, scaled)
     [steps] = cal.questions

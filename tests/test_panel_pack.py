@@ -7,23 +7,28 @@ USB stick, and every request the page makes is recorded.
 from __future__ import annotations
 
 import json
+import re
 from html import unescape
-from datetime import datetime, timezone
+from html.parser import HTMLParser
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from sqlalchemy import select
 
 from pipeline.cli import main
 from pipeline.errors import CallQAError
 from pipeline.export import CallRecord
 from pipeline.panel.answers import import_answers
-from pipeline.panel.pack import build_pack
+from pipeline.panel.pack import PSEUDONYM, build_pack
 from pipeline.panel.questionnaire import load_questionnaire
 from pipeline.panel.sampling import SampleFilters, sample
 from pipeline.store import Store
+from pipeline.store import schema as t
 from tests.conftest import ROOT, SAMPLES
+from tests.test_panel_answers import synthetic_result
 
 CALLS = ("mate", "unexplained_silence", "good_999")
 PERSONAL = ROOT / "tests" / "data" / "redaction"
@@ -34,14 +39,19 @@ def _personal_fixture() -> Path | None:
     return wavs[0] if wavs else None
 
 
+def _sources() -> dict[str, tuple[Path, str]]:
+    sources = {name: (SAMPLES / f"{name}.wav", "stereo-handler-left") for name in CALLS}
+    if (personal := _personal_fixture()) is not None:
+        sources["personal_details"] = (personal, "mono")
+    return sources
+
+
 @pytest.fixture(scope="module")
 def packed_store(tmp_path_factory, analyzer):
     """A real store: three sample calls plus a call with planted personal details, all analysed."""
     folder = tmp_path_factory.mktemp("pack-store")
     store = Store(f"sqlite:///{folder / 'callqa.db'}")
-    sources = {name: (SAMPLES / f"{name}.wav", "stereo-handler-left") for name in CALLS}
-    if (personal := _personal_fixture()) is not None:
-        sources["personal_details"] = (personal, "mono")
+    sources = _sources()
     records = []
     for i, (call_id, (path, layout)) in enumerate(sources.items()):
         records.append(CallRecord(call_id, path, datetime(2026, 11, 25, 9 + i, tzinfo=timezone.utc),
@@ -58,6 +68,135 @@ def packed_store(tmp_path_factory, analyzer):
 def pack(packed_store):
     store, draw, folder = packed_store
     return build_pack(store, draw.draw_id, folder / "pack", actor="coordinator")
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: list[tuple[str, str, str]] = []  # tag, attribute, value
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs += [(tag, name, value or "") for name, value in attrs]
+
+
+def attributes(html: str) -> list[tuple[str, str, str]]:
+    parser = _Attributes()
+    parser.feed(html)
+    return parser.attrs
+
+
+def pack_data(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="pack-data">(.*?)</script>', html, re.S)[1])
+
+
+def pack_key(store: Store, pack_id: str) -> dict:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.panel_packs).where(t.panel_packs.c.pack_id == pack_id)).mappings().one()
+    return dict(row)
+
+
+def test_pack_names_calls_by_pseudonyms_only(pack, packed_store):
+    """data-call attributes, the embedded JSON and file names carry the pack's own pseudonyms, never call ids."""
+    html = pack.index.read_text(encoding="utf-8")
+    pseudonyms = [c.pseudonym for c in pack.calls]
+    assert all(PSEUDONYM.fullmatch(p) for p in pseudonyms) and len(set(pseudonyms)) == len(pseudonyms)
+    call_ids = [c.call_id for c in pack.calls]
+    stems = [Path(p).stem for p, _ in _sources().values()]
+    found = attributes(html)
+    assert {v for _, a, v in found if a.startswith("data-call")} == set(pseudonyms)
+    assert not [a for _, a, _ in found if a == "data-call-id"]
+    for _, name, value in found:
+        if name in ("id", "href", "src", "name", "for") or name.startswith("data-call"):
+            assert not any(x in value for x in call_ids + stems), (name, value)
+    data = pack_data(html)
+    assert data["calls"] == pseudonyms
+    text = json.dumps(data)
+    assert not any(x in text for x in call_ids + stems), text
+    names = [str(p.relative_to(pack.folder)) for p in pack.folder.rglob("*")]
+    assert not any(x in n for n in names for x in call_ids + stems), names
+
+
+def test_pack_key_is_kept_in_the_store_not_with_the_pack(pack, packed_store):
+    store, draw, folder = packed_store
+    key = pack_key(store, pack.pack_id)
+    assert key["draw_id"] == draw.draw_id
+    assert key["pseudonyms"] == {c.pseudonym: c.call_id for c in pack.calls}
+    assert sorted(key["pseudonyms"].values()) == sorted(c for c, _ in draw.calls)
+    assert not list(folder.rglob("key*.json")) and not list(folder.rglob("*.key"))
+
+
+# --- recorder-style ids: nothing of them may reach the pack --------------------------------------
+
+RECORDER = {  # call id -> (audio file name, handler id): a phone number in the id, descriptive ids
+    "20261126-0915-07700900123": ("NICE-4471-20261126T091500.wav", "H-90210"),
+    "20261126-1022-01782555018": ("NICE-4472-20261126T102200.wav", "H-90211"),
+    "no_greeting": ("no_greeting.wav", "PC-4471-JONES"),
+    "distressed_no_empathy": ("distressed_no_empathy_take2.wav", "H-90212"),
+    "late_answer_999": ("late_answer_999.wav", "H-90213"),
+}
+
+
+@pytest.fixture(scope="module")
+def recorder_store(tmp_path_factory):
+    """Stored results (synthetic, no speech-to-text) for calls named the way a recorder names them."""
+    folder = tmp_path_factory.mktemp("recorder-store")
+    store = Store(f"sqlite:///{folder / 'callqa.db'}")
+    rate = 8000
+    tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(2 * rate) / rate)).astype(np.float32)
+    records = []
+    for i, (call_id, (audio, handler)) in enumerate(RECORDER.items()):
+        sf.write(folder / audio, np.stack([tone, tone[::-1]], axis=1), rate, subtype="PCM_16")
+        records.append(CallRecord(call_id, folder / audio, datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
+                                  + timedelta(hours=i), "101", "Stafford", handler, "stereo-handler-left", 5.0,
+                                  False, f"{audio} row {i}", {"caller_number": "07700 900123"}))
+    store.upsert_calls(records, None)
+    for call_id in RECORDER:
+        result = synthetic_result(call_id, {"greeting": "fail"} if "greeting" in call_id else {})
+        for name, ind in result["indicators"].items():
+            ind["reason"] = f"{name}: {ind['status']}"
+        for flag in result["flags"]:
+            flag["reason"] = f"{flag['indicator']} flagged"
+        result["duration_s"] = 2.0
+        store.save_analysis(result, f"sha-{call_id}", None)
+    draw = sample(store, "North Staffs panel", SampleFilters(n=len(RECORDER)), seed=11, requested_by="tester")
+    return store, draw, folder
+
+
+def test_no_recorder_id_audio_name_or_handler_id_reaches_the_pack(recorder_store):
+    store, draw, folder = recorder_store
+    pack = build_pack(store, draw.draw_id, folder / "pack")
+    secrets_ = set(RECORDER) | {"07700900123", "01782555018"}
+    for call_id, (audio, handler) in RECORDER.items():
+        secrets_ |= {audio, Path(audio).stem, handler}
+    for path in [pack.folder, *pack.folder.rglob("*")]:
+        name = str(path.relative_to(folder))
+        assert not any(s in name for s in secrets_), name
+        if path.is_file():
+            raw = path.read_bytes()
+            leaked = [s for s in secrets_ if s.encode() in raw]
+            assert not leaked, (name, leaked)
+    html = pack.index.read_text(encoding="utf-8")
+    assert pack_data(html)["calls"] == [c.pseudonym for c in pack.calls]
+    assert not any(c.redactions for c in pack.calls)  # not hidden by redaction: the ids never went in
+    assert pack_key(store, pack.pack_id)["pseudonyms"] == {c.pseudonym: c.call_id for c in pack.calls}
+    entry = store.audit_entries(action="panel_pack")[0]["details"]  # the QA side keeps the call ids
+    assert entry["pack_id"] == pack.pack_id and sorted(entry["calls"]) == sorted(RECORDER)
+
+
+def test_each_pack_of_a_draw_has_its_own_pseudonyms_and_order(recorder_store):
+    store, draw, folder = recorder_store
+    packs = [build_pack(store, draw.draw_id, folder / f"again-{i}") for i in range(3)]
+    assert len({p.pack_id for p in packs}) == 3
+    first, second, third = ({c.pseudonym for c in p.calls} for p in packs)
+    assert not (first & second) and not (first & third) and not (second & third)
+    # The draw order (999 calls first, then flagged ones) would tell a member which calls were
+    # flagged: each pack shows its calls in its own random order.
+    in_draw = [c for c, _ in draw.calls]
+    assert any([c.call_id for c in p.calls] != in_draw for p in packs)
+    for p in packs:
+        assert sorted(c.call_id for c in p.calls) == sorted(in_draw)
+        assert [c.position for c in p.calls] == list(range(1, len(in_draw) + 1))
+        assert [c.audio_file for c in p.calls] == [f"audio/call-{i:02d}.wav" for i in range(1, len(in_draw) + 1)]
 
 
 def test_pack_folder_is_self_contained(pack):
@@ -214,19 +353,27 @@ def test_answers_save_to_a_file_that_imports_back(page, pack, packed_store, tmp_
         page.locator("#save-answers").click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
-    saved = json.loads(path.read_text())
-    assert saved["format"] == "callqa-panel-answers" and saved["member"] == "P. Member"
+    text = path.read_text()
+    saved = json.loads(text)
+    assert saved["format"] == "callqa-panel-answers" and saved["format_version"] == 2
+    assert saved["member"] == "P. Member" and saved["pack_id"] == pack.pack_id
     assert saved["draw_id"] == pack.draw_id and saved["questionnaire"]["version"] == questionnaire.version
-    by_call = {c["call_id"]: c for c in saved["calls"]}
-    assert list(by_call) == [pack.calls[0].call_id, pack.calls[1].call_id]
-    assert by_call[pack.calls[0].call_id]["revealed_scores"] is True
-    assert by_call[pack.calls[1].call_id]["revealed_scores"] is False
+    # The file names the calls by the pack's pseudonyms only: never the recorder's call ids.
+    by_call = {c["call"]: c for c in saved["calls"]}
+    assert list(by_call) == [pack.calls[0].pseudonym, pack.calls[1].pseudonym]
+    assert not any(c.call_id in text for c in pack.calls), text
+    assert by_call[pack.calls[0].pseudonym]["revealed_scores"] is True
+    assert by_call[pack.calls[1].pseudonym]["revealed_scores"] is False
     required = [q.id for q in questionnaire.questions if q.answer != "text"]
-    assert all(by_call[pack.calls[1].call_id]["answers"][q] for q in required)
-    # The saved file is what `callqa panel import` takes: it goes into the store unchanged.
+    assert all(by_call[pack.calls[1].pseudonym]["answers"][q] for q in required)
+    # The saved file is what `callqa panel import` takes: the pack's key maps it back to the calls.
     store = packed_store[0]
     summary = import_answers(store, [path], actor="coordinator")
     assert summary.stored == sum(len([v for v in c["answers"].values() if v]) for c in saved["calls"])
+    with store.engine.connect() as conn:
+        stored = set(conn.execute(select(t.panel_answers.c.call_id).where(
+            t.panel_answers.c.source_sha256 == summary.files[0]["sha256"])).scalars())
+    assert stored == {pack.calls[0].call_id, pack.calls[1].call_id}
     # Answers survive reopening the pack (kept in the browser) and the reveal stays recorded.
     page.reload()
     assert page.locator("#call-1 .prescores").is_visible()

@@ -1,20 +1,25 @@
 """Import a scrutiny panel member's answers (the panel pack's "Save answers" file) into the store.
 
 The answers file (JSON, UTF-8, at most 5 MB; JSON Schema in `answers.schema.json` beside this
-module)::
+module), as a pack writes it (format_version 2)::
 
-    {"format": "callqa-panel-answers", "format_version": 1,
-     "draw_id": 3, "panel": "North Staffs panel", "pack_id": "6f1c0e...",
+    {"format": "callqa-panel-answers", "format_version": 2,
+     "pack_id": "6f1c0e...", "draw_id": 3, "panel": "North Staffs panel",
      "questionnaire": {"name": "default", "version": "2026.11.1"},
      "member": "P. Member",
      "saved_at": "2026-11-26T14:03:00+00:00",
-     "calls": [{"call_id": "good_101",
+     "calls": [{"call": "C-7KQ2M4XA",
                 "answers": {"greeting": "yes", "listening": "partly", "recap": null},
                 "revealed_scores": true,
                 "answered_at": "2026-11-26T13:40:00+00:00"}]}
 
-- `draw_id` and `panel` name the recorded sample (`callqa panel sample`); every `call_id` must be
-  one of that draw's calls, each at most once per file.
+- `pack_id` names the pack the answers were given in, and each `call` is that pack's pseudonym
+  for a call (`C-` and 8 base32 characters), never the store's call id: the pack's key, kept only
+  in the store (`panel_packs`, written by `pipeline.panel.pack.build_pack`), maps it back. A file
+  naming a pack this store did not make, a pack made for another draw, or a pseudonym that is not
+  in that pack's key (answers from another pack, or an altered file) is refused. Each call at most
+  once per file.
+- `draw_id` and `panel` name the recorded sample (`callqa panel sample`) and must match the pack's.
 - `questionnaire` must be the name and version being imported against (`--questionnaire FILE`,
   default the bundled one); `answers` keys are its question ids. A yes/no answer is "yes", "no",
   "partly" (yes_no_partly only) or "not_sure"; a scale answer a whole number (or its digits as a
@@ -23,25 +28,31 @@ module)::
   `answered_at` are ISO 8601 times (no offset means UTC; `answered_at` is optional, null until
   every question was answered, and defaults to `saved_at`); `revealed_scores` (optional, default
   false) says the member pressed "Show automated scores" for that call (the pack allows that only
-  once every question is answered, and locks the answers). `pack_id` (optional) is the pack's id
-  as the panel pack writes it, recorded in the audit entry. No other keys are allowed.
+  once every question is answered, and locks the answers). No other keys are allowed.
+
+Version 1 files, written by packs made before pseudonyms, name each call by its store id
+(`"call_id": "good_101"` instead of `"call"`), with `pack_id` optional; they still import, checked
+against the draw's calls. A version 1 file naming a pack that has a key is refused: that pack
+never wrote one.
 
 Import validates every given file completely before writing anything, and reports the file and
 its first problems (`calls[2].answers.greeting: 'maybe' is not one of yes, no, partly, not_sure`).
 All files are then written in one transaction with an audit-log entry (`panel_import`), so a bad
-file, or a failure half-way, leaves the store unchanged. Answers are keyed by (draw, member,
-call): importing a member's answers for a call again (e.g. a corrected file) deletes that member's
-earlier answers for that call and stores the new ones, so a question answered before and left
-unanswered now is gone. Calls not in the new file keep their earlier answers. Each row records the
-sha256 of the file it came from; the audit entry lists the files, their pack_id and the calls
-whose scores the member revealed.
+file, or a failure half-way, leaves the store unchanged. Answers are stored by call id and keyed
+by (draw, member, call): importing a member's answers for a call again (e.g. a corrected file,
+from the same pack or another pack of the draw) deletes that member's earlier answers for that
+call and stores the new ones, so a question answered before and left unanswered now is gone.
+Calls not in the new file keep their earlier answers. Each row records the sha256 of the file it
+came from; the audit entry lists the files, their pack_id and the calls whose scores the member
+revealed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
@@ -55,12 +66,15 @@ from pipeline.store import schema as t
 from pipeline.store.store import now
 
 FORMAT = "callqa-panel-answers"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2                    # what a pack writes
+READ_VERSIONS = (1, 2)                # 1: packs made before pseudonyms (calls by call id)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PROBLEMS = 8  # shown per file
 REQUIRED_KEYS = ("format", "format_version", "draw_id", "panel", "questionnaire", "member", "saved_at", "calls")
 TOP_KEYS = REQUIRED_KEYS + ("pack_id",)
-CALL_KEYS = ("call_id", "answers", "revealed_scores", "answered_at")
+CALL_REF = {1: "call_id", 2: "call"}  # the key that names a call in each version
+CALL_KEYS = {v: (ref, "answers", "revealed_scores", "answered_at") for v, ref in CALL_REF.items()}
+PSEUDONYM = re.compile(r"C-[A-Z2-7]{8}")  # a pack's name for a call (pipeline.panel.pack.new_pseudonym)
 SCHEMA_PATH = Path(__file__).with_name("answers.schema.json")
 
 
@@ -70,10 +84,11 @@ class AnswersError(CallQAError):
 
 @dataclass(frozen=True)
 class CallAnswers:
-    call_id: str
+    call_id: str | None               # the store's call id; for version 2 files None until import maps `ref`
     answers: dict[str, str]           # question id -> normalised answer; unanswered questions absent
     revealed_scores: bool
     answered_at: datetime
+    ref: str = ""                     # how the file names the call: the pack's pseudonym (v2), the call id (v1)
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,7 @@ class AnswersFile:
     saved_at: datetime
     calls: tuple[CallAnswers, ...]
     pack_id: str | None = None
+    format_version: int = FORMAT_VERSION
 
 
 @dataclass
@@ -171,15 +187,16 @@ def parse_answers(raw: bytes, source: str, questionnaire: Questionnaire, sha256:
         raise AnswersError(f"{source}: expected a JSON object, got {type(data).__name__}; not an answers file")
     if data.get("format") != FORMAT:
         raise AnswersError(f"{source}: format is {data.get('format')!r}, not {FORMAT!r}; not a callqa answers file")
-    if data.get("format_version") != FORMAT_VERSION or isinstance(data.get("format_version"), bool):
-        raise AnswersError(f"{source}: format_version {data.get('format_version')!r} is not supported "
-                           f"(this callqa reads version {FORMAT_VERSION})")
+    version = data.get("format_version")
+    if isinstance(version, bool) or version not in READ_VERSIONS:
+        raise AnswersError(f"{source}: format_version {version!r} is not supported "
+                           f"(this callqa reads versions {' and '.join(map(str, READ_VERSIONS))})")
 
     problems = _Problems()
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
         problems.add("", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(TOP_KEYS)}")
-    for key in REQUIRED_KEYS:
+    for key in REQUIRED_KEYS + (("pack_id",) if version >= 2 else ()):
         if key not in data:
             problems.add(key, "missing")
     draw_id = data.get("draw_id")
@@ -205,6 +222,7 @@ def parse_answers(raw: bytes, source: str, questionnaire: Questionnaire, sha256:
     pack_id = data.get("pack_id")
     if pack_id is not None and (not isinstance(pack_id, str) or not 0 < len(pack_id) <= 128):
         problems.add("pack_id", f"expected the pack's id string, got {pack_id!r}")
+        pack_id = None
 
     calls: list[CallAnswers] = []
     raw_calls = data.get("calls")
@@ -217,17 +235,25 @@ def parse_answers(raw: bytes, source: str, questionnaire: Questionnaire, sha256:
         if not isinstance(item, dict):
             problems.add(where, f"expected an object, got {item!r}")
             continue
-        unknown = sorted(set(item) - set(CALL_KEYS))
+        unknown = sorted(set(item) - set(CALL_KEYS[version]))
         if unknown:
-            problems.add(where, f"unknown key(s) {', '.join(unknown)}; known: {', '.join(CALL_KEYS)}")
-        call_id = item.get("call_id")
-        if not isinstance(call_id, str) or not call_id:
-            problems.add(f"{where}.call_id", f"expected a call id, got {call_id!r}")
-            call_id = None
-        elif call_id in seen:
-            problems.add(f"{where}.call_id", f"{call_id!r} appears more than once in the file")
+            problems.add(where, f"unknown key(s) {', '.join(unknown)}; known: {', '.join(CALL_KEYS[version])}")
+        ref_key = CALL_REF[version]
+        ref = item.get(ref_key)
+        if version >= 2 and ref_key not in item:
+            problems.add(f"{where}.{ref_key}", "missing")
+            ref = None
+        elif version >= 2 and (not isinstance(ref, str) or not PSEUDONYM.fullmatch(ref)):
+            problems.add(f"{where}.{ref_key}", "expected one of the pack's call references (C- and 8 letters or "
+                         f"digits), got {ref!r}")
+            ref = None
+        elif not isinstance(ref, str) or not ref:
+            problems.add(f"{where}.{ref_key}", f"expected a call id, got {ref!r}")
+            ref = None
+        elif ref in seen:
+            problems.add(f"{where}.{ref_key}", f"{ref!r} appears more than once in the file")
         else:
-            seen.add(call_id)
+            seen.add(ref)
         revealed = item.get("revealed_scores", False)
         if not isinstance(revealed, bool):
             problems.add(f"{where}.revealed_scores", f"expected true or false, got {revealed!r}")
@@ -251,13 +277,14 @@ def parse_answers(raw: bytes, source: str, questionnaire: Questionnaire, sha256:
                 answers[qid] = question.validate_answer(value)
             except QuestionnaireError as exc:
                 problems.add(f"{where}.answers.{qid}", str(exc))
-        if call_id is not None and answered_at is not None:
-            calls.append(CallAnswers(call_id, answers, revealed is True, answered_at))
+        if ref is not None and answered_at is not None:
+            calls.append(CallAnswers(ref if version == 1 else None, answers, revealed is True, answered_at, ref))
     if problems:
         raise _fail(source, problems)
     return AnswersFile(path=source, sha256=sha256 or hashlib.sha256(raw).hexdigest(), draw_id=draw_id,
                        panel=strings["panel"], questionnaire=questionnaire.ref, member=strings["member"],
-                       saved_at=saved_at, calls=tuple(calls), pack_id=pack_id)  # type: ignore[arg-type]
+                       saved_at=saved_at, calls=tuple(calls), pack_id=pack_id,  # type: ignore[arg-type]
+                       format_version=version)
 
 
 def read_answers(path: str | Path, questionnaire: Questionnaire) -> AnswersFile:
@@ -265,25 +292,53 @@ def read_answers(path: str | Path, questionnaire: Questionnaire) -> AnswersFile:
     return parse_answers(raw, str(path), questionnaire, digest)
 
 
-def _check_draws(conn: Any, files: Sequence[AnswersFile]) -> None:
+def _resolve(conn: Any, files: Sequence[AnswersFile]) -> list[AnswersFile]:
+    """Check each file against the store (its draw, its pack's key) and map the pack's pseudonyms
+    back to call ids; AnswersError naming the file and its problems if any does not fit."""
     draws = {row.id: row for row in conn.execute(
         select(t.panel_draws.c.id, t.panel_draws.c.panel, t.panel_draws.c.calls)
         .where(t.panel_draws.c.id.in_(sorted({f.draw_id for f in files}))))}
+    packs = {row.pack_id: row for row in conn.execute(
+        select(t.panel_packs.c.pack_id, t.panel_packs.c.draw_id, t.panel_packs.c.pseudonyms)
+        .where(t.panel_packs.c.pack_id.in_(sorted({f.pack_id for f in files if f.pack_id}))))}
     owner: dict[tuple[int, str, str], str] = {}
+    resolved: list[AnswersFile] = []
     for f in files:
         problems = _Problems()
+        ref_key = CALL_REF[f.format_version]
         draw = draws.get(f.draw_id)
         if draw is None:
             problems.add("draw_id", f"no panel draw {f.draw_id} in this store")
-        else:
-            if f.panel != draw.panel:
-                problems.add("panel", f"{f.panel!r} does not match draw {f.draw_id}, which is for panel {draw.panel!r}")
+        elif f.panel != draw.panel:
+            problems.add("panel", f"{f.panel!r} does not match draw {f.draw_id}, which is for panel {draw.panel!r}")
+        pack = packs.get(f.pack_id) if f.pack_id else None
+        calls = list(f.calls)
+        if f.format_version >= 2:
+            if pack is None:
+                problems.add("pack_id", f"no panel pack {f.pack_id} in this store (answers import only into the "
+                             "store that made their pack, which keeps the pack's key)")
+                calls = []
+            else:
+                if pack.draw_id != f.draw_id:
+                    problems.add("pack_id", f"pack {f.pack_id} was made for draw {pack.draw_id}, not draw {f.draw_id}")
+                pack_key: dict[str, str] = pack.pseudonyms
+                for i, call in enumerate(f.calls):
+                    if call.ref not in pack_key:
+                        problems.add(f"calls[{i}].{ref_key}", f"{call.ref!r} is not one of pack {f.pack_id}'s "
+                                     f"{len(pack_key)} calls (answers from another pack, or an altered file)")
+                    calls[i] = replace(call, call_id=pack_key.get(call.ref))
+        elif pack is not None:
+            problems.add("format_version", f"pack {f.pack_id} names its calls by pseudonyms and saves "
+                         "format_version 2; this version 1 file names calls by call id, so it is not that pack's")
+        if draw is not None and (f.format_version == 1 or (pack is not None and pack.draw_id == f.draw_id)):
             in_draw = {c[0] for c in draw.calls}
-            for i, call in enumerate(f.calls):
-                if call.call_id not in in_draw:
-                    problems.add(f"calls[{i}].call_id", f"{call.call_id!r} is not one of draw {f.draw_id}'s "
+            for i, call in enumerate(calls):
+                if call.call_id is not None and call.call_id not in in_draw:
+                    problems.add(f"calls[{i}].{ref_key}", f"{call.ref!r} is not one of draw {f.draw_id}'s "
                                  f"{len(in_draw)} calls")
-        for i, call in enumerate(f.calls):
+        for i, call in enumerate(calls):
+            if call.call_id is None:
+                continue
             key = (f.draw_id, f.member, call.call_id)
             if key in owner and owner[key] != f.path:
                 problems.add(f"calls[{i}]", f"answers of member {f.member!r} for {call.call_id!r} in draw "
@@ -291,6 +346,8 @@ def _check_draws(conn: Any, files: Sequence[AnswersFile]) -> None:
             owner.setdefault(key, f.path)
         if problems:
             raise _fail(f.path, problems)
+        resolved.append(replace(f, calls=tuple(calls)))
+    return resolved
 
 
 def import_answers(store: Store, paths: Sequence[str | Path], questionnaire: Questionnaire | None = None,
@@ -303,7 +360,7 @@ def import_answers(store: Store, paths: Sequence[str | Path], questionnaire: Que
     summary = ImportSummary()
     imported_at = now()
     with store.engine.begin() as conn:
-        _check_draws(conn, files)
+        files = _resolve(conn, files)
         for f in files:
             ids = [c.call_id for c in f.calls]
             replaced = conn.execute(delete(t.panel_answers).where(
@@ -336,5 +393,6 @@ def describe(summary: ImportSummary) -> list[str]:
             for f in summary.files]
 
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MAX_BYTES", "AnswersError", "AnswersFile", "CallAnswers", "ImportSummary",
-           "answers_schema", "describe", "import_answers", "parse_answers", "read_answers"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "MAX_BYTES", "PSEUDONYM", "READ_VERSIONS", "AnswersError", "AnswersFile",
+           "CallAnswers", "ImportSummary", "answers_schema", "describe", "import_answers", "parse_answers",
+           "read_answers"]

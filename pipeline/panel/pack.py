@@ -2,10 +2,20 @@
 
 A pack holds `index.html` (styles, script and data inline; no server, no external scripts or
 fonts, a Content-Security-Policy that forbids any network request), `audio/call-NN.wav` (a mono
-16-bit WAV of each call, redacted), and `README.txt`. Members are members of the public, so:
+16-bit WAV of each call, redacted, named by its position in the pack), and `README.txt`. Members
+are members of the public, so:
 
 - redaction is on by default (transcript, evidence, reasons and audio); turning it off needs a
   reason and is written to the audit log before anything is built;
+- a call is named by a pseudonym made for this pack (`C-` and 8 random base32 characters from
+  `secrets`) in everything a member can see or save: the page's attributes, its embedded JSON and
+  the answers file. Never the recorder's call id (it can hold the caller's number, or describe the
+  call: "no_greeting"), the audio file's name or the handler's id. The key from pseudonyms back to
+  call ids is kept only in the store (`panel_packs`), never in the pack folder or beside it (a
+  folder beside `--out` is usually on the same USB stick); `callqa panel import` maps answers back
+  through the key of the pack they name. Each pack of a draw gets new pseudonyms;
+- the calls are shown in a random order of their own, not the draw's order (which puts 999 calls
+  first, then the flagged ones: it would tell the member which calls were flagged);
 - metadata is the area, call type, day and duration only: never the caller's number or name, and
   not the handler's id (panels review the service, QA leads review the operator);
 - the automated pre-scores, and the flag markers on the timeline, stay hidden until the member
@@ -21,9 +31,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,10 +44,13 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 
 from pipeline.config import LOCAL_TZ
 from pipeline.errors import CallQAError
+from pipeline.panel.answers import FORMAT_VERSION as ANSWERS_FORMAT_VERSION
+from pipeline.panel.answers import PSEUDONYM
 from pipeline.panel.redact import RedactionConfig, audio_spans, redact_audio, redact_result
 from pipeline.store import Store
 from pipeline.store import schema as t
@@ -46,12 +61,16 @@ from pipeline.timeline_svg import timeline_svg
 ASSETS = Path(__file__).with_name("pack_assets")
 CALL_TYPES = {"101": "101 (non-emergency)", "999": "999 (emergency)"}
 STATUS_TEXT = {"pass": "Met", "fail": "Not met", "not_applicable": "Not applicable"}
+# 2: calls named by per-pack pseudonyms (1: by call id). Bump when what a pack shows changes, so a
+# cache of built packs (pipeline/web/packs.py) can tell an old pack from a current one.
+PACK_FORMAT_VERSION = 2
 
 
 @dataclass
 class PackCall:
     position: int
-    call_id: str
+    call_id: str                      # the store's id: QA side only, never written into the pack
+    pseudonym: str                    # what the pack calls it (see the module docstring)
     stratum: str
     audio_file: str
     metadata: dict[str, str]
@@ -71,6 +90,34 @@ class Pack:
     @property
     def index(self) -> Path:
         return self.folder / "index.html"
+
+
+def new_pseudonym() -> str:
+    """`C-` and 8 base32 characters: 40 random bits from `secrets`, nothing about the call."""
+    return "C-" + base64.b32encode(secrets.token_bytes(5)).decode("ascii")
+
+
+def pseudonymise(call_ids: Iterable[str]) -> dict[str, str]:
+    """A new key for one pack: pseudonym -> call id, a fresh random pseudonym for each call."""
+    key: dict[str, str] = {}
+    for call_id in call_ids:
+        pseudonym = new_pseudonym()
+        while pseudonym in key:
+            pseudonym = new_pseudonym()
+        key[pseudonym] = call_id
+    return key
+
+
+def record_pack_key(store: Store, pack_id: str, draw_id: int, key: dict[str, str],
+                    conn: Connection | None = None) -> None:
+    """Keep a pack's key (pseudonym -> call id) in the store, the only place it lives."""
+    assert all(PSEUDONYM.fullmatch(p) for p in key), "pseudonyms come from pseudonymise()"
+    row = dict(pack_id=pack_id, draw_id=draw_id, created_at=now(), pseudonyms=dict(key))
+    if conn is not None:
+        conn.execute(insert(t.panel_packs).values(**row))
+        return
+    with store.engine.begin() as own:
+        own.execute(insert(t.panel_packs).values(**row))
 
 
 def _one(store: Store, query: Any, missing: str) -> dict[str, Any]:
@@ -126,10 +173,12 @@ def _json_for_html(data: Any) -> str:
 def render_pack(pack: Pack, questionnaire: Any, created_at: datetime) -> str:
     css = (ASSETS / "pack.css").read_text(encoding="utf-8")
     js = (ASSETS / "pack.js").read_text(encoding="utf-8")
-    data = {"format": "callqa-panel-pack", "pack_id": pack.pack_id, "draw_id": pack.draw_id, "panel": pack.panel,
+    data = {"format": "callqa-panel-pack", "format_version": PACK_FORMAT_VERSION, "pack_id": pack.pack_id,
+            "draw_id": pack.draw_id, "panel": pack.panel,
             "questionnaire": {"name": questionnaire.name, "version": questionnaire.version},
             "required": [q.id for q in questionnaire.questions if q.answer != "text"],
-            "calls": [c.call_id for c in pack.calls], "redacted": pack.redacted}
+            "answers_format_version": ANSWERS_FORMAT_VERSION,
+            "calls": [c.pseudonym for c in pack.calls], "redacted": pack.redacted}
     csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
            "media-src 'self'; form-action 'none'; base-uri 'none'")
     return _env().get_template("pack.html.j2").render(
@@ -156,7 +205,11 @@ co-ordinator, who imports it with `callqa panel import`.
 def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire: Any | None = None,
                redact: bool = True, reason: str | None = None, actor: str = "callqa",
                redaction_config: Any | None = None, overwrite: bool = False) -> Pack:
-    """Write the pack for a recorded draw into `out_dir` (built beside it, then moved into place)."""
+    """Write the pack for a recorded draw into `out_dir` (built beside it, then moved into place).
+
+    The pack's key (pseudonym -> call id) is written to the store before the pack is moved into
+    place, so no pack exists whose answers cannot be imported. An overwritten pack's key stays in
+    the store: answers saved from it still import."""
     from pipeline.panel.questionnaire import load_questionnaire
 
     out = Path(out_dir)
@@ -172,11 +225,16 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
     if redact:
         redaction_config = redaction_config or RedactionConfig()
     pack = Pack(out, uuid.uuid4().hex, draw_id, draw["panel"], redact, [])
+    strata = {call_id: stratum for call_id, stratum in draw["calls"]}
+    order = list(strata)
+    secrets.SystemRandom().shuffle(order)  # not the draw's order: that puts 999 and flagged calls first
+    key = pseudonymise(order)              # pseudonym -> call id, in the pack's order
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         (staging / "audio").mkdir()
-        for position, (call_id, stratum) in enumerate(draw["calls"], start=1):
+        for position, (pseudonym, call_id) in enumerate(key.items(), start=1):
+            stratum = strata[call_id]
             result = store.call_result(call_id)
             if result is None:
                 raise CallQAError(f"call {call_id} of draw {draw_id} has no stored result")
@@ -193,7 +251,7 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
             counts: dict[str, int] = {}
             for r in redactions:
                 counts[r.category] = counts.get(r.category, 0) + 1
-            pack.calls.append(PackCall(position, call_id, stratum, audio_file,
+            pack.calls.append(PackCall(position, call_id, pseudonym, stratum, audio_file,
                                        public_metadata(call, result["duration_s"]), result, counts))
         created = now()
         (staging / "index.html").write_text(render_pack(pack, questionnaire, created), encoding="utf-8")
@@ -202,6 +260,7 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
                    if redact else "THIS PACK IS NOT REDACTED. It contains personal data: keep it secure.")
         (staging / "README.txt").write_text(README.format(panel=pack.panel, draw_id=draw_id, privacy=privacy),
                                             encoding="utf-8")
+        record_pack_key(store, pack.pack_id, draw_id, key)
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -171,6 +171,16 @@ panel_draws = Table(
     Column("calls", JSON, nullable=False),       # [[call_id, stratum], ...] in draw order
 )
 
+# One row per panel pack built: its key from the pseudonyms a member sees and saves back to call ids.
+# Kept only here, never with the pack; `callqa panel import` maps answers through it (pipeline/panel).
+panel_packs = Table(
+    "panel_packs", metadata,
+    Column("pack_id", String(64), primary_key=True),
+    Column("draw_id", Integer, ForeignKey("panel_draws.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("pseudonyms", JSON, nullable=False),  # {pseudonym: call_id}
+)
+
 audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True),

@@ -1,6 +1,7 @@
 "use strict";
 // Panel pack behaviour: seek the audio, keep answers (in this browser), reveal the automated
 // scores only after every question for the call is answered, and save the answers to a file.
+// Calls are named by this pack's pseudonyms (data-call, data.calls), never by the store's call ids.
 (function () {
   var data = JSON.parse(document.getElementById("pack-data").textContent);
   var storeKey = "callqa-pack-" + data.pack_id;
@@ -18,9 +19,9 @@
     try { window.localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* see load() */ }
   }
 
-  function callState(callId) {
-    if (!state.calls[callId]) { state.calls[callId] = { answers: {}, revealed_scores: false, answered_at: null }; }
-    return state.calls[callId];
+  function callState(call) {
+    if (!state.calls[call]) { state.calls[call] = { answers: {}, revealed_scores: false, answered_at: null }; }
+    return state.calls[call];
   }
 
   function seek(section, seconds) {
@@ -31,7 +32,7 @@
   }
 
   function answeredAll(section) {
-    var answers = callState(section.dataset.callId).answers;
+    var answers = callState(section.dataset.call).answers;
     return data.required.every(function (q) { return answers[q] !== undefined && answers[q] !== ""; });
   }
 
@@ -42,24 +43,24 @@
     section.querySelector(".reveal").textContent = "Automated scores shown";
     section.querySelectorAll(".questions input, .questions textarea").forEach(function (el) { el.disabled = true; });
     if (record) {
-      callState(section.dataset.callId).revealed_scores = true;
+      callState(section.dataset.call).revealed_scores = true;
       persist();
     }
   }
 
   function refresh(section) {
-    var st = callState(section.dataset.callId);
+    var st = callState(section.dataset.call);
     var complete = answeredAll(section);
     if (complete && !st.answered_at) { st.answered_at = new Date().toISOString(); persist(); }
     section.querySelector(".reveal").disabled = !complete || st.revealed_scores;
     var done = data.calls.filter(function (id) { return state.calls[id] && Object.keys(state.calls[id].answers).length; });
     document.getElementById("progress").textContent = done.length + " of " + data.calls.length + " calls answered";
-    var link = document.querySelector('.call-nav a[data-call-id="' + CSS.escape(section.dataset.callId) + '"]');
+    var link = document.querySelector('.call-nav a[data-call="' + CSS.escape(section.dataset.call) + '"]');
     if (link) { link.classList.toggle("done", complete); }
   }
 
   function restore(section) {
-    var st = callState(section.dataset.callId);
+    var st = callState(section.dataset.call);
     Object.keys(st.answers).forEach(function (q) {
       var fieldset = section.querySelector('fieldset[data-question="' + CSS.escape(q) + '"]');
       if (!fieldset) { return; }
@@ -82,9 +83,9 @@
     });
     section.querySelector(".questions").addEventListener("change", function (event) {
       var fieldset = event.target.closest("fieldset");
-      if (!fieldset || callState(section.dataset.callId).revealed_scores) { return; }
+      if (!fieldset || callState(section.dataset.call).revealed_scores) { return; }
       var value = event.target.value;
-      var answers = callState(section.dataset.callId).answers;
+      var answers = callState(section.dataset.call).answers;
       if (value === "") { delete answers[fieldset.dataset.question]; } else { answers[fieldset.dataset.question] = value; }
       persist();
       refresh(section);
@@ -107,9 +108,10 @@
       return state.calls[id] && Object.keys(state.calls[id].answers).length;
     }).map(function (id) {
       var st = state.calls[id];
-      return { call_id: id, answers: st.answers, revealed_scores: st.revealed_scores, answered_at: st.answered_at };
+      return { call: id, answers: st.answers, revealed_scores: st.revealed_scores, answered_at: st.answered_at };
     });
-    var out = { format: "callqa-panel-answers", format_version: 1, draw_id: data.draw_id, panel: data.panel,
+    var out = { format: "callqa-panel-answers", format_version: data.answers_format_version, draw_id: data.draw_id,
+      panel: data.panel,
       pack_id: data.pack_id, questionnaire: data.questionnaire, member: name,
       saved_at: new Date().toISOString(), calls: calls };
     var fileName = "answers-sample" + data.draw_id + "-" + name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".json";
