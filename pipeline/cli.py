@@ -213,6 +213,15 @@ def cmd_voiceprints(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the live store (safe while a run or the review app is using it)."""
+    from pipeline.store import Store
+
+    target = Store(args.db).backup(args.destination)
+    print(f"backed up the store to {target}", file=sys.stderr)
+    return 0
+
+
 def _write(text: str, out: str | None) -> None:
     if out:
         Path(out).write_text(text, encoding="utf-8")
@@ -409,6 +418,13 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--rules", help="rule pack TOML (default: the bundled pack)")
     rescore.add_argument("--config", help="settings TOML (its rules and engine/model)")
     rescore.set_defaults(func=cmd_rescore)
+
+    db = sub.add_parser("db", help="the results store: back it up while it is in use")
+    db_cmds = db.add_subparsers(dest="db_command", required=True)
+    backup = db_cmds.add_parser("backup", help="copy the live store consistently (SQLite backup API, or pg_dump)")
+    backup.add_argument("destination", help="a new file: a SQLite database, or a pg_dump custom-format archive")
+    backup.add_argument("--db", help=db_help)
+    backup.set_defaults(func=cmd_db_backup)
 
     voices = sub.add_parser("voiceprints", help="handlers' enrolled voiceprints (for mono calls): list or delete")
     voices.add_argument("--db", help=db_help)

@@ -487,3 +487,41 @@ def test_pg_helper_leaves_no_server_behind(pg_cluster):
     assert not Path(root).exists()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_after_a_run_the_sqlite_file_alone_holds_the_store(tmp_path, mate_result):
+    """The write-ahead log is folded in when a run finishes: copying callqa.db copies everything."""
+    import shutil
+
+    store = Store(f"sqlite:///{tmp_path / 'callqa.db'}")
+    run_id = store.start_run("/x", None, "faster-whisper", "tiny.en", "r", 1)
+    store.upsert_calls([record("mate")], run_id)
+    store.save_analysis(mate_result, "e" * 64, run_id)
+    store.finish_run(run_id, {"counts": {"analysed": 1}})
+    assert not (tmp_path / "callqa.db-wal").exists() or (tmp_path / "callqa.db-wal").stat().st_size == 0
+    (tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "callqa.db", tmp_path / "copy" / "callqa.db")
+    copy = Store(f"sqlite:///{tmp_path / 'copy' / 'callqa.db'}", migrate=False)
+    assert copy.count("transcriptions") == 1 and copy.runs()[0]["status"] == "finished"
+    store.engine.dispose()
+    copy.engine.dispose()
+
+
+def test_backup_copies_a_live_store(open_store, db_url, tmp_path, mate_result, capsys):
+    from pipeline.cli import main
+
+    store = open_store()
+    store.upsert_calls([record("mate")], None)
+    store.save_analysis(mate_result, "f" * 64, None)
+    target = tmp_path / ("backup.db" if db_url.startswith("sqlite") else "backup.pgdump")
+    assert main(["db", "backup", str(target), "--db", db_url]) == 0
+    assert "backed up the store" in capsys.readouterr().err
+    assert target.stat().st_size > 0
+    if db_url.startswith("sqlite"):
+        copy = Store(f"sqlite:///{target}", migrate=False)
+        assert copy.count("transcriptions") == 1
+        copy.engine.dispose()
+    else:
+        assert target.read_bytes()[:5] == b"PGDMP"
+    assert main(["db", "backup", str(target), "--db", db_url]) == 2          # never overwrites
+    assert "already exists" in capsys.readouterr().err

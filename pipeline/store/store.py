@@ -184,6 +184,47 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
                 status=status, finished_at=now(), summary=summary))
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database file, so that after a run the file
+        alone holds every result (a plain copy of callqa.db is then a whole store). Readers that
+        hold the log open make this a partial checkpoint, which is harmless."""
+        if not self._sqlite:
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def backup(self, destination: str | Path) -> Path:
+        """A consistent copy of the live store: SQLite's online backup API, or pg_dump for PostgreSQL."""
+        destination = Path(destination)
+        if destination.exists():
+            raise StoreError(f"backup target {destination} already exists; choose a new file")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if self._sqlite:
+            raw = self.engine.raw_connection()
+            try:
+                target = sqlite3.connect(str(destination))
+                try:
+                    raw.driver_connection.backup(target)
+                finally:
+                    target.close()
+            finally:
+                raw.close()
+            return destination
+        import shutil
+        import subprocess
+
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise StoreError("pg_dump not found: install the PostgreSQL client tools to back up this store")
+        url = self.engine.url.set(drivername="postgresql")
+        result = subprocess.run([pg_dump, "--format=custom", "--file", str(destination),
+                                 url.render_as_string(hide_password=False)], capture_output=True, text=True)
+        if result.returncode != 0:
+            destination.unlink(missing_ok=True)
+            raise StoreError(f"pg_dump failed for {self.safe_url}: {result.stderr.strip()[:300]}")
+        return destination
 
     def runs(self, limit: int = 10) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
