@@ -21,7 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
 from pipeline.config import load_config
-from pipeline.export import CallRecord, read_export
+from pipeline.export import CallRecord, ExportError, read_export
 from pipeline.rescore import rescore_rows
 from pipeline.rules import load_rule_pack
 from pipeline.store import Store
@@ -183,14 +183,37 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     With `distribute_to` (a deployment of `analyse-shard`, e.g. "analyse-shard/callqa-shards"), the
     calls to analyse are split into `shards` flow runs that workers on other machines pick up.
     """
-    logger = get_run_logger()
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
     config = load_config(config_path)
     rules = load_rule_pack(config.rules)
     store = _store(db)
-    listing = read_export(export_dir, reader)
+    try:
+        listing = read_export(export_dir, reader)
+    except ExportError as exc:
+        # A rejected export is a failed night: `callqa status` and the review app must show it.
+        run_id = store.start_run(str(export_dir), reader, config.stt.engine, config.stt.model, rules.version,
+                                 workers)
+        store.record_error(run_id, str(export_dir), "export", str(exc))
+        store.finish_run(run_id, {"error": str(exc)}, status="failed")
+        raise
     run_id = store.start_run(str(listing.folder), listing.reader, config.stt.engine, config.stt.model,
                              rules.version, workers)
+    try:
+        return _run(listing, run_id, store, config, rules, db, workers, config_path, report_dir, progress,
+                    distribute_to, shards, reader, started_at, started)
+    except Exception as exc:
+        # A crash is a failed run with its error, not one left "running" (a kill -9 is marked
+        # interrupted by the next run instead).
+        store.record_error(run_id, str(listing.folder), "analysis", f"the run stopped: {exc!r}"[:2000])
+        store.finish_run(run_id, {"error": repr(exc)[:2000]}, status="failed")
+        raise
+
+
+def _run(listing, run_id: int, store: Store, config, rules, db: str | None, workers: int, config_path: str | None,
+         report_dir: str | None, progress: bool, distribute_to: str | None, shards: int, reader: str | None,
+         started_at: datetime, started: float) -> dict[str, Any]:
+    """The night's work once the export is read and the run recorded."""
+    logger = get_run_logger()
     for error in listing.errors:
         store.record_error(run_id, error.source, "export", error.problem, error.call_id)
     store.upsert_calls(listing.calls, run_id)

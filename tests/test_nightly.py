@@ -311,3 +311,23 @@ def test_stereo_calls_enrol_a_voiceprint_that_a_later_mono_call_uses(prefect_har
     assert attribution["voiceprint_similarity"][0] > attribution["voiceprint_similarity"][1]
     # a mono call gives no voice sample: it cannot say whose voice is whose by itself
     assert query(db, "SELECT count(*) FROM voice_samples WHERE call_id = 'mono-1'") == [(0,)]
+
+
+def test_a_rejected_export_is_recorded_as_a_failed_run(prefect_harness, tmp_path, capsys):
+    """An export missing a column is refused as a whole, and the night shows as failed."""
+    from flows.nightly import nightly
+    from pipeline.cli import main
+    from pipeline.export import ExportError
+
+    folder = tmp_path / "night"
+    folder.mkdir()
+    (folder / "manifest.csv").write_text("call_id,audio\nC1,a.wav\n")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    with pytest.raises(ExportError, match="missing required column"):
+        nightly(export_dir=str(folder), db=db, report_dir=None)
+    ((status, summary),) = query(db, "SELECT status, summary FROM runs")
+    assert status == "failed" and "missing required column" in summary
+    ((stage, message),) = query(db, "SELECT stage, message FROM errors")
+    assert stage == "export" and "missing required column" in message
+    assert main(["status", "--db", db]) == 0
+    assert "failed" in capsys.readouterr().out
