@@ -6,6 +6,10 @@ file named by a hash of its path, size and modification time: a changed recordin
 again. Served as a file, it gets HTTP Range support, which the audio element needs to seek.
 
 The cache holds copies of personal data, so entries unused for CACHE_HOURS are deleted.
+
+Listening is audited once per session and recording (`first_in_session`): the player fetches a
+recording in many byte ranges (the first, then one per seek), and whichever range comes first, its
+first served byte writes the audit row; the later ranges in that session are the same listening.
 """
 
 from __future__ import annotations
@@ -17,15 +21,32 @@ import time
 from pathlib import Path
 
 import soundfile as sf
+from flask import session
 
 from pipeline.errors import CallQAError
 
 CACHE_HOURS = float(os.environ.get("CALLQA_AUDIO_CACHE_HOURS", "24"))
 BLOCK = 65536
+SERVED_KEY = "served"  # the session's list of short digests of what it has been served
+SERVED_MAX = 120       # the newest kept: the cookie stays small; a dropped one is audited again
 
 
 class AudioUnavailable(CallQAError):
     """The stored recording is gone or unreadable; the message names no server path."""
+
+
+def first_in_session(kind: str, key: str) -> bool:
+    """True the first time `kind`/`key` (a call's recording, a pack's audio file) is served in this
+    session, and from then on remembered in it. The session is a signed cookie, so a client cannot
+    add an entry to skip the audit; an older cookie or a lost one only means one audit row more.
+    A fresh sign-in is a fresh session (`auth.login_user` clears it)."""
+    digest = hashlib.sha256(f"{kind}\0{key}".encode()).hexdigest()[:10]
+    served = session.get(SERVED_KEY)
+    served = [d for d in served if isinstance(d, str)] if isinstance(served, list) else []
+    if digest in served:
+        return False
+    session[SERVED_KEY] = (served + [digest])[-SERVED_MAX:]
+    return True
 
 
 def _key(source: Path) -> str:

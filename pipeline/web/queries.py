@@ -23,6 +23,7 @@ from pipeline.web.dates import parse_local
 
 STATUSES = ("open", "confirmed", "dismissed", "all")
 MAX_TEXT = 2000
+MAX_ID = 2**31 - 1        # ids and page numbers beyond this are refused (SQLite and PostgreSQL integers)
 
 
 class InputError(CallQAError):
@@ -43,6 +44,8 @@ class QueueFilters:
     def from_args(cls, args: Any) -> "QueueFilters":
         """From a query string; unknown keys are ignored, a bad value raises InputError."""
         values = {name: (args.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__}
+        if any("\x00" in value for value in values.values()):
+            raise InputError("a filter holds a NUL character")
         values["status"] = values["status"] or "open"
         filters = cls(**values)
         if filters.status not in STATUSES:
@@ -55,13 +58,30 @@ class QueueFilters:
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """[from, to) in UK time: a bare `to` date includes that whole day."""
         try:
-            return parse_local(self.date_from, "from"), parse_local(self.date_to, "to", end=True)
+            start, end = parse_local(self.date_from, "from"), parse_local(self.date_to, "to", end=True)
+            for when in (start, end):
+                _to_utc(when)  # as the query will: a time at the calendar's edge may not convert
         except CallQAError as exc:
             raise InputError(str(exc)) from None
+        except OverflowError:  # 9999-12-31 as `to`: the next midnight is past the calendar's end
+            raise InputError("a date is out of range") from None
+        return start, end
 
     def query_args(self) -> dict[str, str]:
         """The non-empty filters, for links that keep the current view (CSV export, pages)."""
         return {k: v for k, v in asdict(self).items() if v}
+
+
+def positive_int(text: str | None, default: int | None = None, most: int = MAX_ID) -> int | None:
+    """A query value as a whole number from 1 to `most` (ASCII digits only), else `default`.
+
+    `page=abc`, `page=-1` or `page=99999999999999999999999` never reach the database (an integer
+    that large does not fit a bound parameter: that was a 500)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return default
+    value = int(text)
+    return value if 1 <= value <= most else default
 
 
 def _closing_decisions():
@@ -184,6 +204,15 @@ def record_decision(store: Store, call_id: str, flag_id: int, decision: str, rea
             reason=reason or None, note=note or None, decided_by=decided_by, decided_at=now()))
         store.audit(decided_by, "flag_decision", call_id, {"flag_id": flag_id, "indicator": flag["indicator"],
                                                            "decision": decision}, conn=conn)
+
+
+def draw_calls(store: Store, draw_id: int) -> list[str] | None:
+    """The call ids of a recorded draw in pack order (pack audio `call-NN.wav` is the Nth); None if no such draw."""
+    if not 1 <= draw_id <= MAX_ID:
+        return None
+    with store.engine.connect() as conn:
+        calls = conn.execute(select(t.panel_draws.c.calls).where(t.panel_draws.c.id == draw_id)).scalar()
+    return None if calls is None else [c[0] for c in calls]
 
 
 def panel_draws(store: Store, ids: list[int] | None = None) -> list[dict[str, Any]]:

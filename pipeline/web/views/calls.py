@@ -1,7 +1,9 @@
 """A flagged call: audio, timeline, transcript, indicators with evidence, and the flag decisions.
 
 Every view of a call (the page, its audio, its transcript through the API) is written to the audit
-log. The audio is found by call_id in the store; no request value ever becomes a file path.
+log as `view_call`. The audio is audited once per session and call, at the first byte range served,
+whatever the range (the player's later ranges are its seeks). The audio is found by call_id in the
+store; no request value ever becomes a file path.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from markupsafe import Markup
 from pipeline.rules import INDICATORS
 from pipeline.timeline_svg import timeline_svg
 from pipeline.web import auth, queries
-from pipeline.web.audio import AudioUnavailable, playable_wav
+from pipeline.web.audio import AudioUnavailable, first_in_session, playable_wav
 
 bp = Blueprint("calls", __name__)
 SPEAKERS = {"handler": "Handler", "caller": "Caller", "unknown": "Speaker"}
 
 
 def _call_or_404(call_id: str) -> dict:
-    call = queries.call_row(auth.store(), call_id)
+    call = queries.call_row(auth.store(), call_id) if "\x00" not in call_id else None
     if call is None or call["training"]:
         abort(404, description="no such call")
     return call
@@ -48,13 +50,15 @@ def audio(call_id: str) -> Response:
         path = playable_wav(call["audio_path"], current_app.config["CACHE_DIR"] / "audio")
     except AudioUnavailable as exc:
         abort(404, description=str(exc))
-    byte_range = request.headers.get("Range", "")
-    if not byte_range or byte_range.startswith("bytes=0-"):
-        # The player's first request; its later Range requests (seeks) are the same listening.
-        auth.store().audit(auth.actor(), "view_call", call_id, {"view": "audio"})
+    # werkzeug parses the Range header (parse_range_header, as request.range): a malformed range or
+    # one past the end raises 416 in send_file, so nothing is served and nothing audited. Whatever
+    # range is served first in this session (bytes=0-, bytes=00-, bytes=1-, a suffix) is audited.
     response = send_file(path, mimetype="audio/wav", conditional=True, etag=True, max_age=0,
                          download_name=f"{call_id}.wav")
     response.headers["Cache-Control"] = "no-store"
+    if response.status_code in (200, 206) and first_in_session("call", call_id):
+        auth.store().audit(auth.actor(), "view_call", call_id, {
+            "view": "audio", "bytes": response.headers.get("Content-Range") or f"all {response.content_length}"})
     return response
 
 

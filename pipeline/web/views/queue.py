@@ -1,4 +1,8 @@
-"""The flag queue: the night's flags to work through, filtered, as a page, as CSV and as JSON."""
+"""The flag queue: the night's flags to work through, filtered, as a page, as CSV and as JSON.
+
+Each answer is one audit row: `view_queue` (the page or the API: filters, page, total and the call
+ids shown) or `export_queue` (the CSV: filters and row count).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from pipeline.web.queries import InputError, QueueFilters
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 100
+MAX_PAGE = queries.MAX_ID // PAGE_SIZE
 CSV_COLUMNS = ["flag_id", "call_id", "started_at", "call_type", "area", "handler_id", "score", "review_priority",
                "severity", "indicator", "reason", "start_s", "status", "decided_by", "decided_at",
                "decision_reason", "rules_version", "needs_review", "confidence"]
@@ -27,10 +32,14 @@ def _filters() -> QueueFilters:
 
 
 def _page() -> int:
-    try:
-        return max(int(request.args.get("page", "1")), 1)
-    except ValueError:
-        return 1
+    """?page=N, 1 for anything that is not a page number (abc, -1, 99999999999999999999999)."""
+    return queries.positive_int(request.args.get("page"), default=1, most=MAX_PAGE) or 1
+
+
+def _audit_list(view: str, filters: QueueFilters, page: int, rows: list[dict[str, Any]], total: int) -> None:
+    auth.store().audit(auth.actor(), "view_queue", details={
+        "view": view, "filters": filters.query_args(), "page": page, "total": total, "rows": len(rows),
+        "call_ids": list(dict.fromkeys(row["call_id"] for row in rows))})
 
 
 @bp.get("/queue")
@@ -42,6 +51,7 @@ def index() -> str:
         error, filters = str(exc), QueueFilters()
     page = _page()
     rows, total = queries.queue(auth.store(), filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    _audit_list("page", filters, page, rows, total)
     return render_template("queue.html", rows=rows, total=total, filters=filters, error=error, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), options=queries.filter_options(
                                auth.store()), statuses=queries.STATUSES)
@@ -62,7 +72,8 @@ def csv_export() -> Response:
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([spreadsheet_safe(_csv_value(row, key)) for key in CSV_COLUMNS])
-    auth.store().audit(auth.actor(), "export_queue", details={"filters": filters.query_args(), "rows": len(rows)})
+    auth.store().audit(auth.actor(), "export_queue", details={
+        "filters": filters.query_args(), "rows": len(rows), "calls": len({row["call_id"] for row in rows})})
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="callqa-flag-queue.csv"'})
 
@@ -70,7 +81,9 @@ def csv_export() -> Response:
 @bp.get("/api/queue")
 def api() -> Response:
     filters = _filters()
-    rows, total = queries.queue(auth.store(), filters, limit=PAGE_SIZE, offset=(_page() - 1) * PAGE_SIZE)
+    page = _page()
+    rows, total = queries.queue(auth.store(), filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    _audit_list("api", filters, page, rows, total)
     return jsonify(total=total, filters=filters.query_args(),
                    flags=[{key: _csv_value(row, key) for key in CSV_COLUMNS} for row in rows])
 

@@ -1,4 +1,8 @@
-"""Operator (handler_id) and team (area) pages: indicator pass rates over time, against everyone's."""
+"""Operator (handler_id) and team (area) pages: indicator pass rates over time, against everyone's.
+
+Each view is one `view_trends` audit row: the list (how many operators or teams), or the operator
+or team with the period, the dates and the number of calls the page covers.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ from pipeline.web.dates import LOCAL_TZ, parse_local
 bp = Blueprint("trends", __name__)
 DEFAULT_SPAN = {"week": timedelta(weeks=12), "day": timedelta(days=28)}
 TITLES = {"operator": "Operator", "team": "Team"}
+# Dates the pages accept: far enough either way for any real call, near enough that a span of
+# periods before or after never leaves the calendar (0001-01-01 or 9999-12-31 was a 500).
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
 
 
 def _range(group: str | None, value: str | None, period: str) -> tuple[datetime, datetime, str | None]:
@@ -23,9 +31,14 @@ def _range(group: str | None, value: str | None, period: str) -> tuple[datetime,
     try:
         start = parse_local(request.args.get("from"), "from")
         end = parse_local(request.args.get("to"), "to", end=True)
+        if any(when is not None and not EARLIEST <= when <= LATEST for when in (start, end)):
+            raise CallQAError(f"dates must lie between {EARLIEST.year} and {LATEST.year - 1}")
     except CallQAError as exc:
         start = end = None
         error = str(exc)
+    except OverflowError:  # `to` 9999-12-31: its next midnight is past the calendar's end
+        start = end = None
+        error = f"dates must lie between {EARLIEST.year} and {LATEST.year - 1}"
     if end is None:
         latest = rates.latest_call_time(auth.store(), group, value) or datetime.now(timezone.utc)
         end = parse_local(latest.astimezone(LOCAL_TZ).date().isoformat(), "to", end=True)
@@ -60,6 +73,9 @@ def _page(group: str, value: str) -> str:
             "chart": line_chart(f"{indicator}: passed", labels, [
                 Series(name, [mine.pass_rate(indicator, d) for d in mine.periods], PALETTE[0]),
                 Series("all", [everyone.pass_rate(indicator, d) for d in mine.periods], PALETTE[1], dashed=True)])})
+    auth.store().audit(auth.actor(), "view_trends", details={
+        "group": group, "value": value, "period": period, "from": start.date().isoformat(),
+        "to": (end - timedelta(days=1)).date().isoformat(), "calls": sum(mine.calls.values())})
     return render_template("trend.html", group=group, title=TITLES[group], value=value, period=period,
                            start=start, end=end - timedelta(days=1), error=error, charts=charts,
                            indicators=indicators, calls=sum(mine.calls.values()),
@@ -67,13 +83,19 @@ def _page(group: str, value: str) -> str:
 
 
 def _known(group: str, value: str) -> None:
-    if not rates.has_scored_calls(auth.store(), group, value):
+    if "\x00" in value or not rates.has_scored_calls(auth.store(), group, value):
         abort(404, description=f"no scored calls for {TITLES[group].lower()} {value}")
+
+
+def _members(group: str) -> str:
+    members = rates.members(auth.store(), group)
+    auth.store().audit(auth.actor(), "view_trends", details={"group": group, "members": len(members)})
+    return render_template("members.html", group=group, members=members)
 
 
 @bp.get("/operators")
 def operators() -> str:
-    return render_template("members.html", group="operator", members=rates.members(auth.store(), "operator"))
+    return _members("operator")
 
 
 @bp.get("/operators/<path:handler_id>")
@@ -84,7 +106,7 @@ def operator(handler_id: str) -> str:
 
 @bp.get("/teams")
 def teams() -> str:
-    return render_template("members.html", group="team", members=rates.members(auth.store(), "team"))
+    return _members("team")
 
 
 @bp.get("/teams/<path:area>")
