@@ -5,16 +5,30 @@ endpoints in PANEL_ENDPOINTS are open to panel members, everything else needs a 
 added later is therefore closed to panel members and to nobody-signed-in until listed here.
 
 The role is read from the store on each request (never trusted from the cookie), so disabling a
-user or changing a role takes effect at once.
+user or changing a role takes effect at once. A session also ends SESSION_ABSOLUTE_LIFETIME after
+sign-in however busy it is (the cookie's own limit, PERMANENT_SESSION_LIFETIME, is an idle limit:
+each answer re-issues it).
+
+Sign-in attempts are limited per (user name, address) and per address. The attempt is written to
+the audit log as a failure *before* the password is checked, in one transaction with the count
+(serialised by a lock for this process's threads and by the database for other processes), so a
+burst of concurrent attempts cannot all pass the check; a right password turns the row into a
+sign-in.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import threading
+import time
+import unicodedata
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import case, func, insert, select, text, update
 
 from pipeline.store import Store
 from pipeline.store import schema as t
@@ -27,9 +41,17 @@ PANEL_ENDPOINTS = {"account.home", "account.logout", "panel.index", "panel.pack"
 MACHINE_ENDPOINTS = {"calls.audio", "queue.csv"}
 
 # Login rate limit, kept in the store's audit log (so it holds across restarts and processes).
+# Defaults of the app's LOGIN_FAIL_WINDOW, LOGIN_FAILS_PER_USER_AND_IP and LOGIN_FAILS_PER_IP.
 FAIL_WINDOW = timedelta(minutes=15)
 FAILS_PER_USER_AND_IP = 5
 FAILS_PER_IP = 30
+SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+SIGNED_IN_AT = "signed_in_at"       # session key: when this session signed in (clock() seconds)
+CLOCK_SKEW_S = 300                  # a sign-in time this far ahead of the clock is still believed
+MAX_NEXT = 2048                     # a longer `next` is dropped (the page after sign-in is then home)
+LOCK = "callqa.login_lock"
+
+clock = time.time  # the sessions' clock (tests move it)
 
 
 def store() -> Store:
@@ -42,11 +64,20 @@ def current_user() -> dict[str, Any] | None:
         uid = session.get("uid")
         if isinstance(uid, int):
             user = users.get_user(store(), uid)
-            if user and user["active"] and session.get("epoch") == user["session_epoch"]:
+            if user and user["active"] and session.get("epoch") == user["session_epoch"] and _still_young():
                 g.user = user
-            else:  # disabled, deleted, signed out or password changed since signing in
+            else:  # disabled, deleted, signed out, password changed or too long since signing in
                 session.clear()
     return g.user
+
+
+def _still_young() -> bool:
+    """Signed in less than SESSION_ABSOLUTE_LIFETIME ago (a session without a sign-in time is not)."""
+    started = session.get(SIGNED_IN_AT)
+    if not isinstance(started, (int, float)) or isinstance(started, bool):
+        return False
+    age = clock() - started
+    return -CLOCK_SKEW_S <= age <= current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
 
 
 def actor() -> str:
@@ -60,6 +91,7 @@ def login_user(user: dict[str, Any]) -> None:
     session.permanent = True
     session["uid"] = user["id"]
     session["epoch"] = user["session_epoch"]
+    session[SIGNED_IN_AT] = int(clock())
     g.user = user
 
 
@@ -80,7 +112,16 @@ def _refuse_anonymous() -> Response:
         response = jsonify(error="sign in first")
         response.status_code = 401
         return response
-    return redirect(url_for("account.login", next=request.full_path.rstrip("?")))
+    here = _this_url()
+    return redirect(url_for("account.login", next=here) if here else url_for("account.login"))
+
+
+def _this_url() -> str | None:
+    """This request's path and query, percent-encoded (so `safe_next` takes it back), or None if too long."""
+    url = quote(request.path, safe="/!$&'()*+,;=:@-._~")
+    if request.query_string:
+        url += "?" + quote(request.query_string, safe="/?!$&'()*+,;=:@-._~%")
+    return url if len(url) <= MAX_NEXT else None
 
 
 def enforce_policy() -> Response | None:
@@ -95,41 +136,95 @@ def enforce_policy() -> Response | None:
     abort(403)
 
 
+def _odd_character(c: str) -> bool:
+    """Whitespace, control, format (bidi, zero-width) or unassigned: browsers and URL parsers drop or
+    reinterpret these (a TAB in `/<TAB>/host` is removed, leaving `//host`)."""
+    return c.isspace() or unicodedata.category(c)[0] in "CZ"
+
+
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never `//host` or a scheme (no open redirect after sign-in)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` if it is a path on this site, else None: no open redirect after sign-in.
+
+    Refused: any whitespace or control character anywhere, a backslash, anything not starting with
+    exactly one `/` (so no `//host`, `/\\host` or `scheme:`), anything `urlsplit` finds a scheme or
+    host in, a path that decodes to `//` (for a proxy that decodes), and anything over MAX_NEXT."""
+    if not target or len(target) > MAX_NEXT or "\\" in target or any(_odd_character(c) for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or unquote(parts.path).startswith(("//", "/\\")):
         return None
     return target
 
 
-def recent_failures(username: str, ip: str) -> tuple[int, int]:
+def _name_key(username: str) -> str:
+    """The typed user name as the limit counts it: case folded, characters no name can have replaced."""
+    return re.sub(r"[^a-z0-9._@-]", "?", username.lower())[:128] or "-"
+
+
+def _address() -> str:
+    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXIES set what the proxy says (ProxyFix)."""
+    return re.sub(r"[^0-9A-Za-z.:_-]", "?", request.remote_addr or "-")[:64]
+
+
+def recent_failures(conn, username: str, ip: str) -> tuple[int, int]:
     """(failures for this user name from this address, failures from this address) in the window."""
-    with store().engine.connect() as conn:
-        rows = conn.execute(select(t.audit_log.c.actor, t.audit_log.c.details).where(
-            t.audit_log.c.action == "login_failed", t.audit_log.c.at >= now() - FAIL_WINDOW)).all()
-    from_ip = [r for r in rows if (r.details or {}).get("ip") == ip]
-    return sum(r.actor == username for r in from_ip), len(from_ip)
+    by_ip = t.audit_log.c.details["ip"].as_string() == ip
+    row = conn.execute(select(func.count(), func.coalesce(func.sum(case((t.audit_log.c.actor == username, 1),
+                                                                        else_=0)), 0))
+                       .where(t.audit_log.c.action == "login_failed",
+                              t.audit_log.c.at >= now() - current_app.config["LOGIN_FAIL_WINDOW"], by_ip)).one()
+    return int(row[1]), int(row[0])
 
 
-def rate_limited(username: str, ip: str) -> bool:
-    by_user, by_ip = recent_failures(username, ip)
-    return by_user >= FAILS_PER_USER_AND_IP or by_ip >= FAILS_PER_IP
+def _lock_key(ip: str) -> int:
+    """A PostgreSQL advisory lock number for sign-ins from this address (signed 64 bits)."""
+    return int.from_bytes(hashlib.sha256(b"callqa-login:" + ip.encode()).digest()[:8], "big", signed=True)
+
+
+def reserve_attempt(key: str, ip: str) -> int | None:
+    """Record this attempt as a failure unless a limit is reached: the audit row's id, else None.
+
+    Count and insert are one transaction, taken in turn: by this app's lock among its threads
+    (waitress serves from threads of one process), and by the database among processes (SQLite's
+    write lock via BEGIN IMMEDIATE; on PostgreSQL an advisory lock on the address). Both limits
+    are counted per address: the name's (LOGIN_FAILS_PER_USER_AND_IP) and, above it, the address's
+    (LOGIN_FAILS_PER_IP), which caps what one address may try over many names."""
+    config = current_app.config
+    with current_app.extensions[LOCK], store().engine.connect() as conn, conn.begin():
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(ip)})
+        by_user, by_ip = recent_failures(conn, key, ip)
+        if by_user >= config["LOGIN_FAILS_PER_USER_AND_IP"] or by_ip >= config["LOGIN_FAILS_PER_IP"]:
+            return None
+        return conn.execute(insert(t.audit_log).values(at=now(), actor=key, action="login_failed",
+                                                       details={"ip": ip})).inserted_primary_key[0]
 
 
 def attempt_login(username: str, password: str) -> tuple[dict[str, Any] | None, bool]:
     """(user, limited): limited means too many recent failures, and the password was not even checked."""
-    key = username.strip().lower()[:128] or "-"
-    ip = request.remote_addr or "-"
-    if rate_limited(key, ip):
+    name = username.strip()
+    ip = _address()
+    row_id = reserve_attempt(_name_key(name), ip)
+    if row_id is None:
         return None, True
-    user = users.check_password(store(), username.strip(), password)
+    user = users.check_password(store(), name, password)
     if user is None:
-        store().audit(key, "login_failed", details={"ip": ip})
-        return None, False
-    store().audit(user["username"], "login", details={"ip": ip})
+        return None, False  # the reserved row stays: a failure
+    with store().engine.begin() as conn:
+        conn.execute(update(t.audit_log).where(t.audit_log.c.id == row_id)
+                     .values(at=now(), actor=user["username"], action="login"))
     return user, False
 
 
 def init_app(app: Flask) -> None:
+    defaults = {"LOGIN_FAIL_WINDOW": FAIL_WINDOW, "LOGIN_FAILS_PER_USER_AND_IP": FAILS_PER_USER_AND_IP,
+                "LOGIN_FAILS_PER_IP": FAILS_PER_IP, "SESSION_ABSOLUTE_LIFETIME": SESSION_ABSOLUTE_LIFETIME}
+    for name, default in defaults.items():
+        app.config.setdefault(name, default)
+    app.extensions[LOCK] = threading.Lock()
     app.before_request(enforce_policy)
     app.jinja_env.globals["current_user"] = current_user

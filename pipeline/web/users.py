@@ -1,12 +1,16 @@
 """Review-app accounts: Argon2id password hashes, roles, and panel members' assigned draws.
 
 Kept apart from the request handling (auth.py) so `callqa user ...` can manage accounts without a
-web server. Passwords are only ever stored as Argon2id hashes (argon2-cffi's RFC 9106 defaults).
+web server. Passwords are only ever stored as Argon2id hashes (argon2-cffi's RFC 9106 defaults),
+and a new one must pass `password_problem` (length, no blanks at the ends, enough different
+characters, no simple sequence, not the user name, and a zxcvbn strength estimate that refuses
+common passwords, words with digits tacked on, keyboard walks and repeats).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -21,6 +25,10 @@ from pipeline.store.store import now
 
 ROLES = ("qa_lead", "panel_member")
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024   # the sign-in form reads no more than this
+MIN_DISTINCT = 4      # different characters (case ignored)
+MIN_STRENGTH = 3      # zxcvbn's score, 0-4: 3 means it needs at least about 10^8 guesses
+ZXCVBN_MAX = 72       # zxcvbn refuses longer input: a longer password is judged on its first 72 characters
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 
 _hasher = PasswordHasher()  # type ID (Argon2id)
@@ -32,9 +40,51 @@ class UserError(CallQAError):
     """A user command that cannot be done (bad name, short password, unknown role or draw)."""
 
 
-def hash_password(password: str) -> str:
+def _simple_sequence(password: str) -> bool:
+    """Every character one step on from the last by the same amount: abcdef, 24680, zyxwvu."""
+    codes = [ord(c) for c in password.casefold()]
+    return len({b - a for a, b in zip(codes, codes[1:])}) == 1
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why `password` may not be set (one sentence, for the person choosing it), else None.
+
+    Only checked when a password is set; signing in never judges it (an old password still works)."""
+    if not password.strip():
+        return "the password is blank: use words or characters, not only spaces"
+    if password != password.strip():
+        return "the password starts or ends with a space or another blank: those are easily lost when typed or pasted"
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password must be at least {MIN_PASSWORD} characters")
+        return f"the password must be at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"the password must be at most {MAX_PASSWORD} characters"
+    if any(unicodedata.category(c) == "Cc" for c in password):
+        return "the password contains a control character (a tab or newline, say), which a sign-in form cannot send"
+    distinct = len(set(password.casefold()))
+    if distinct < MIN_DISTINCT:
+        return (f"the password has only {distinct} different characters: use at least {MIN_DISTINCT} "
+                "(a repeated character or pattern is guessed at once)")
+    if _simple_sequence(password):
+        return "the password is a simple sequence (like abcd or 2468): it is guessed at once"
+    if username and password.casefold() in (username.casefold(), username.casefold()[::-1]):
+        return "the password is the user name"
+    from zxcvbn import zxcvbn  # imported here: its word lists are large and only needed when a password is set
+
+    estimate = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[username] if username else [])
+    if estimate["score"] < MIN_STRENGTH:
+        feedback = estimate["feedback"]
+        why = [feedback.get("warning") or "It is made of common words, names or patterns.",
+               *(feedback.get("suggestions") or ["Add another word or two."])]
+        return (f"the password is too easy to guess (about 10^{estimate['guesses_log10']:.0f} guesses): "
+                + " ".join(why))
+    return None
+
+
+def hash_password(password: str, username: str | None = None) -> str:
+    """The Argon2id hash of a new password; UserError (saying why) if the policy refuses it."""
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem)
     return _hasher.hash(password)
 
 
@@ -46,7 +96,7 @@ def add_user(store: Store, username: str, password: str, role: str, actor: str =
     try:
         with store.engine.begin() as conn:
             user_id = conn.execute(insert(t.users).values(
-                username=username, password_hash=hash_password(password), role=role, active=True,
+                username=username, password_hash=hash_password(password, username), role=role, active=True,
                 created_at=now())).inserted_primary_key[0]
             store.audit(actor, "user_add", details={"username": username, "role": role}, conn=conn)
     except IntegrityError:
@@ -75,7 +125,8 @@ def list_users(store: Store) -> list[dict[str, Any]]:
 
 def check_password(store: Store, username: str, password: str) -> dict[str, Any] | None:
     """The active user with this name and password, else None (same work either way)."""
-    user = find_user(store, username)
+    # A name no account can have (a NUL or newline, say) is not even looked up: PostgreSQL refuses NUL.
+    user = find_user(store, username) if USERNAME.fullmatch(username) else None
     try:
         _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -105,7 +156,7 @@ def set_active(store: Store, username: str, active: bool, actor: str = "callqa")
 
 def set_password(store: Store, username: str, password: str, actor: str = "callqa") -> None:
     """A new password also ends every session signed in with the old one."""
-    _update(store, username, "user_password", actor, password_hash=hash_password(password),
+    _update(store, username, "user_password", actor, password_hash=hash_password(password, username),
             session_epoch=t.users.c.session_epoch + 1)
 
 

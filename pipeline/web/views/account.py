@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from pipeline.web import auth
+from pipeline.web import auth, users
 
 bp = Blueprint("account", __name__)
 
@@ -22,10 +22,11 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("login.html", next_url=next_url, error=None)
     username = request.form.get("username", "")[:200]
-    user, limited = auth.attempt_login(username, request.form.get("password", "")[:1024])
+    user, limited = auth.attempt_login(username, request.form.get("password", "")[:users.MAX_PASSWORD])
     if limited:
+        minutes = max(1, round(current_app.config["LOGIN_FAIL_WINDOW"].total_seconds() / 60))
         return render_template("login.html", next_url=next_url, username=username,
-                               error="Too many failed attempts: wait 15 minutes and try again."), 429
+                               error=f"Too many failed attempts: wait {minutes} minutes and try again."), 429
     if user is None:
         return render_template("login.html", next_url=next_url, username=username,
                                error="Unknown user name or wrong password."), 401
