@@ -27,6 +27,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -127,11 +128,29 @@ def parse_row(values: dict[str, str], folder: Path, base: Path, source: str) -> 
     answer_delay_s = _parse_answer_delay(values.get("answer_delay_s", ""), problems)
     training = _field(values, "training", _parse_training, problems)
     audio = _field(values, "audio", lambda raw: _resolve_audio(raw, folder, base), problems)
+    for name in ("area", "handler_id"):
+        problem = _identifier_problem(name, values.get(name, ""))
+        if problem:
+            problems.append(problem)
     if problems:
         return RowError(source, call_id, "; ".join(problems))
     extra = {k: v for k, v in values.items() if k not in FIELDS}
     return CallRecord(call_id, audio, started_at, call_type, values["area"], values["handler_id"], channels,
                       answer_delay_s, training, source, extra)
+
+
+MAX_IDENTIFIER_CHARS = 255   # the store's column width
+
+
+def _identifier_problem(name: str, value: str) -> str | None:
+    """An area or handler id is printed to terminals, CSVs and pages: no control characters
+    (NUL, ANSI escapes, bidi overrides) and no more than the store holds."""
+    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")})
+    if bad:
+        return f"{name} contains control or invisible characters ({', '.join(bad[:5])})"
+    if len(value) > MAX_IDENTIFIER_CHARS:
+        return f"{name} is longer than {MAX_IDENTIFIER_CHARS} characters ({value[:20]!r}...)"
+    return None
 
 
 def _missing(values: dict[str, str]) -> str | None:

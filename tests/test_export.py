@@ -195,8 +195,9 @@ def test_quoted_line_break_is_one_row(night: Path):
     manifest(night, GOOD.format(id="C1", audio="a.wav").replace("Stafford", '"Stafford\nNorth"'),
              GOOD.format(id="C2", audio="nope.wav"))
     listing = read_export(night)
-    assert listing.calls[0].area == "Stafford\nNorth"
-    assert listing.errors[0].source == "manifest.csv row 3"  # the record's row, not the file's line 4
+    # one record over two lines (and refused: a line break in an area is a control character)
+    assert [e.source for e in listing.errors] == ["manifest.csv row 2", "manifest.csv row 3"]  # not line 4
+    assert "U+000A" in listing.errors[0].problem
 
 
 def test_values_are_normalised(night: Path):
@@ -574,3 +575,14 @@ def test_an_oversized_sidecar_is_one_bad_file(tmp_path: Path):
     sidecar(folder / "b.json", **fields("B1", notes="x" * 2_000_000))
     (error,) = read_export(folder).errors
     assert "larger than" in error.problem
+
+
+@pytest.mark.parametrize("value, shown", [("Staf\x00ford", "U+0000"), ("H1\x1b[31m", "U+001B"),
+                                          ("H\u202e1042", "U+202E"), ("x" * 300, "longer than 255")])
+def test_control_characters_and_overlong_identifiers_are_a_row_error(night: Path, value: str, shown: str):
+    manifest(night, GOOD.format(id="C1", audio="a.wav"),
+             f"C2,calls/b.wav,2026-11-25T21:14:03+00:00,101,Stafford,{value},stereo-handler-left,35,false")
+    listing = read_export(night)
+    assert [c.call_id for c in listing.calls] == ["C1"]
+    (error,) = listing.errors
+    assert "handler_id" in error.problem and shown in error.problem
