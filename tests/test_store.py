@@ -525,3 +525,28 @@ def test_backup_copies_a_live_store(open_store, db_url, tmp_path, mate_result, c
         assert target.read_bytes()[:5] == b"PGDMP"
     assert main(["db", "backup", str(target), "--db", db_url]) == 2          # never overwrites
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_second_run_on_one_store_is_refused_while_the_first_lives(open_store, db_url):
+    import socket
+    import subprocess
+    import sys as _sys
+
+    from sqlalchemy import update
+
+    from pipeline.store import schema as t
+    from pipeline.store.store import StoreError
+
+    store = open_store()
+    other = subprocess.Popen([_sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        first = store.start_run("/x", None, "faster-whisper", "tiny.en", "r", 1)
+        with store.engine.begin() as conn:   # as if another process on this host had started it
+            conn.execute(update(t.runs).where(t.runs.c.id == first).values(pid=other.pid, host=socket.gethostname()))
+        with pytest.raises(StoreError, match=f"run {first} is still running on this store"):
+            store.start_run("/x", None, "faster-whisper", "tiny.en", "r", 1)
+    finally:
+        other.kill()
+        other.wait()
+    second = store.start_run("/x", None, "faster-whisper", "tiny.en", "r", 1)   # its process is gone now
+    assert [r["status"] for r in store.runs()][:2] == ["running", "interrupted"] and second > first

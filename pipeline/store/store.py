@@ -12,7 +12,7 @@ import socket
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +29,10 @@ DEFAULT_DB = "sqlite:///callqa.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x63616C6C7161  # "callqa": the PostgreSQL advisory lock that serialises migrations
 IN_CHUNK = 1000  # call ids per IN (...) list: SQLite and PostgreSQL cap the bound parameters per statement
+
+
+RUN_LOCK = 0x63616C6C71612D72          # pg advisory lock id for starting a run ("callqa-r")
+RUN_LOCK_STALE = timedelta(hours=12)   # a run on another host older than this is taken as dead
 
 
 class StoreError(CallQAError):
@@ -166,17 +170,37 @@ class Store:
     def start_run(self, export_dir: str, reader: str | None, engine: str, model: str, rules_version: str,
                   workers: int) -> int:
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")     # check and insert under the write lock
+            elif conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({RUN_LOCK})")
             self._mark_interrupted(conn)
+            self._refuse_concurrent_run(conn)
             return conn.execute(insert(t.runs).values(
                 started_at=now(), status="running", export_dir=export_dir, reader=reader, engine=engine,
                 model=model, rules_version=rules_version, host=socket.gethostname(), pid=os.getpid(),
                 workers=workers)).inserted_primary_key[0]
 
+    @staticmethod
+    def _refuse_concurrent_run(conn: Connection) -> None:
+        """One run at a time per store: a second would analyse every call again and claim them."""
+        c = t.runs.c
+        recent = now() - RUN_LOCK_STALE
+        rows = conn.execute(select(c.id, c.host, c.pid, c.started_at).where(c.status == "running")).all()
+        for row in rows:
+            here = row.host == socket.gethostname()
+            if (here and row.pid != os.getpid() and pid_alive(row.pid)) or \
+                    (not here and _utc(row.started_at) > recent):
+                raise StoreError(f"run {row.id} is still running on this store (host {row.host}, pid {row.pid}, "
+                                 f"started {_utc(row.started_at):%Y-%m-%d %H:%M} UTC): wait for it to finish; "
+                                 "a second run at once would analyse every call again")
+
     def _mark_interrupted(self, conn: Connection) -> None:
-        """A 'running' run whose process is gone from this host was killed: say so."""
+        """A 'running' run whose process is gone from this host was killed: say so (a run of this
+        very process still marked running was cut short by an error)."""
         rows = conn.execute(select(t.runs.c.id, t.runs.c.pid).where(
             t.runs.c.status == "running", t.runs.c.host == socket.gethostname())).all()
-        dead = [row.id for row in rows if not pid_alive(row.pid)]
+        dead = [row.id for row in rows if row.pid == os.getpid() or not pid_alive(row.pid)]
         if dead:
             conn.execute(update(t.runs).where(t.runs.c.id.in_(dead)).values(status="interrupted"))
 
