@@ -66,7 +66,7 @@ def test_custom_file_loads_and_renders_to_json(tmp_path):
     data = q.to_json()
     json.dumps(data)  # plain JSON
     assert data["ref"] == "test@2026.12.1"
-    assert data["answers_format"] == {"format": "callqa-panel-answers", "format_version": 1}
+    assert data["answers_format"] == {"format": "callqa-panel-answers", "format_version": 2}
     by_id = {x["id"]: x for x in data["questions"]}
     assert [c["value"] for c in by_id["greeting"]["choices"]] == ["yes", "no", "not_sure"]
     assert by_id["overall"]["choices"][3] == {"value": "4", "label": "Good"} and by_id["overall"]["pass_at"] == 4
