@@ -196,11 +196,10 @@ class Store:
                                  "a second run at once would analyse every call again")
 
     def _mark_interrupted(self, conn: Connection) -> None:
-        """A 'running' run whose process is gone from this host was killed: say so (a run of this
-        very process still marked running was cut short by an error)."""
+        """A 'running' run whose process is gone from this host was killed: say so."""
         rows = conn.execute(select(t.runs.c.id, t.runs.c.pid).where(
             t.runs.c.status == "running", t.runs.c.host == socket.gethostname())).all()
-        dead = [row.id for row in rows if row.pid == os.getpid() or not pid_alive(row.pid)]
+        dead = [row.id for row in rows if not pid_alive(row.pid)]
         if dead:
             conn.execute(update(t.runs).where(t.runs.c.id.in_(dead)).values(status="interrupted"))
 
