@@ -239,3 +239,17 @@ def test_explanation_long_before_silence_does_not_count():
                    ("handler", 30.0, "Okay.")])
     silences = silence.describe_silences(ctx, RULES)
     assert len(silences) == 1 and not silences[0].explained
+
+
+def test_a_transcript_of_punctuation_only_is_no_speech():
+    """Line noise decoded as "." must not be judged: no greeting "fail", no flags (issue 17)."""
+    from pipeline.indicators import score_call
+    from pipeline.rules import load_rule_pack
+    from tests.helpers import context
+
+    rules = load_rule_pack()
+    noise = context([("caller", 1.0, "."), ("caller", 20.0, "...")])
+    scoring = score_call(noise, rules)
+    assert scoring.flags == []
+    assert {r.status for name, r in scoring.indicators.items() if name != "answer_time"} == {"not_applicable"}
+    assert "only punctuation" in scoring.indicators["greeting"].reason

@@ -33,9 +33,17 @@ class Scoring:
     review_priority: str         # "high" when the caller raised a vulnerability
 
 
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
 def score_call(ctx: CallContext, rules: RulePack) -> Scoring:
-    if not ctx.segments:  # an abandoned or dead call: nothing to judge, and nothing to flag
-        reason = "no speech was recognised in the recording"
+    if not ctx.segments or not any(_has_words(seg.text) for seg in ctx.segments):
+        # An abandoned or dead call, or one whose "speech" was line noise the recogniser heard as
+        # "." only: nothing to judge, and nothing to flag.
+        reason = ("no speech was recognised in the recording" if not ctx.segments else
+                  "no words were recognised: the speech detector heard sound, the recogniser only punctuation "
+                  "(line noise?)")
         results = {name: IndicatorResult("not_applicable", reason) for name in rules.indicator_names}
         results["answer_time"] = answer_time.evaluate(ctx, rules)
         return Scoring([], results, flags_for(results, rules), call_score(results, rules), "normal")
