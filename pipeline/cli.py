@@ -67,10 +67,21 @@ class StderrProgress:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from pipeline.analyze import Analyzer
 
+    many = len(args.audio) > 1
+    if many and args.json:
+        # One result per file, named by its stem: two files with one stem would overwrite each other.
+        by_name: dict[str, list[str]] = {}
+        for audio in args.audio:
+            by_name.setdefault(f"{Path(audio).stem}.json", []).append(audio)
+        clashes = {name: paths for name, paths in by_name.items() if len(paths) > 1}
+        if clashes:
+            for name, paths in clashes.items():
+                print(f"callqa: error: {' and '.join(paths)} would all be written to {Path(args.json) / name}; "
+                      "rename them or analyse them in separate runs", file=sys.stderr)
+            return 2
     config = load_config(args.config, engine=args.engine, model=args.model, rules=args.rules)
     analyzer = Analyzer(config)
     status = 0
-    many = len(args.audio) > 1
     if many and args.json and not Path(args.json).is_dir():
         Path(args.json).mkdir(parents=True, exist_ok=True)
     for audio in args.audio:

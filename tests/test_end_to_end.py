@@ -217,3 +217,17 @@ def test_mono_handler_identification_accuracy(mono_results):
     print(f"handler identified correctly on {correct} of {len(accuracies)} calls")
     assert correct == len(accuracies)
     assert sum(accuracies.values()) / len(accuracies) >= 0.9
+
+
+def test_two_files_with_one_name_are_refused_before_any_work(tmp_path, capsys):
+    """`analyze a/x.wav b/x.wav --json out/` would write out/x.json twice: say so, analyse nothing."""
+    import shutil
+
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(SAMPLES / "good_999.wav", tmp_path / sub / "x.wav")
+    out = tmp_path / "out"
+    code = main(["analyze", str(tmp_path / "a" / "x.wav"), str(tmp_path / "b" / "x.wav"), "--json", str(out)])
+    assert code == 2
+    assert "would all be written to" in capsys.readouterr().err
+    assert not out.exists() or not list(out.iterdir())
