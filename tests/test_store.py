@@ -552,3 +552,19 @@ def test_a_second_run_on_one_store_is_refused_while_the_first_lives(open_store, 
     assert [r["status"] for r in store.runs()][:2] == ["running", "interrupted"] and second > first
     # a process's own earlier run never blocks it (a library user running nights in one process)
     assert store.start_run("/x", None, "faster-whisper", "tiny.en", "r", 1) > second
+
+
+def test_a_store_deleted_during_a_run_is_noticed(tmp_path, mate_result):
+    from pipeline.store.store import StoreError
+
+    path = tmp_path / "callqa.db"
+    store = Store(f"sqlite:///{path}")
+    run_id = store.start_run("/x", None, "faster-whisper", "tiny.en", "r", 1)
+    store.upsert_calls([record("mate")], run_id)
+    for name in ("callqa.db", "callqa.db-wal", "callqa.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with pytest.raises(StoreError, match="deleted or replaced while in use"):
+        store.save_analysis(mate_result, "9" * 64, run_id)
+    with pytest.raises(StoreError, match="deleted or replaced"):
+        store.finish_run(run_id, {})
+    store.engine.dispose()

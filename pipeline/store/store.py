@@ -150,6 +150,25 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if migrate:
             self._migrate()
+        self._identity = self._file_identity()
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of a SQLite store's file, to notice it being deleted or replaced."""
+        path = self.engine.url.database if self._sqlite else None
+        if not path or path == ":memory:":
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def check_present(self) -> None:
+        """Fail loudly when the SQLite file was deleted or replaced while in use: SQLite would go on
+        writing into the unlinked file and report success into a store that no longer exists."""
+        if self._identity is not None and self._file_identity() != self._identity:
+            raise StoreError(f"the store {self.engine.url.database} was deleted or replaced while in use; "
+                             "results written since then are not in it")
 
     @property
     def _sqlite(self) -> bool:
@@ -204,6 +223,7 @@ class Store:
             conn.execute(update(t.runs).where(t.runs.c.id.in_(dead)).values(status="interrupted"))
 
     def finish_run(self, run_id: int, summary: dict[str, Any], status: str = "finished") -> None:
+        self.check_present()
         with self.engine.begin() as conn:
             conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
                 status=status, finished_at=now(), summary=summary))
@@ -338,6 +358,7 @@ class Store:
         `voice` is the handler's voice on a stereo call, kept for their voiceprint. A result the
         database rejects for any other reason (an unknown call, a missing value) raises, and
         leaves nothing behind."""
+        self.check_present()
         try:
             with self.engine.begin() as conn:
                 transcription_id = conn.execute(insert(t.transcriptions).values(
