@@ -356,9 +356,15 @@ def detect_manifest(folder: Path) -> bool:
     return (folder / MANIFEST).is_file()
 
 
+MAX_CELL_CHARS = 4096   # no manifest value is longer; a bigger one is one bad row, not a bad export
+
+
 def read_manifest(folder: Path) -> ExportListing:
     """Read ``manifest.csv``: bad rows are reported by row number (header = row 1) and skipped."""
     folder = folder.resolve()
+    # The csv module refuses cells over 128 KB for the whole file; let them through to be refused
+    # as the one row they are in (the whole manifest is already in memory, so this costs nothing).
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
     rows = csv.reader(io.StringIO(_manifest_text(folder / MANIFEST), newline=""))
     try:
         header = _manifest_header(next(rows, None))
@@ -401,6 +407,11 @@ def _manifest_header(cells: list[str] | None) -> list[str]:
 def _manifest_row(header: list[str], cells: list[str], number: int, folder: Path) -> CallRecord | RowError:
     """One data row; a row with the wrong number of cells is refused, since its values may have shifted."""
     source = f"{MANIFEST} row {number}"
+    huge = [name for name, cell in zip(header, cells) if len(cell) > MAX_CELL_CHARS]
+    if huge:
+        position = header.index("call_id")
+        call_id, _ = _check_call_id(cells[position].strip()[:128] if position < len(cells) else "")
+        return RowError(source, call_id, f"value of {', '.join(huge)} is longer than {MAX_CELL_CHARS} characters")
     if len(cells) != len(header):
         position = header.index("call_id")
         call_id, _ = _check_call_id(cells[position].strip() if position < len(cells) else "")

@@ -586,3 +586,14 @@ def test_control_characters_and_overlong_identifiers_are_a_row_error(night: Path
     assert [c.call_id for c in listing.calls] == ["C1"]
     (error,) = listing.errors
     assert "handler_id" in error.problem and shown in error.problem
+
+
+def test_one_huge_cell_is_one_bad_row_not_a_bad_export(night: Path):
+    manifest(night, GOOD.format(id="C1", audio="a.wav"),
+             "C2,calls/b.wav,2026-11-25T21:14:03+00:00,101," + "S" * 1_000_000 + ",H1,stereo-handler-left,35,false",
+             GOOD.format(id="C3", audio="a.wav").replace("C3,a.wav", "C3,calls/b.wav"))
+    listing = read_export(night)
+    assert [c.call_id for c in listing.calls] == ["C1", "C3"]
+    (error,) = listing.errors
+    assert error.source == "manifest.csv row 3" and "area is longer than 4096" in error.problem
+    assert len(str(error)) < 300                      # the value itself is never echoed
