@@ -13,10 +13,8 @@ cache (keyed by the sha256) and loaded from there afterwards.
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import struct
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from models.weights import PROVISION_HINT, _installed_file, _verified, cache_dir
+from models.weights import PROVISION_HINT, _installed_file, _verified, cache_dir, write_atomically
 from pipeline.errors import ModelNotFoundError
 
 SPEAKER_MODEL_NAME = "resemblyzer-ge2e"
@@ -248,13 +246,5 @@ def load_speaker_weights() -> dict[str, np.ndarray]:
     weights = _check_shapes(read_torch_state_dict(source), source)
     buffer = io.BytesIO()
     np.savez(buffer, **weights)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(buffer.getvalue())
-        os.replace(tmp_name, target)  # atomic: another process never sees half a file
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    write_atomically(target, buffer.getvalue())
     return weights

@@ -87,6 +87,20 @@ def cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "callqa" / "models"
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write a cache file so that another process never sees half of it (temporary file, then
+    rename); raises OSError when the cache cannot be written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp_name, target)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -152,10 +152,9 @@ def _embedded(texts: list[str], vectors: SentenceVectors) -> np.ndarray:
     """The exemplars' vectors, kept in the model cache between processes: every worker and every
     `callqa rescore` would otherwise spend seconds embedding the same thousand sentences."""
     import hashlib
-    import os
-    import tempfile
+    import io
 
-    from models.weights import cache_dir
+    from models.weights import cache_dir, write_atomically
 
     key = hashlib.sha256("\n".join([vectors.model, *texts]).encode()).hexdigest()[:24]
     path = cache_dir() / f"exemplars-{key}.npy"
@@ -166,12 +165,10 @@ def _embedded(texts: list[str], vectors: SentenceVectors) -> np.ndarray:
     except (OSError, ValueError):
         pass
     matrix = vectors.matrix(texts)
+    buffer = io.BytesIO()
+    np.save(buffer, matrix)
     try:  # a cache that cannot be written (read-only home) only costs the time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, matrix)
-        os.replace(tmp, path)
+        write_atomically(path, buffer.getvalue())
     except OSError:
         pass
     return matrix

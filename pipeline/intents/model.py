@@ -14,8 +14,7 @@ words ("blue lights", "reference", "refuge") and survive recogniser spellings ("
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
+import io
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -199,7 +198,7 @@ def cache_key(sets: list[TrainingSet], model: str, precision: float) -> str:
 
 def load_or_fit(sets: list[TrainingSet], model: str, embed, precision: float) -> IntentModel:
     """The fitted model for these sentences, from the model cache when it was fitted before."""
-    from models.weights import cache_dir
+    from models.weights import cache_dir, write_atomically
 
     path = cache_dir() / f"intent-model-{cache_key(sets, model, precision)}.npz"
     try:
@@ -208,13 +207,11 @@ def load_or_fit(sets: list[TrainingSet], model: str, embed, precision: float) ->
     except (OSError, ValueError, KeyError):
         pass
     fitted = fit(sets, embed, precision)
+    buffer = io.BytesIO()
+    np.savez(buffer, names=np.array(fitted.names, dtype=str), weights=fitted.weights, bias=fitted.bias,
+             thresholds=np.array([fitted.thresholds[n] for n in fitted.names]))
     try:  # a cache that cannot be written (read-only home) only costs the time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, names=np.array(fitted.names, dtype=str), weights=fitted.weights, bias=fitted.bias,
-                     thresholds=np.array([fitted.thresholds[n] for n in fitted.names]))
-        os.replace(tmp, path)
+        write_atomically(path, buffer.getvalue())
     except OSError:
         pass
     return fitted
