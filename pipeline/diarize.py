@@ -23,7 +23,7 @@ the handler is the caller's job (e.g. from the greeting).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import librosa
@@ -83,7 +83,6 @@ class Diarization:
     centroids: np.ndarray | None = None   # (2, dim), row = cluster id after relabelling
     encoder: str = ""
     separation: float = 0.0               # 1 - cosine of the centroids: how different the voices are
-    extra: dict = field(default_factory=dict)
 
 
 def _features(samples: np.ndarray, sample_rate: int, config: DiarizeConfig) -> np.ndarray:
@@ -211,9 +210,7 @@ def _diarize_mfcc(samples: np.ndarray, sample_rate: int, regions: list[Region],
         return []
     feats = _features(samples, sample_rate, config)
     n = len(feats)
-    speech = np.zeros(n, dtype=bool)
-    for r in regions:
-        speech[int(r.start_s / FRAME_S):int(np.ceil(r.end_s / FRAME_S))] = True
+    speech = _speech_frames(regions, n)
     if speech.sum() < 10:
         return _single(regions, 0.0)
     mu, sd = feats[speech].mean(0), feats[speech].std(0) + 1e-8
