@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,15 +110,16 @@ class Analyzer:
         started = time.perf_counter()
         self.engine = engine or load_engine(config.stt)
         self.encoder = default_encoder()
-        self.speaker_encoder = default_speaker_encoder()
         exemplar_bank(self.rules, self.encoder.name)  # the rule pack's exemplars, embedded once
         self.load_s = time.perf_counter() - started
 
     def analyze(self, path: str | Path, layout: str | None = None, call_id: str | None = None,
                 progress: ProgressReport | None = None, call_type: str | None = None,
-                answer_delay_s: float | None = None, handler_voiceprint: np.ndarray | None = None) -> CallResult:
+                answer_delay_s: float | None = None, handler_voiceprint: np.ndarray | None = None,
+                keep_voice: bool = False) -> CallResult:
         """`call_type` and `answer_delay_s` come from the recorder's metadata when known;
-        `handler_voiceprint` is the call's handler's enrolled voice (mono calls use it)."""
+        `handler_voiceprint` is the call's handler's enrolled voice (mono calls use it);
+        `keep_voice` computes a stereo call's handler voice sample for enrolment (the batch does)."""
         started = time.perf_counter()
         audio = load_call(path, layout)
         decoded_at = time.perf_counter()
@@ -157,7 +159,7 @@ class Analyzer:
             per_speaker["unknown"], timelines, attribution = attribute(
                 per_speaker["unknown"], timelines["unknown"], diarization.turns, self.rules,
                 diarization.centroids, handler_voiceprint)
-        elif "handler" in channels:
+        elif keep_voice and "handler" in channels:
             voice = voice_sample(channels["handler"], audio.sample_rate, timelines["handler"], self.speaker_encoder)
         diarized_at = time.perf_counter()
         transcript = merge_channels(per_speaker)
@@ -198,6 +200,12 @@ class Analyzer:
                 "greeting_pass": greeting_pass.to_dict() if greeting_pass else None,
             },
         )
+
+    @cached_property
+    def speaker_encoder(self):
+        """Loaded on first need (a mono call, or a voice sample the batch keeps): a stereo
+        `callqa analyze` never pays for it."""
+        return default_speaker_encoder()
 
     @staticmethod
     def _label(channel: str) -> str:

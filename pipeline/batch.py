@@ -40,7 +40,8 @@ def _analyse_in_worker(audio: str, layout: str, call_id: str, call_type: str | N
     try:
         analysed = _ANALYZER.analyze(audio, layout, call_id=call_id, call_type=call_type,
                                      answer_delay_s=answer_delay_s,
-                                     handler_voiceprint=decode_vector(voiceprint) if voiceprint else None)
+                                     handler_voiceprint=decode_vector(voiceprint) if voiceprint else None,
+                                     keep_voice=True)
     except CallQAError as exc:
         return {"error": str(exc), "worker": worker}
     return {"result": analysed.to_dict(), "voice": analysed.voice.to_dict() if analysed.voice else None,
