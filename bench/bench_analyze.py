@@ -69,7 +69,7 @@ def worker_bare(audio: str, model: str) -> dict:
     words = 0
     for samples in call.channels.values():
         segments, _ = whisper.transcribe(
-            samples,
+            np.asarray(samples),
             language=cfg.language,
             beam_size=cfg.beam_size,
             word_timestamps=True,

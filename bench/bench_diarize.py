@@ -150,7 +150,7 @@ def cost(no_stt: bool) -> None:
     mixes = []
     for path in sorted(UNSEEN.glob("*.wav")):
         ch = load_call(path).channels
-        mixes.append(((ch["handler"] + ch["caller"]) / 2).astype(np.float32))
+        mixes.append(((np.asarray(ch["handler"]) + np.asarray(ch["caller"])) / 2).astype(np.float32))
     x = np.concatenate(mixes)
     minutes = len(x) / 16000 / 60
     regions = speech_regions(x, 16000)

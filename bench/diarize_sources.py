@@ -74,7 +74,7 @@ def stereo_mix(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, Ref]:
 def call_mix(path: str | Path) -> tuple[np.ndarray, Ref]:
     """A stereo sample call mixed to mono; reference 0 = handler, 1 = caller."""
     call = load_call(path)
-    return stereo_mix(call.channels["handler"], call.channels["caller"])
+    return stereo_mix(np.asarray(call.channels["handler"]), np.asarray(call.channels["caller"]))
 
 
 def at_level(x: np.ndarray, dbfs: float = -26.0) -> np.ndarray:

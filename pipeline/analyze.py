@@ -122,6 +122,15 @@ class Analyzer:
         `keep_voice` computes a stereo call's handler voice sample for enrolment (the batch does)."""
         started = time.perf_counter()
         audio = load_call(path, layout)
+        try:
+            return self._analyze_audio(audio, started, path, call_id, progress, call_type, answer_delay_s,
+                                       handler_voiceprint, keep_voice)
+        finally:
+            audio.close()
+
+    def _analyze_audio(self, audio: CallAudio, started: float, path: str | Path, call_id: str | None,
+                       progress: ProgressReport | None, call_type: str | None, answer_delay_s: float | None,
+                       handler_voiceprint: np.ndarray | None, keep_voice: bool) -> CallResult:
         decoded_at = time.perf_counter()
         channels = {self._label(name): samples for name, samples in audio.channels.items()}
         timelines = {label: speech_regions(samples, audio.sample_rate, self.config.vad)

@@ -27,6 +27,8 @@ WAV data sizes of 0 or 0xFFFFFFFF (written while streaming) are read to end of f
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -82,16 +84,88 @@ class AudioInfo:
     non_finite_samples: int = 0   # NaN/Inf samples found and replaced by silence
 
 
+class Channel:
+    """One party's audio as 16 kHz float32, kept in an unlinked temporary file and read a stretch
+    at a time, so a four-hour call costs disk, not memory (issue 17: 34 MB per minute held in RAM).
+
+    Slicing (``channel[a:b]``) returns a numpy array; ``np.asarray(channel)`` reads it all, which
+    short clips and tests may do but the analysis of a whole call must not. The file is unlinked
+    from the start, so nothing of the call is left on disk after a crash.
+    """
+
+    def __init__(self, sample_rate: int = TARGET_RATE) -> None:
+        self.sample_rate = sample_rate
+        self._file = tempfile.TemporaryFile(prefix="callqa-")
+        self._frames = 0
+
+    @classmethod
+    def from_array(cls, samples: np.ndarray, sample_rate: int = TARGET_RATE) -> Channel:
+        channel = cls(sample_rate)
+        channel.append(samples)
+        return channel
+
+    def append(self, samples: np.ndarray) -> None:
+        data = np.ascontiguousarray(samples, dtype="<f4")
+        os.pwrite(self._file.fileno(), data.tobytes(), self._frames * 4)
+        self._frames += len(data)
+
+    dtype = np.dtype(np.float32)
+    ndim = 1
+
+    def __len__(self) -> int:
+        return self._frames
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (self._frames,)
+
+    @property
+    def duration_s(self) -> float:
+        return self._frames / self.sample_rate
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("a Channel is read by contiguous slices, e.g. channel[a:b]")
+        start, stop, _ = key.indices(self._frames)
+        if stop <= start:
+            return np.zeros(0, np.float32)
+        data = os.pread(self._file.fileno(), (stop - start) * 4, start * 4)
+        return np.frombuffer(data, dtype="<f4").astype(np.float32)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        samples = self[:]
+        return samples if dtype is None else samples.astype(dtype)
+
+    def blocks(self, frames: int) -> Iterator[tuple[int, np.ndarray]]:
+        """(offset, samples) blocks of at most `frames` samples, in order."""
+        for start in range(0, self._frames, frames):
+            yield start, self[start:start + frames]
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass
 class CallAudio:
-    """A decoded call: float32 mono arrays at TARGET_RATE, one per party (or one "mixed")."""
+    """A decoded call: 16 kHz float32 channels (see Channel), one per party (or one "mixed")."""
 
     path: str
     layout: str
     sample_rate: int
-    channels: dict[str, np.ndarray]
+    channels: dict[str, Channel]
     duration_s: float
     info: AudioInfo
+
+    def close(self) -> None:
+        """Free the decoded audio now rather than when the object is collected."""
+        for channel in self.channels.values():
+            channel.close()
+
+    def __enter__(self) -> CallAudio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def probe(path: str | PathLike[str]) -> AudioInfo:
@@ -112,13 +186,19 @@ def load_call(path: str | PathLike[str], layout: str | None = None) -> CallAudio
     with _open(source) as sound:
         info = _describe_stream(source, sound)
         chosen = _choose_layout(source.path, layout, info.channels)
-        samples, decoded, non_finite = _decode(source, sound, info, chosen)
-    keys = _MONO_KEYS if chosen == "mono" else _STEREO_KEYS
+        keys = _MONO_KEYS if chosen == "mono" else _STEREO_KEYS
+        channels = {key: Channel() for key in keys}
+        try:
+            decoded, non_finite = _decode(source, sound, info, chosen, list(channels.values()))
+        except BaseException:
+            for channel in channels.values():
+                channel.close()
+            raise
     return CallAudio(
         path=str(source.path),
         layout=chosen,
         sample_rate=TARGET_RATE,
-        channels={key: np.ascontiguousarray(samples[:, i]) for i, key in enumerate(keys)},
+        channels=channels,
         duration_s=decoded / info.sample_rate,
         info=replace(info, frames=decoded, non_finite_samples=non_finite),
     )
@@ -158,14 +238,19 @@ MIN_RATE, MAX_RATE = 6000, 192000   # telephone narrow band to studio; anything 
 MAX_NON_FINITE_SHARE = 0.5          # more NaN/Inf than this is not a recording
 
 
-def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str) -> tuple[np.ndarray, int, int]:
-    """Decode block by block, resampling as we go; returns (samples at 16 kHz, source frames decoded,
-    frames with NaN/Inf samples, which are replaced by silence)."""
+def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str,
+            channels: list[Channel]) -> tuple[int, int]:
+    """Decode block by block, resampling as we go, into `channels` (one per output column);
+    returns (source frames decoded, frames with NaN/Inf samples, which are replaced by silence)."""
     width = 1 if layout == "mono" else 2
     stream = None
     if info.sample_rate != TARGET_RATE:
         stream = soxr.ResampleStream(info.sample_rate, TARGET_RATE, width, dtype="float32", quality="HQ")
-    pieces: list[np.ndarray] = []
+
+    def keep(samples: np.ndarray) -> None:
+        for i, channel in enumerate(channels):
+            channel.append(samples[:, i])
+
     decoded = 0
     non_finite = 0
     try:
@@ -176,7 +261,7 @@ def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str) -
                 non_finite += int(bad.any(axis=1).sum())
                 block = np.where(bad, np.float32(0.0), block)
             arranged = _arrange(block, layout)
-            pieces.append(stream.resample_chunk(arranged) if stream else arranged)
+            keep(stream.resample_chunk(arranged) if stream else arranged)
     except RuntimeError as err:  # LibsndfileError is a RuntimeError
         # With no length in the header, libsndfile signals the end of a streamed FLAC with an
         # error ("Internal psf_fseek() failed"): keep what was decoded rather than call it cut short.
@@ -184,11 +269,11 @@ def _decode(source: Source, sound: sf.SoundFile, info: AudioInfo, layout: str) -
             detail = f"decoder failed after {decoded} of {_frames_text(info)} samples: {_reason(err)}"
             raise TruncatedAudioError(source.path, detail) from err
     if stream is not None:
-        pieces.append(stream.resample_chunk(np.zeros((0, width), np.float32), last=True))
+        keep(stream.resample_chunk(np.zeros((0, width), np.float32), last=True))
     _check_complete(source, info, decoded)
     if non_finite > MAX_NON_FINITE_SHARE * decoded:
         raise AudioError(source.path, f"{non_finite} of {decoded} samples are not numbers (NaN or Inf)")
-    return np.concatenate(pieces).astype(np.float32, copy=False), decoded, non_finite
+    return decoded, non_finite
 
 
 def _blocks(sound: sf.SoundFile, size: int) -> Iterator[np.ndarray]:

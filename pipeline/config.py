@@ -57,6 +57,12 @@ class STTConfig:
     gate_pad_s: float = 0.30         # keep this much audio either side of each speech region
     gate_merge_gap_s: float = 1.0    # regions closer than this are decoded as one stretch
     max_ngram_repeats: int = 3       # an n-gram repeated more often than this is a decoder loop
+    block_s: float = 300.0           # packed speech given to the engine at once: bounds memory on long calls
+                                     # (bench/bench_memory.py); calls with less speech than this are unaffected
+
+    def __post_init__(self) -> None:
+        if not 30.0 <= self.block_s <= 3600.0:
+            raise CallQAError(f"block_s must be between 30 (one Whisper window) and 3600 seconds, not {self.block_s}")
     greeting_pass: bool = True       # re-decode the handler's opening with the force's names as hotwords
                                      # when the first pass heard no force name (pipeline/stt/greeting_pass.py)
 

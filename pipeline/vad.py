@@ -16,6 +16,7 @@ from pipeline.config import VADConfig
 
 VALID_FRAME_MS = (10, 20, 30)
 VALID_RATES = (8000, 16000, 32000, 48000)
+BLOCK_FRAMES = 2000   # frames judged per read: 60 s of 30 ms frames
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,17 @@ def frame_decisions(samples: np.ndarray, sample_rate: int, config: VADConfig) ->
         raise ValueError(f"webrtcvad aggressiveness is 0-3, not {config.aggressiveness}")
     frame_len = sample_rate * config.frame_ms // 1000
     n_frames = len(samples) // frame_len
-    if n_frames == 0:
-        return np.zeros(0, dtype=bool)
-    frames = samples[: n_frames * frame_len].reshape(n_frames, frame_len)
-    pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
-    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) + 1e-12
-    loud = 20 * np.log10(rms) > config.energy_floor_dbfs
     vad = webrtcvad.Vad(config.aggressiveness)
     decisions = np.zeros(n_frames, dtype=bool)
-    for i in np.flatnonzero(loud):
-        decisions[i] = vad.is_speech(pcm[i].tobytes(), sample_rate)
+    # A block at a time, so a long call (a pipeline.audio.Channel on disk) is never all in memory.
+    for first in range(0, n_frames, BLOCK_FRAMES):
+        count = min(BLOCK_FRAMES, n_frames - first)
+        frames = np.asarray(samples[first * frame_len:(first + count) * frame_len]).reshape(count, frame_len)
+        pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
+        rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) + 1e-12
+        loud = 20 * np.log10(rms) > config.energy_floor_dbfs
+        for i in np.flatnonzero(loud):
+            decisions[first + i] = vad.is_speech(pcm[i].tobytes(), sample_rate)
     return decisions
 
 

@@ -26,6 +26,7 @@ from pipeline.vad import Region
 VOICE_ENCODER = "resemblyzer-ge2e"  # the speaker encoder voiceprints are made with
 WINDOW_S = 1.6        # one GE2E partial
 MIN_SECONDS = 3.0     # less handler speech than this gives no sample: too little to know a voice
+MAX_SECONDS = 120.0   # a sample uses the first two minutes of speech: enough for a voice, bounded memory
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,26 @@ def windows_in(regions: list[Region], window_s: float = WINDOW_S) -> list[tuple[
     return out
 
 
+def _first_speech(regions: list[Region], seconds: float) -> list[Region]:
+    """The regions holding the first `seconds` of speech (the last one cut short)."""
+    out, total = [], 0.0
+    for r in regions:
+        if total >= seconds:
+            break
+        take = min(r.duration_s, seconds - total)
+        out.append(Region(r.start_s, r.start_s + take) if take < r.duration_s else r)
+        total += take
+    return out
+
+
 def voice_sample(samples: np.ndarray, sample_rate: int, regions: list[Region], encoder) -> VoiceSample | None:
     """The mean embedding of one party's speech on its own channel; None below MIN_SECONDS."""
+    regions = _first_speech(regions, MAX_SECONDS)
     seconds = sum(r.duration_s for r in regions)
     if seconds < MIN_SECONDS:
         return None
-    emb = encoder.embed_windows(samples, sample_rate, windows_in(regions))
+    end = int(np.ceil((regions[-1].end_s + 0.05) * sample_rate))
+    emb = encoder.embed_windows(samples[:end], sample_rate, windows_in(regions))
     mean = emb.mean(axis=0)
     return VoiceSample((mean / (np.linalg.norm(mean) + 1e-12)).astype(np.float32), seconds, encoder.name)
 

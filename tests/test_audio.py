@@ -431,3 +431,33 @@ def test_a_file_that_is_mostly_nan_is_refused(tmp_path: Path) -> None:
     sf.write(path, x, 16000, subtype="FLOAT")
     with pytest.raises(AudioError, match="nan.wav.*not numbers"):
         load_call(path)
+
+
+# ---- decoded audio lives on disk, read a stretch at a time ------------------------------------
+
+def test_channel_reads_slices_like_an_array():
+    from pipeline.audio import Channel
+
+    x = np.random.default_rng(3).normal(0, 0.1, 50_000).astype(np.float32)
+    channel = Channel.from_array(x[:20_000])
+    channel.append(x[20_000:])
+    assert len(channel) == 50_000 and channel.duration_s == pytest.approx(50_000 / TARGET_RATE)
+    for a, b in [(0, 10), (19_990, 20_010), (-5, None), (49_000, 60_000), (100, 50)]:
+        assert np.array_equal(channel[a:b], x[a:b])
+    assert np.array_equal(np.asarray(channel), x)
+    with pytest.raises(TypeError):
+        channel[::2]
+    channel.close()
+
+
+def test_loaded_channels_hold_no_samples_in_memory(tmp_path):
+    """A call's channels are file-backed: the Python objects stay tiny whatever the length."""
+    import sys
+
+    path = tmp_path / "long.wav"
+    sf.write(path, np.zeros((8000 * 600, 2), np.float32), 8000, subtype="PCM_16")
+    with load_call(path) as call:
+        assert call.duration_s == pytest.approx(600)
+        for channel in call.channels.values():
+            assert len(channel) == 600 * TARGET_RATE
+            assert sys.getsizeof(channel) + sum(sys.getsizeof(v) for v in vars(channel).values()) < 10_000

@@ -13,6 +13,7 @@ import dataclasses
 import itertools
 import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -568,3 +569,46 @@ def test_a_store_deleted_during_a_run_is_noticed(tmp_path, mate_result):
     with pytest.raises(StoreError, match="deleted or replaced"):
         store.finish_run(run_id, {})
     store.engine.dispose()
+
+
+def _without_write_permission(cmd: list[str]) -> list[str]:
+    """Run `cmd` as a user file permissions apply to. Root ignores them, so as root the command runs
+    without CAP_DAC_OVERRIDE (then root is held to the owner bits like anyone else)."""
+    if os.geteuid() != 0:
+        return cmd
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: cannot make a file unwritable to this user")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *cmd]
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_read_only_store_fails_with_one_clear_error(tmp_path, what):
+    """Issue 17: a store that cannot be written gave four tracebacks ending in SQLite's "attempt to
+    write a readonly database"; now one typed error names the store and what is read-only."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    path = folder / "callqa.db"
+    Store(f"sqlite:///{path}").engine.dispose()       # a real store, migrated, then made read-only
+    for name in ("callqa.db-wal", "callqa.db-shm"):
+        (folder / name).unlink(missing_ok=True)
+    path.chmod(0o444)
+    if what == "folder":
+        path.chmod(0o644)
+        folder.chmod(0o555)
+    code = ("from pipeline.store import Store\n"
+            "from pipeline.errors import CallQAError\n"
+            "try:\n"
+            f"    s = Store('sqlite:///{path}')\n"
+            "    s.start_run('/x', None, 'faster-whisper', 'tiny.en', 'r', 1)\n"
+            "except CallQAError as e:\n"
+            "    print('ERROR', e)\n")
+    try:
+        done = subprocess.run(_without_write_permission([sys.executable, "-c", code]), capture_output=True,
+                              text=True, cwd=Path(__file__).resolve().parents[1], timeout=120)
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.startswith("ERROR the store ") and str(path) in done.stdout
+    expected = "the file is read-only" if what == "file" else "folder"
+    assert expected in done.stdout and "cannot be written" in done.stdout

@@ -162,3 +162,65 @@ def test_repetition_loop_is_collapsed():
     assert removed == 34
     ordinary = [Word(" no", 0, 1, 1), Word(" no", 1, 2, 1), Word(" no", 2, 3, 1), Word(" stop", 3, 4, 1)]
     assert collapse_repetitions(ordinary, 3) == (ordinary, 0)
+
+
+# ---- decoding in blocks (bounded memory on long calls) ----------------------------------------
+
+def test_blocks_bound_the_packed_audio_and_keep_every_second():
+    from pipeline.stt.decode import blocks_of
+
+    chunks = [Chunk(0, 20, 0), Chunk(30, 60, 20), Chunk(70, 200, 50), Chunk(210, 215, 180)]
+    groups = blocks_of(chunks, 50.0)
+    assert all(sum(c.end_s - c.start_s for c in g) <= 50.0 + 1e-9 for g in groups)
+    # every original second is in exactly one block, and each block's packed times start at 0
+    covered = sorted((c.start_s, c.end_s) for g in groups for c in g)
+    assert sum(b - a for a, b in covered) == pytest.approx(20 + 30 + 130 + 5)
+    assert all(a2 >= b1 for (_, b1), (a2, _) in zip(covered, covered[1:]))
+    for g in groups:
+        assert g[0].packed_start_s == 0
+        for c, d in zip(g, g[1:]):
+            assert d.packed_start_s == pytest.approx(c.packed_start_s + c.end_s - c.start_s)
+    # a chunk longer than a block is cut; chunks that fit are never cut
+    assert (0, 20) in covered and (210, 215) in covered
+
+
+def test_a_long_stretch_is_cut_at_its_quietest_moment():
+    from pipeline.stt.decode import blocks_of
+
+    rate = 16000
+    audio = np.full(rate * 100, 0.3, np.float32)
+    audio[int(93.4 * rate):int(93.6 * rate)] = 0.0   # a breath in the block's last tenth
+    groups = blocks_of([Chunk(0, 100, 0)], 95.0, audio, rate)
+    assert groups[0][0].end_s == pytest.approx(93.4, abs=0.1)
+    assert groups[1][0].start_s == groups[0][0].end_s
+
+
+def test_decoding_in_blocks_gives_the_same_words(analyzer, real_dir, tmp_path):
+    """The same ~100 s of speech decoded whole and in 30 s blocks: the engine never gets more than a
+    block, and the words and their times agree."""
+    sentences = sorted((real_dir / "harvard").glob("*.wav")) * 3
+    parts = []
+    for p in sentences:
+        x, rate = sf.read(p, dtype="float32")
+        parts += [x, np.zeros(rate // 2, np.float32)]
+    samples = np.concatenate(parts)
+    regions = speech_regions(samples, rate)
+    seen: list[float] = []
+
+    class Recording:  # the real engine, noting how much audio each call is given
+        name, model = analyzer.engine.name, analyzer.engine.model
+
+        def transcribe(self, audio, sample_rate, progress=None, **kw):
+            seen.append(len(audio) / sample_rate)
+            return analyzer.engine.transcribe(audio, sample_rate, progress, **kw)
+
+    whole = transcribe_channel(analyzer.engine, samples, rate, "unknown", regions, analyzer.config.stt)
+    config = replace(analyzer.config.stt, block_s=30.0)
+    blocked = transcribe_channel(Recording(), samples, rate, "unknown", regions, config)
+    assert len(seen) >= 3 and max(seen) <= 30.0 + 1e-6
+    assert blocked.decoded_s == pytest.approx(whole.decoded_s, abs=0.05)
+    text = lambda t: " ".join(s.text for s in t.segments)  # noqa: E731
+    assert wer([text(whole)], [text(blocked)]) < 0.1
+    # times are on the original recording either way
+    assert blocked.segments[-1].end_s == pytest.approx(whole.segments[-1].end_s, abs=1.0)
+    assert blocked.segments[0].start_s == pytest.approx(whole.segments[0].start_s, abs=0.5)

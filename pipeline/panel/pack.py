@@ -143,8 +143,9 @@ def pack_audio(path: str, channels: str, redactions: list[Any], redaction_config
     Telephone-band recordings stay at 8 kHz, which keeps a pack small enough for a USB stick."""
     from pipeline.audio import load_call
 
-    audio = load_call(path, channels)
-    mix = np.clip(np.sum(np.stack(list(audio.channels.values())), axis=0), -1.0, 1.0).astype(np.float32)
+    with load_call(path, channels) as audio:  # a pack's calls are listened to whole: read them whole
+        mix = np.clip(np.sum(np.stack([np.asarray(c) for c in audio.channels.values()]), axis=0),
+                      -1.0, 1.0).astype(np.float32)
     if redactions:
         mix = redact_audio(mix, audio.sample_rate, redactions, redaction_config)
     rate = audio.sample_rate

@@ -118,6 +118,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_write_errors(context: Any) -> None:
+    """A store that cannot be written (file or folder permissions, a read-only mount) is named
+    plainly, wherever the write happens, instead of SQLite's "attempt to write a readonly database"
+    under a traceback."""
+    orig = context.original_exception
+    text = str(orig).lower()
+    if isinstance(orig, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text):
+        path = context.engine.url.database if context.engine is not None else "the store"
+        raise StoreError(f"the store {path} cannot be written: {_unwritable_reason(path)}; callqa needs to "
+                         "write results (give the batch's user write access, or point --db/CALLQA_DB "
+                         "at a writable store)") from None
+
+
+def _unwritable_reason(path: str) -> str:
+    """What stops writing: the file, its folder (SQLite creates -wal and -shm files beside it), or neither."""
+    file, folder = Path(path), Path(path).parent
+    if file.exists() and not os.access(file, os.W_OK):
+        return "the file is read-only"
+    if not os.access(folder, os.W_OK):
+        return f"its folder {folder} is read-only (SQLite writes its -wal and -shm files there)"
+    return "the file system refused the write (read-only mount?)"
+
+
 def _upgrade(engine: Engine) -> None:
     """Migrate to head in one transaction that holds the store's write lock throughout, so workers
     opening one new store at once take turns: the first creates the tables, the rest find them."""
@@ -148,6 +171,7 @@ class Store:
             raise StoreError(f"cannot open store {self.safe_url}: {exc}") from None
         if self._sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "handle_error", _sqlite_write_errors)
         if migrate:
             self._migrate()
         self._identity = self._file_identity()
@@ -182,7 +206,7 @@ class Store:
         try:
             _upgrade(self.engine)
         except SQLAlchemyError as exc:  # unreachable server, bad credentials, locked past the timeout
-            raise StoreError(f"cannot migrate store {self.safe_url}: {exc}") from None
+            raise StoreError(f"cannot migrate store {self.safe_url}: {getattr(exc, 'orig', None) or exc}") from None
 
     # ---- runs -------------------------------------------------------------------------------
 

@@ -38,6 +38,44 @@ def gate_chunks(regions: list[Region], duration_s: float, config: STTConfig) -> 
     return chunks
 
 
+def blocks_of(chunks: list[Chunk], block_s: float, audio: np.ndarray | None = None,
+              sample_rate: int = 16000) -> list[list[Chunk]]:
+    """Group chunks into decoding blocks of at most `block_s` packed seconds, each with its own
+    packed times, so memory stays bounded however long the call (the engine's features and
+    buffers grow with the audio it is given). A chunk longer than a block is cut at its quietest
+    moment in the block's last tenth when `audio` is given, so few words are split."""
+    groups: list[list[Chunk]] = []
+    current: list[Chunk] = []
+    offset = 0.0
+    for chunk in chunks:
+        if current and offset + (chunk.end_s - chunk.start_s) > block_s:
+            groups.append(current)
+            current, offset = [], 0.0
+        start = chunk.start_s
+        while chunk.end_s - start > block_s:
+            cut = _quiet_cut(audio, sample_rate, start + 0.9 * block_s, start + block_s)
+            groups.append([Chunk(start, cut, 0.0)])
+            start = cut
+        current.append(Chunk(start, chunk.end_s, offset))
+        offset += chunk.end_s - start
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _quiet_cut(audio: np.ndarray | None, sample_rate: int, lo_s: float, hi_s: float, frame_s: float = 0.1) -> float:
+    """The start of the quietest `frame_s` between lo_s and hi_s (hi_s without audio)."""
+    if audio is None:
+        return hi_s
+    frame = int(frame_s * sample_rate)
+    clip = np.asarray(audio[int(lo_s * sample_rate):int(hi_s * sample_rate)])
+    n = len(clip) // frame
+    if n < 2:
+        return hi_s
+    energy = (clip[:n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)
+    return lo_s + int(np.argmin(energy)) * frame_s
+
+
 def pack(audio: np.ndarray, sample_rate: int, chunks: list[Chunk]) -> np.ndarray:
     if not chunks:
         return np.zeros(0, dtype=np.float32)
@@ -104,8 +142,25 @@ def transcribe_channel(engine: SpeechEngine, audio: np.ndarray, sample_rate: int
         chunks = gate_chunks(regions, duration, config)
     else:
         raise ValueError(f"unknown gate {config.gate!r}; use 'vad' or 'none'")
-    packed = pack(audio, sample_rate, chunks)
-    raw = engine.transcribe(packed, sample_rate, progress) if len(packed) else []
+    words: list[Word] = []
+    decoded = 0.0
+    for block in blocks_of(chunks, config.block_s, audio, sample_rate):
+        packed = pack(audio, sample_rate, block)
+        report = None
+        if progress:
+            def report(t: float, before: float = decoded) -> None:
+                progress(before + t)
+        raw = engine.transcribe(packed, sample_rate, report) if len(packed) else []
+        words += _original_words(raw, block)
+        decoded += len(packed) / sample_rate
+        del packed
+    words, removed = collapse_repetitions(words, config.max_ngram_repeats)
+    segments = [segment_from_words(speaker, group) for group in split_words(words, max_pause_s)]
+    return ChannelTranscript(segments, decoded, removed)
+
+
+def _original_words(raw: list[Segment], chunks: list[Chunk]) -> list[Word]:
+    """The engine's words, timed on the original recording."""
     words: list[Word] = []
     for seg in raw:
         seg_words = seg.words or [Word(seg.text, seg.start_s, seg.end_s, 0.0)]
@@ -116,6 +171,4 @@ def transcribe_channel(engine: SpeechEngine, audio: np.ndarray, sample_rate: int
             index = chunk_index(w.start_s, chunks)
             start, end = to_original(w.start_s, chunks, index), to_original(w.end_s, chunks, index)
             words.append(Word(w.text, start, max(start, end), w.probability))
-    words, removed = collapse_repetitions(words, config.max_ngram_repeats)
-    segments = [segment_from_words(speaker, group) for group in split_words(words, max_pause_s)]
-    return ChannelTranscript(segments, len(packed) / sample_rate, removed)
+    return words

@@ -20,6 +20,7 @@ from pipeline.transcript import Segment, Word, segment_from_words, split_words
 from pipeline.vad import Region
 
 PAD_S = 0.3
+MAX_TAIL_S = 30.0
 
 
 @dataclass
@@ -48,7 +49,10 @@ def redecode_opening(engine: SpeechEngine, audio: np.ndarray, sample_rate: int, 
     if _names_force(opening, greeting["force_names"], matching):
         return segments, GreetingPass(False, False)
     a = max(0.0, start - PAD_S)
-    b = min(len(audio) / sample_rate, max(end, max((r.end_s for r in regions if r.start_s < end), default=end)) + PAD_S)
+    # The opening's speech, but never more than MAX_TAIL_S past the greeting span: one region of a
+    # long call can run for minutes, and the whole of it would be decoded twice.
+    speech_end = min(max((r.end_s for r in regions if r.start_s < end), default=end), end + MAX_TAIL_S)
+    b = min(len(audio) / sample_rate, max(end, speech_end) + PAD_S)
     clip = audio[int(a * sample_rate):int(b * sample_rate)]
     prompt = greeting["force_names"][0].title()  # the name as written; the other entries are how it is misheard
     raw = engine.transcribe(clip, sample_rate, None, prompt=prompt)
