@@ -24,6 +24,7 @@ the handler is the caller's job (e.g. from the greeting).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Protocol
 
 import librosa
@@ -85,15 +86,40 @@ class Diarization:
     separation: float = 0.0               # 1 - cosine of the centroids: how different the voices are
 
 
+FEATURE_BLOCK_FRAMES = 6000   # mel frames computed at once (60 s): memory does not grow with the call
+_EDGE = 2                     # hops of context either side: a block's centred frames are the whole call's
+MAX_GLR_WINDOWS = 2400        # the one-speaker test's windows (40 min of speech; longer calls are sampled)
+
+
 def _features(samples: np.ndarray, sample_rate: int, config: DiarizeConfig) -> np.ndarray:
-    """Frame-level MFCC (without c0), 10 ms hop, telephone band; shape (frames, n_mfcc)."""
+    """Frame-level MFCC (without c0), 10 ms hop, telephone band; shape (frames, n_mfcc), float32.
+
+    Computed a block at a time in two passes (the first finds the call's loudest mel bin, which sets
+    power_to_db's 80 dB floor), giving the same values as the whole call's MFCC at once."""
     if sample_rate != RATE:
         import soxr
-        samples = soxr.resample(samples.astype(np.float32), sample_rate, RATE)
-    mel = librosa.feature.melspectrogram(y=np.asarray(samples, dtype=np.float32), sr=RATE, n_fft=512,
-                                         hop_length=HOP, n_mels=40, fmin=300, fmax=3400, center=True)
-    mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel + 1e-10), n_mfcc=config.n_mfcc + 1)
-    return mfcc[1:].T.astype(np.float64)
+        samples = soxr.resample(np.asarray(samples, dtype=np.float32), sample_rate, RATE)
+    peak = max((float(m.max()) for m in _mel_blocks(samples)), default=0.0) + 1e-10
+    floor_db = 10 * np.log10(peak) - 80.0
+    out = np.empty((1 + len(samples) // HOP, config.n_mfcc), np.float32)
+    first = 0
+    for mel in _mel_blocks(samples):
+        db = np.maximum(librosa.power_to_db(mel + 1e-10, top_db=None), floor_db)
+        out[first:first + mel.shape[1]] = librosa.feature.mfcc(S=db, n_mfcc=config.n_mfcc + 1)[1:].T
+        first += mel.shape[1]
+    return out
+
+
+def _mel_blocks(samples: np.ndarray) -> Iterator[np.ndarray]:
+    """The call's telephone-band mel spectrogram, (40, frames) blocks in order, read a block at a time."""
+    total = 1 + len(samples) // HOP
+    for first in range(0, total, FEATURE_BLOCK_FRAMES):
+        stop = min(total, first + FEATURE_BLOCK_FRAMES)
+        lo = max(0, first - _EDGE)
+        wav = np.asarray(samples[lo * HOP:min(len(samples), (stop + _EDGE) * HOP)], dtype=np.float32)
+        mel = librosa.feature.melspectrogram(y=wav, sr=RATE, n_fft=512, hop_length=HOP, n_mels=40, fmin=300,
+                                             fmax=3400, center=True)
+        yield mel[:, first - lo:stop - lo]
 
 
 def _windows(regions: list[Region], n_frames: int, config: DiarizeConfig) -> list[tuple[int, int]]:
@@ -194,8 +220,13 @@ def _glr(samples: np.ndarray, sample_rate: int, regions: list[Region], idx: np.n
     """How much better two Gaussians over the call's MFCCs explain this split than one (per frame)."""
     feats = _features(samples, sample_rate, config)
     speech = _speech_frames(regions, len(feats))
-    feats = (feats - feats[speech].mean(0)) / (feats[speech].std(0) + 1e-8)
+    mean, std = feats[speech].mean(0), feats[speech].std(0) + 1e-8
+    feats -= mean                    # in place: on a long call the features are the biggest array here
+    feats /= std
     idx = np.minimum(idx, len(feats))
+    if len(idx) > MAX_GLR_WINDOWS:   # a statistic per frame: an even sample of windows gives it
+        keep = np.linspace(0, len(idx) - 1, MAX_GLR_WINDOWS).round().astype(int)
+        idx, labels = idx[keep], labels[keep]
     return _refine(feats, idx, labels, 0)[1]
 
 

@@ -36,11 +36,41 @@ _INT16_MAX = 2**15 - 1
 
 def normalize_volume(samples: np.ndarray, target_dbfs: float = TARGET_DBFS) -> np.ndarray:
     """resemblyzer's normalize_volume(increase_only=True): the mel is not log, so level changes the embedding."""
-    rms = float(np.sqrt(np.mean((samples.astype(np.float64) * _INT16_MAX) ** 2))) if samples.size else 0.0
+    gain = volume_gain(samples, target_dbfs)
+    return samples if gain is None else (samples * gain).astype(np.float32)
+
+
+def volume_gain(samples: np.ndarray, target_dbfs: float = TARGET_DBFS, block: int = 1 << 20) -> np.float32 | None:
+    """The gain normalize_volume applies (None: none), from the whole call's level, read a block at a
+    time so a long call (a pipeline.audio.Channel on disk) is never all in memory."""
+    total = 0.0
+    for start in range(0, len(samples), block):
+        part = np.asarray(samples[start:start + block], dtype=np.float64) * _INT16_MAX
+        total += float(np.dot(part, part))
+    rms = float(np.sqrt(total / len(samples))) if len(samples) else 0.0
     if rms == 0.0:  # digital silence: resemblyzer would multiply by inf
-        return samples
+        return None
     change_db = target_dbfs - 20.0 * np.log10(rms / _INT16_MAX)
-    return samples if change_db < 0 else (samples * np.float32(10.0 ** (change_db / 20.0))).astype(np.float32)
+    return None if change_db < 0 else np.float32(10.0 ** (change_db / 20.0))
+
+
+MEL_BLOCK_FRAMES = 6000   # windows are embedded from the mel of at most ~60 s of audio at a time
+EMBED_BATCH = 512         # windows per LSTM batch: ~13 MB of mel frames however long the call
+_EDGE_FRAMES = 2          # a centred 25 ms frame reaches 1.25 hops either side: 2 hops of context make a
+                          # block's mel frames the whole call's mel frames
+
+
+def _groups(spans: list[tuple[int, int]], block: int) -> list[list[int]]:
+    """Indices of the windows, in start order, grouped so each group covers at most `block` frames
+    (a longer window is a group of its own)."""
+    order = sorted(range(len(spans)), key=lambda i: spans[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and spans[i][1] - spans[groups[-1][0]][0] <= block:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def partial_slices(n_samples: int, rate: float = 1.3, min_coverage: float = 0.75) -> list[tuple[int, int]]:
@@ -111,7 +141,9 @@ class SpeakerEncoder:
                       windows: Sequence[tuple[float, float]]) -> np.ndarray:
         """One embedding row per (start_s, end_s) window, each window embedded as ONE partial utterance.
 
-        The mel of the whole call is computed once and sliced: a window covers frames round(start*100) up to
+        The mel is computed for about 60 s of audio at a time (with two hops of context, so its frames are
+        the whole call's mel frames) and sliced, and windows are embedded 512 at a time, so memory does not
+        grow with the call. A window covers frames round(start*100) up to
         round(end*100). A window shorter than 1.6 s is padded with zero frames to 160: resemblyzer zero-pads a
         short utterance's waveform to 1.6 s, whose mel frames are zero too (here the padding is exact zeros,
         and the window's edge frames see the real neighbouring audio instead of padding). Longer windows
@@ -120,15 +152,36 @@ class SpeakerEncoder:
         """
         if not windows:
             return np.zeros((0, EMBEDDING_DIM), np.float32)
-        mel = self.mel(self.preprocess(samples, sample_rate))
-        mels = []
+        if sample_rate != RATE:  # an array at another rate (tools, tests): short enough to resample whole
+            samples = soxr.resample(np.asarray(samples, dtype=np.float32), sample_rate, RATE).astype(np.float32)
+        if getattr(samples, "ndim", 1) != 1:
+            raise ValueError(f"expected mono samples, got shape {np.shape(samples)}")
+        total = 1 + len(samples) // HOP          # frames of the whole call's mel (centred frames)
+        spans = []
         for start_s, end_s in windows:
             first = int(round(start_s * FRAMES_PER_SECOND))
             stop = max(int(round(end_s * FRAMES_PER_SECOND)), first + 1)
-            if start_s < 0 or end_s <= start_s or first >= len(mel):
+            if start_s < 0 or end_s <= start_s or first >= total:
                 raise ValueError(f"window ({start_s}, {end_s}) s is empty or outside the audio")
-            mels.append(mel[first:stop])
-        return self.embed_mels(mels, min_frames=PARTIAL_FRAMES)
+            spans.append((first, min(stop, total)))
+        gain = volume_gain(samples)
+        out = np.zeros((len(spans), EMBEDDING_DIM), np.float32)
+        pending: list[int] = []
+        mels: list[np.ndarray] = []
+        for group in _groups(spans, MEL_BLOCK_FRAMES):
+            lo = max(0, spans[group[0]][0] - _EDGE_FRAMES)
+            hi = max(spans[i][1] for i in group)
+            wav = np.asarray(samples[lo * HOP:min(len(samples), (hi + _EDGE_FRAMES) * HOP)], dtype=np.float32)
+            mel = self.mel(wav if gain is None else wav * gain)
+            for i in group:
+                pending.append(i)
+                mels.append(mel[spans[i][0] - lo:spans[i][1] - lo])
+            if len(pending) >= EMBED_BATCH:
+                out[pending] = self.embed_mels(mels, min_frames=PARTIAL_FRAMES)
+                pending, mels = [], []
+        if pending:
+            out[pending] = self.embed_mels(mels, min_frames=PARTIAL_FRAMES)
+        return out
 
     def embed_utterance(self, samples: np.ndarray, sample_rate: int, rate: float = 1.3,
                         min_coverage: float = 0.75) -> np.ndarray:
