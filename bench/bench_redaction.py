@@ -1,6 +1,6 @@
 """Planted-item benchmark for panel-pack redaction (pipeline/panel/redact.py).
 
-    python bench/bench_redaction.py                 # both splits, per category
+    python bench/bench_redaction.py                 # every split, per category
     python bench/bench_redaction.py --split tune --show   # misses and false positives, to tune on
     python bench/bench_redaction.py --ner spacy     # also score a spaCy model's PERSON entities (if installed)
 
@@ -8,7 +8,10 @@ Data: bench/data/redaction/{tune,heldout}.txt, calls written as a recogniser wri
 lower case, no punctuation, numbers as spoken words; a few calls with Whisper's capitals and
 punctuation), deliberately unlike tests/test_redaction.py. Each block "## id title" is one call,
 each line "H: ..." / "C: ..." one handler / caller turn, and every personal detail is marked
-"[category|words]". Rules are tuned on `tune` only; `heldout` is only ever measured.
+"[category|words]". `tune` and `heldout` have both been looked at, so both are tuning data now.
+`blind` (bench/data/redaction/blind.txt, written by someone who never saw the rules) is measured
+only: the default run includes its tables when the file exists, and `--show` refuses to list its
+misses or false positives, so that nobody tunes on it by accident.
 
 Each turn becomes one segment, each word 0.3 s long, turns 0.8 s apart (so "what's your postcode?"
 and its answer are as close as in a call). Scores:
@@ -40,6 +43,7 @@ from pipeline.transcript import Segment, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "redaction"
 SPLITS = ("tune", "heldout")
+MEASURE_ONLY = ("blind",)   # scored, never shown: no misses, no false positives, no text of its calls
 CATEGORIES = tuple(PLACEHOLDERS)
 SPEAKERS = {"H": "handler", "C": "caller"}
 WORD_S = 0.3
@@ -94,9 +98,9 @@ def parse_turn(raw: str, call: Call) -> Turn:
     return Turn(SPEAKERS[speaker.strip()], text, planted, item_of)
 
 
-def load(split: str) -> list[Call]:
+def load(split: str, data: Path = DATA) -> list[Call]:
     calls: list[Call] = []
-    for line in (DATA / f"{split}.txt").read_text(encoding="utf-8").splitlines():
+    for line in (data / f"{split}.txt").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("# "):
             continue
         if line.startswith("## "):
@@ -239,26 +243,39 @@ def report(name: str, s: Score, show: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=SPLITS + ("both",), default="both")
-    parser.add_argument("--show", action="store_true", help="list every miss and false positive")
+    parser.add_argument("--split", choices=SPLITS + MEASURE_ONLY + ("both", "all"), default="all",
+                        help="all (default): tune, heldout, and blind when its file exists; both: tune and heldout")
+    parser.add_argument("--show", action="store_true",
+                        help="list every miss and false positive (never for the measure-only split blind)")
     parser.add_argument("--ner", choices=("spacy",), help="also score a named-entity model on names")
     parser.add_argument("--spacy-model", default="en_core_web_sm")
+    parser.add_argument("--data", type=Path, default=DATA, help=argparse.SUPPRESS)  # for the bench's own tests
     args = parser.parse_args(argv)
-    splits = SPLITS if args.split == "both" else (args.split,)
+    if args.show and args.split in MEASURE_ONLY:
+        parser.error(f"--show is refused for {args.split!r}: it is measured only, never tuned on")
+    if args.split == "all":
+        splits = SPLITS + tuple(s for s in MEASURE_ONLY if (args.data / f"{s}.txt").exists())
+    elif args.split == "both":
+        splits = SPLITS
+    else:
+        splits = (args.split,)
     nlp = None
     if args.ner == "spacy":
         import spacy
 
         nlp = spacy.load(args.spacy_model)
     for split in splits:
-        calls = load(split)
+        calls = load(split, args.data)
+        show = args.show and split not in MEASURE_ONLY
         t0 = time.perf_counter()
         rules = score(calls, hidden_by_rules)
-        ms = (time.perf_counter() - t0) * 1000 / len(calls)
-        report(f"{split} (rules, {ms:.1f} ms per call)", rules, args.show)
+        ms = (time.perf_counter() - t0) * 1000 / max(1, len(calls))
+        report(f"{split} (rules, {ms:.1f} ms per call)", rules, show)
+        if args.show and not show:
+            print(f"  (misses and false positives of {split!r} are not shown: it is measured only)")
         if nlp is not None:
             report(f"{split} names: spaCy {args.spacy_model} PERSON", score(calls, lambda c: hidden_by_spacy(c, nlp),
-                                                                           "name"), args.show)
+                                                                           "name"), show)
             both = score(calls, lambda c: {**hidden_by_spacy(c, nlp), **hidden_by_rules(c)}, "name")
             report(f"{split} names: rules + spaCy", both, False)
     return 0

@@ -262,7 +262,7 @@ def test_traps_are_left_alone(said):
 
 def test_a_date_is_a_date_of_birth_only_near_a_birth_cue_said_by_either_party():
     question = seg(H, 0.0, "What's your date of birth?")
-    later = seg(C, 40.0, "It was the 12th of March 1985.")
+    later = seg(C, 40.0, "It was the 12th of March 2025.")
     found = find_redactions([question, seg(C, 2.0, "12th of March 1985."), later])
     assert [(r.category, r.segment_index) for r in found] == [("date_of_birth", 1)]
 
@@ -570,7 +570,13 @@ def test_postcode_and_plate_shapes_are_told_apart():
 
 
 def test_the_tuning_benchmark_holds():
-    """bench/bench_redaction.py on its tuning calls (the held-out calls are for the benchmark only)."""
+    """bench/bench_redaction.py on its tuning calls (tune and heldout: both have been tuned on; the
+    measure-only blind split is never read by tests)."""
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:  # plain `pytest` does not put the project root on the path
+        sys.path.insert(0, root)
     from bench.bench_redaction import hidden_by_rules, load, score
 
     s = score(load("tune"), hidden_by_rules)
@@ -578,3 +584,121 @@ def test_the_tuning_benchmark_holds():
     right, wrong = sum(s.right.values()), sum(s.wrong.values())
     assert found / items >= 0.98 and right / (right + wrong) >= 0.99, (s.misses, s.false_positives)
     assert s.benign_hit == 0, s.false_positives
+
+
+# ---------------------------------------------------------------- issue 13, round two: more spoken shapes
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # crime numbers with "stroke" / "forward slash", and the force shape needs no cue
+    ("the officer said quote two four stroke one one eight eight three stroke one nine",
+     "the officer said quote [REFERENCE]"),
+    ("write down one nine forward slash seven seven three two one forward slash two four", "write down [REFERENCE]"),
+    ("It's 19/55210/24, I think.", "It's [REFERENCE], I think."),
+    # two letters and five or more digits: a force reference or a National Insurance number
+    ("my national insurance is j k one two three four five six c", "my national insurance is [REFERENCE]"),
+    # "<noun> number": frame, serial, account ...
+    ("the serial number on the telly is x b four four nine one two oh",
+     "the serial number on the telly is [REFERENCE]"),
+    ("his account number was six one two two four nine eight", "his account number was [REFERENCE]"),
+    # a mobile said without its leading zero
+    ("ring me on seven nine double one two three four five six seven", "ring me on [PHONE]"),
+    # an e-mail spelled letter by letter, however long
+    ("so thats p r i y a n k a s h a h at yahoo dot com", "so thats [EMAIL]"),
+])
+def test_more_spoken_shapes(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "my uncle had a stroke in march",
+    "he plays golf on sundays at the club",
+    "the case was closed in the end",
+    "i got the number one bus into town",
+    "they live on the estate near the shops",
+    "she lives in a flat over the chippy",
+    "there is a scheme called the herbert protocol",
+    "i was doing seventy five on the motorway",
+])
+def test_more_traps_are_left_alone(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_plate_read_in_the_phonetic_alphabet():
+    texts, found = redacted_dialogue((H, "whats the reg of the van"), (C, "erm k l sixty one p t u"),
+                                     (H, "so kilo lima six one papa tango uniform"), (C, "a red golf thats it"))
+    assert texts == ["whats the reg of the van", "erm [VEHICLE REG]", "so [VEHICLE REG]", "a red golf thats it"]
+    # the longest shape wins: "golf" before a plate read out is the car, not a letter of the plate
+    assert redacted_texts("a silver golf alpha bravo one two charlie delta echo") == \
+        ["a silver golf [VEHICLE REG]"]
+
+
+def test_a_home_street_said_without_its_number():
+    assert redacted_texts("the one who shouts is from number nine") == ["the one who shouts is from [ADDRESS]"]
+    assert redacted_texts("i live on pendle grove and it happened by the shop") == \
+        ["i live on [ADDRESS] and it happened by the shop"]
+    assert redacted_texts("theyre in the end house on talke street i think at number fifty") == \
+        ["theyre in the end house on [ADDRESS] i think at [ADDRESS]"]
+    # a street with no number and no home near it is still kept (where things happened)
+    assert redacted_texts("it happened on pendle grove near the shop") == ["it happened on pendle grove near the shop"]
+
+
+def test_an_address_that_starts_with_a_house_name():
+    texts, _ = redacted_dialogue((H, "and whats your address"), (C, "honeysuckle cottage mill lane"),
+                                 (H, "officers will come to mill lane"))
+    assert texts == ["and whats your address", "[ADDRESS]", "officers will come to [ADDRESS]"]
+
+
+def test_a_street_named_like_a_person_is_hidden_again_as_an_address():
+    texts, found = redacted_dialogue((H, "What's the address?"), (C, "It's 3 Rosemary Bank."),
+                                     (H, "Help is on the way to Rosemary Bank."))
+    assert texts[2] == "Help is on the way to [ADDRESS]."
+    assert [r.category for r in found] == ["address", "address"]
+
+
+def test_a_surname_that_comes_later_in_the_reply():
+    texts, _ = redacted_dialogue((H, "and his surname"), (C, "same as mine wozniak"), (H, "ok thanks"))
+    assert texts == ["and his surname", "same as mine [NAME]", "ok thanks"]
+
+
+def test_dates_of_birth_said_as_digits_and_read_back():
+    texts, _ = redacted_dialogue((H, "whats her dob"), (C, "two eight oh three nine nine"), (H, "thank you"))
+    assert texts == ["whats her dob", "[DOB]", "thank you"]
+    texts, _ = redacted_dialogue((H, "whats your date of birth"), (C, "ninth of february sixty seven"),
+                                 (H, "and the address please"), (C, "four elm close"),
+                                 (H, "and just to check thats the ninth of the second sixty seven"),
+                                 (C, "yeah it started on the ninth of june"))
+    assert texts == ["whats your date of birth", "[DOB]", "and the address please", "[ADDRESS]",
+                     "and just to check thats [DOB]", "yeah it started on the ninth of june"]
+
+
+def test_a_name_said_again_before_an_instruction():
+    texts, _ = redacted_dialogue((H, "whats your name"), (C, "amber"),
+                                 (H, "ok the police are outside now amber stay put"))
+    assert texts == ["whats your name", "[NAME]", "ok the police are outside now [NAME] stay put"]
+
+
+def test_a_spelling_after_a_repeated_name_goes_with_it():
+    texts, _ = redacted_dialogue((C, "my name is mo hussein"), (H, "is that mo m o"), (C, "yes"))
+    assert texts == ["my name is [NAME]", "is that [NAME]", "yes"]
+
+
+def test_the_bench_measures_the_blind_split_but_never_shows_it(tmp_path, capsys):
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from bench import bench_redaction
+
+    call = "## x1 a call\nH: whats your name\nC: [name|zebulon quaye]\nH: thanks\n"
+    for split in ("tune", "heldout"):
+        (tmp_path / f"{split}.txt").write_text(call)
+    assert bench_redaction.main(["--data", str(tmp_path)]) == 0
+    assert "== blind" not in capsys.readouterr().out      # no file: not in the tables
+    (tmp_path / "blind.txt").write_text(call.replace("[name|zebulon quaye]", "[name|qx vv]"))
+    assert bench_redaction.main(["--data", str(tmp_path), "--show"]) == 0
+    out = capsys.readouterr().out
+    assert "== blind" in out and "recall" in out and "qx vv" not in out   # measured, misses not shown
+    with pytest.raises(SystemExit):
+        bench_redaction.main(["--data", str(tmp_path), "--split", "blind", "--show"])

@@ -89,6 +89,25 @@ or is on the surname list (surnames.txt) or the first-name lists (first_names*.t
   with no cue and on no list can be missed: a panel pack
   still needs a human check.
 
+Added in round two of issue 13 (each has a unit test in tests/test_redaction.py):
+- codes in the phonetic alphabet ("kilo lima six one papa tango uniform", "x ray"), when two of its
+  words come together; of overlapping shapes the longest wins ("golf alpha bravo one two ...").
+- reference: force crime numbers "22/19084/26" in any form ("stroke", "forward slash"), cue or no
+  cue; two letters and 5-8 digits ("s a one two seven seven four oh", a National Insurance number);
+  a code after "frame / serial / account / case / job ... number"; up to four letters after a cue
+  ("action fraud reference n f r c ..."). Custom `reference_patterns` switch these off too.
+- phone: a mobile said without its leading zero (10 digits starting 7).
+- address: "from / to / next number 23" like "at number 23"; a street without its number where
+  someone lives ("i live on pendle grove") or in the same sentence as a house number; the reply to
+  "what's your address?" that opens with a house name or a street ("the old vicarage church lane");
+  a street repeated is hidden as an address even where a name rule read it ("Holly Bank").
+- date_of_birth: said as its digits ("one five oh nine nine two"); the same date said again in any
+  form anywhere in the call ("so that's the twenty sixth of the first eighty three").
+- name: in reply to "surname?", a name-like word later in a short reply ("same as mine kowalczyk");
+  a name said again before an instruction ("ruby stay in your room"); a spelling after a repeated
+  name ("jo j o"); not a first name straight after "the" in lower case ("the herbert protocol").
+- email: a local part spelled letter by letter may be long ("g o r d o n f e r n s at sky dot com").
+
 Audio: each redaction's cover (`Redaction.cover`) takes in the silent gaps either side up to the
 nearest word anyone said (at most WIDEN_MAX_S), or `pad_s`, whichever reaches further. tiny.en
 timed a spelled postcode said over 2 s as one word in its last 0.6 s, so word times alone leave
@@ -224,6 +243,9 @@ _REFERENCE_QUESTION_CUES = (("crime", "number"), ("reference",), ("incident", "n
 _VEHICLE_WORDS = frozenset("""
 registration reg plate plates car cars van vehicle motorbike moped lorry truck taxi drove driving driver parked
 golf corsa fiesta focus astra polo transit bmw audi ford vauxhall mercedes seat kia toyota honda nissan
+clio micra qashqai juke yaris aygo civic octavia fabia insignia zafira mondeo kuga ka punto fiat peugeot renault
+citroen skoda volvo mini range rover landrover jaguar lexus mazda hyundai tucson sportage picasso berlingo caddy
+sprinter vivaro transporter hatchback saloon estate suv jeep scooter bike motorcycle
 """.split())
 _POSTCODE_WORDS = frozenset("postcode post address live lives living".split())
 _ADDRESS_QUESTION_CUES = (("address",), ("where", "are", "you"), ("where", "do", "you", "live"), ("whereabouts",),
@@ -374,13 +396,39 @@ def _digit_norms(words: list[_W], letter_o: bool = False) -> list[str]:
                 and norms[j + 1].isdigit():
             norms[j] = " ".join((norms[j + 1] * (2 if low[j] == "double" else 3))[:-1])
     for j, t in enumerate(low):
-        if t == "slash":
-            norms[j] = "/"
+        if t in ("slash", "stroke") and (digitish(j - 1) or digitish(j + 1) or t == "slash"):
+            norms[j] = "/"  # "twenty two stroke four four one nine two stroke twenty six"
+        elif t in ("forward", "back") and j + 1 < len(low) and low[j + 1] in ("slash", "stroke"):
+            norms[j] = ""   # "forward slash" is one slash
         elif t in ("dash", "hyphen"):
             norms[j] = "-"
         elif len(norms[j]) <= 8 and "@" not in norms[j] and re.fullmatch(r"[A-Za-z0-9.]+", norms[j]):
             norms[j] = norms[j].replace(".", "")  # "S.T.16" -> "ST16"
     return norms
+
+
+# The phonetic alphabet a handler reads a plate or postcode back in ("bravo juliet one five x ray ...").
+NATO = {"alpha": "A", "alfa": "A", "bravo": "B", "charlie": "C", "delta": "D", "echo": "E", "foxtrot": "F",
+        "golf": "G", "hotel": "H", "india": "I", "juliet": "J", "juliett": "J", "kilo": "K", "lima": "L",
+        "mike": "M", "november": "N", "oscar": "O", "papa": "P", "quebec": "Q", "romeo": "R", "sierra": "S",
+        "tango": "T", "uniform": "U", "victor": "V", "whiskey": "W", "whisky": "W", "xray": "X", "x-ray": "X",
+        "yankee": "Y", "zulu": "Z"}
+
+
+def _nato_norms(words: list[_W], norms: list[str]) -> list[str] | None:
+    """The digit view with phonetic-alphabet words as their letters ("x ray" -> "X"), or None when
+    the stream has fewer than two of them next to other code words (a "golf" alone is a car)."""
+    low = [w.clean.lower() for w in words]
+    out = list(norms)
+    for j, t in enumerate(low):
+        if t in NATO:
+            out[j] = NATO[t]
+        elif t == "ray" and j > 0 and low[j - 1] == "x":
+            out[j] = ""
+    nato = [j for j, t in enumerate(low) if t in NATO or (t == "ray" and j > 0 and low[j - 1] == "x")]
+    if not any(k - j <= 3 for j, k in zip(nato, nato[1:])):
+        return None
+    return out
 
 
 def _view(words: list[_W], norms: list[str], breaks: bool = False) -> tuple[str, list[int]]:
@@ -502,7 +550,9 @@ _STREET_ONLY_SUFFIXES = frozenset("road rd street lane avenue ave close drive cr
                                   " boulevard".split())
 # After "the", a suffix alone is the street name ("eighteen the meadows", "8 The Green").
 _THE_STREETS = frozenset("crescent green meadows grove avenue close drive parade square mews croft fold rise "
-                         "paddock paddocks orchard orchards willows limes oaks beeches hollies spinney".split())
+                         "paddock paddocks orchard orchards willows limes oaks beeches hollies spinney strand broadway "
+                         "quadrant glebe sidings maltings brambles larches laurels poplars elms firs cedars pines "
+                         "birches rowans hawthorns chestnuts sycamores pastures hollow dingle nook leys".split())
 _SINGLE_WORD_STREET = re.compile(r"[a-z]{3,}(?:way|gate)")       # "Kingsway", "Queensway", "Eastgate"
 # Words that never stand between a house number and a street suffix ("3 lads down the lane").
 _NOT_STREET_WORDS = frozenset("""
@@ -543,7 +593,20 @@ _DATE = re.compile(
 # A number followed by one of these is a time, an amount or a count, not a reference or a phone number.
 _QUANTITY_UNITS = frozenset("minutes minute mins min hours hour hrs seconds secs days day weeks week months month years"
                             " year pounds pound quid pence grand o'clock oclock pm am ago times people".split())
-_REFERENCE_CUES = frozenset("incident log crime reference ref occurrence".split())
+_REFERENCE_CUES = frozenset("incident log crime reference ref occurrence urn".split())
+# "<noun> number": a number that identifies a thing or an account, hidden as a reference when it is
+# no phone number ("the frame number is w t 8114452", "case number", "my account number").
+_NUMBER_NOUNS = frozenset("""
+frame serial case job claim policy order tracking account card membership customer booking ticket invoice
+passport licence license chassis vin imei crime incident log reference occurrence report complaint
+""".split())
+# A force crime number "22/19084/26" (year / serial / force or year), said or written: no date has a
+# middle part of four or more digits, so it needs no cue.
+# Two letters then five to eight digits (and perhaps a letter): a force reference ("SA 1277440",
+# "s t six seven eight nine one") or a National Insurance number ("j k one two three four five six c").
+# Plates and postcodes never have five digits together, so it needs no cue.
+_LETTER_CODE = re.compile(r"(?<![A-Z0-9])[A-Z] ?[A-Z] ?/? ?(?:\d ?[/-]? ?){4,7}\d(?: ?[A-Z])?(?![A-Z0-9])")
+_CRIME_NUMBER = re.compile(r"(?<![\w/])\d ?\d ?/ ?(?:\d ?){4,7}/ ?\d ?\d(?![\w/])")
 _REFERENCE_GAP = frozenset("number no num is it's its was of for you your the a as on under it that this i've ive"
                            " i'll ill given gave got quote quoted put number's numbers".split())
 
@@ -574,6 +637,10 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
             hits.append(_Hit("phone", "phone.uk", stream, j, k))
         elif number.startswith("44") and len(number) >= 11:
             hits.append(_Hit("phone", "phone.international", stream, j, k))
+        elif number.startswith("7") and len(number) in (10, 11) and not unit and \
+                (len(number) == 10 or low[k - 1] in ("oh", "o")):
+            k_end = k if len(number) == 10 else k - 1  # "... four five six oh sorry": the "oh" is no digit
+            hits.append(_Hit("phone", "phone.mobile_without_zero", stream, j, k_end))  # "seven seven double oh ..."
         elif cue and len(number) >= 6 and not unit:
             hits.append(_Hit("phone", "phone.after_cue", stream, j, k))
         j = k
@@ -596,23 +663,33 @@ def _codeish(word: _W, norm: str, cased: bool) -> bool:
 
 
 def _codes_ok(words: list[_W], norms: list[str], lo: int, hi: int, cased: bool) -> bool:
-    return all(_codeish(words[k], norms[k], cased) for k in range(lo, hi))
+    return all(_codeish(words[k], norms[k], cased) or not norms[k] for k in range(lo, hi))
 
 
 def _shape_hits(pattern: re.Pattern, words: list[_W], norms: list[str], category: str, stream: int,
                 cased: bool) -> list[_Hit]:
     """A postcode / plate shape in the digit view, any case, made only of code-like words."""
     text, owner = _view(words, [n.upper() for n in norms])
-    hits = []
-    for hit in _regex_hits(pattern, text, owner, category, f"{category}.shape", stream):
+    found = []
+    # Every word start is tried and the longest shape kept: a stray letter before a plate
+    # ("golf alpha bravo one two charlie delta echo") would otherwise take the leftmost, shorter shape.
+    for pos in [0] + [c + 1 for c, o in enumerate(owner) if o < 0]:
+        m = pattern.match(text, pos)
+        if not m or not (span := _span(owner, *m.span())):
+            continue
+        hit = _Hit(category, f"{category}.shape", stream, *span)
         if not _codes_ok(words, norms, hit.lo, hit.hi, cased):
             continue
         if category == "postcode":
             code = re.sub(r"[^A-Z0-9]", "", "".join(norms[hit.lo:hit.hi]).upper())
             if re.match(r"[A-Z]+", code).group() not in POSTCODE_AREAS:
                 continue
-        hits.append(hit)
-    return hits
+        found.append(hit)
+    hits: list[_Hit] = []
+    for hit in sorted(found, key=lambda h: (-(h.hi - h.lo), h.lo)):
+        if not any(h.lo < hit.hi and hit.lo < h.hi for h in hits):
+            hits.append(hit)
+    return sorted(hits, key=lambda h: h.lo)
 
 
 def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, limit: int, stream: int,
@@ -761,11 +838,13 @@ def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
         j = None
         if _HOUSE_JOINED.match(raw[i]):
             j = i
-        elif low[i] in _HOUSE_PREFIXES and i + 1 < len(low) and (h := _house_at(low, i + 1)):
+        elif low[i] in _HOUSE_PREFIXES and i + 1 < len(low) and not words[i].ends_clause \
+                and (h := _house_at(low, i + 1)):
             j = h
             if j < len(low) and (h2 := _house_at(low, j)):
                 j = h2
-        elif low[i] in _NUMBER_PREFIXES and i + 1 < len(low) and (h := _house_at(low, i + 1)):
+        elif low[i] in _NUMBER_PREFIXES and i + 1 < len(low) and not words[i].ends_clause \
+                and (h := _house_at(low, i + 1)):
             j = h
         elif (i == 0 or low[i - 1] not in _QUANTITY_LEADS) and (h := _house_at(low, i)):
             j = h
@@ -780,11 +859,56 @@ def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
             i = end
         else:
             i += 1
-    # "I live at number nine", "the owners at number forty two"
+    # "I live at number nine", "the owners at number forty two", "beverley from number twenty three"
+    numbered = []
     for k, t in enumerate(low[:-1]):
-        if t == "at" and low[k + 1] == "number" and k + 2 < len(low) and (h := _house_at(low, k + 2)):
+        if t in _AT_NUMBER_LEADS and low[k + 1] in ("number", "no") and k + 2 < len(low) \
+                and not words[k + 1].ends_clause and (h := _house_at(low, k + 2)) \
+                and not (h < len(low) and low[h] in _QUANTITY_UNITS | _NOT_HOUSE_AFTER):
             hits.append(_Hit("address", "address.at_number", stream, k + 1, h))
+            numbered.append(k)
+    # A street said without its number where someone lives, or in the same sentence as a house
+    # number ("the flats on wedgwood avenue, the top one at number fourteen", "i live on moss lane").
+    for lo, hi in _street_mentions(words, low):
+        lead = [low[x] for x in range(max(0, lo - 3), lo)]
+        lives = any(x in _LIVE_WORDS for x in lead) and lo > 0 and low[lo - 1] in ("on", "in", "off", "at")
+        same = any(_same_sentence(words, k, lo) for k in numbered)
+        if lives or same:
+            hits.append(_Hit("address", "address.street_with_home", stream, lo, hi))
     return hits
+
+
+_AT_NUMBER_LEADS = frozenset("at from to lives live living next".split())
+_NOT_HOUSE_AFTER = frozenset("bus buses one".split())
+_LIVE_WORDS = frozenset("live lives living lived moved stay stays staying address home".split())
+# Suffixes that are ordinary words too ("the park", "a bank", "green"): a street without a number
+# ends in one only after a word that is no everyday word.
+_WEAK_SUFFIXES = frozenset("way court place hill park square row view green bank vale end gate yard mount side walk "
+                           "rise fold meadow chase circle wharf".split())
+
+
+def _same_sentence(words: list[_W], a: int, b: int) -> bool:
+    lo, hi = min(a, b), max(a, b)
+    return words[lo].seg == words[hi].seg and not any(w.ends_sentence for w in words[lo:hi])
+
+
+def _street_mentions(words: list[_W], low: list[str]) -> list[tuple[int, int]]:
+    """Street names said without a house number: 1-3 street words then a suffix, the first no
+    everyday word unless the suffix is only ever a street's ("harewood street", "moss lane")."""
+    out = []
+    for k in range(1, len(low)):
+        if low[k] not in _STREET_SUFFIXES:
+            continue
+        first = k
+        while first > 0 and k - first < 3 and _street_word(words[first - 1], low[first - 1]) \
+                and not words[first - 1].ends_clause and len(low[first - 1]) > 1 and low[first - 1] not in STOP_WORDS:
+            first -= 1
+        if first == k:
+            continue
+        if low[k] in _WEAK_SUFFIXES and _ordinary(low[first]):
+            continue
+        out.append((first, k + 1))
+    return out
 
 
 def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> list[_Hit]:
@@ -796,12 +920,16 @@ def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> li
     for speaker, words in streams:
         low = [w.clean.lower() for w in words]
         bare_ok = set(_cue_ends(low, _BARE_NUMBER_CUES))
+        home = set(_cue_ends(low, _HOME_ADDRESS_CUES))
         for end in _cue_ends(low, _ADDRESS_QUESTION_CUES):
             for t, j, w in _replies(streams, speaker, words[end - 1].end_s):
                 ws = streams[t][1]
                 rlow = [_base_key(x.clean) for x in ws]
                 house = _house_at(rlow, j)
                 if w.clean.lower() not in _ADDRESS_LEAD_INS and house is None:
+                    if end in home and (named := _house_name_street(ws, j)):
+                        lo = j - 1 if j > 0 and rlow[j - 1] == "the" and not ws[j - 1].ends_clause else j
+                        hits.append(_Hit("address", "address.answer", t, lo, named))  # "the old vicarage, church lane"
                     break  # the reply does not open with the house number: "I don't know, 5 minutes away"
                 if house is None:
                     continue
@@ -820,9 +948,32 @@ def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> li
     return hits
 
 
+_HOME_ADDRESS_CUES = (("address",), ("where", "do", "you", "live"), ("first", "line"))
+
+
+def _house_name_street(ws: list[_W], j: int) -> int | None:
+    """One past a street that a reply to "what's your address?" opens with, perhaps after a house
+    name ("church lane", "the old vicarage church lane", "Rose Cottage, Mill Lane"); None if none."""
+    low = [_street_key(w.clean) for w in ws]
+    for lo, hi in _street_mentions(ws[:j + 7], low[:j + 7]):
+        if lo < j:
+            continue
+        between = range(j, lo)
+        if lo - j <= 3 and all((_street_word(ws[x], low[x]) or low[x] == "the" or ws[x].ends_clause)
+                               and low[x] not in STOP_WORDS - {"the"} for x in between):
+            return hi
+        break
+    return None
+
+
 _STREET_END = re.compile(r"(?i:road|rd|street|st|lane|avenue|ave|close|drive|way|court|crescent|place|grove|gardens"
                          r"|terrace|walk|hill|park|square|row|mews|rise|view|green|parade|croft|fold|bank|vale|meadows"
                          r"|end|gate|wharf|yard|mount|boulevard|chase|circle|side|[a-z]{3,}(?:way|gate))")
+
+
+# Words that open a reply without being part of the code ("Home is 01782 ...", "mine's ...").
+_REPLY_LEADS = frozenset("home work mobile landline mine mines mine's my his her the number plate reg registration"
+                         " postcode house".split())
 
 
 def _code_in_reply(streams, reply: list[tuple[int, int, _W]], digit_views: list[list[str]], category: str,
@@ -855,6 +1006,7 @@ def _code_in_reply(streams, reply: list[tuple[int, int, _W]], digit_views: list[
     while lo < codes[0] and any(w.ends_clause for w in ws[lo:codes[0]]):
         lo += 1  # "Part of it, S J 15": the misheard start runs on into the code, with no comma
     while lo < codes[0] and (digit_views[stream][lo].lower() in _ANSWER_FILLERS
+                             or digit_views[stream][lo].lower() in _VEHICLE_WORDS | _REPLY_LEADS
                              or (not cased and _ordinary(digit_views[stream][lo].lower()))):
         lo += 1
     hi = codes[-1] + 1
@@ -897,9 +1049,11 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
         if low[e - 1] not in _TLD_WORDS and low[j + 1] not in _MAIL_PROVIDERS:
             continue
         b = j
-        while b > 0 and j - b < 8 and low[b - 1] not in _EMAIL_STOP and not words[b - 1].ends_sentence \
-                and re.fullmatch(r"[a-z0-9][a-z0-9_.'\-]*", low[b - 1]):
-            b -= 1
+        while b > 0 and (j - b < 8 or (len(low[b - 1]) == 1 and j - b < 40)) \
+                and (low[b - 1] not in _EMAIL_STOP or (len(low[b - 1]) == 1 and len(low[b]) == 1 and b >= 2
+                                                        and len(low[b - 2]) == 1)) \
+                and not words[b - 1].ends_sentence and re.fullmatch(r"[a-z0-9][a-z0-9_.'\-]*", low[b - 1]):
+            b -= 1  # a spelled local part ("g o r d o n f e r n s at ...") can be long
         while b < j and low[b] in _EMAIL_JOINERS:
             b += 1
         if b < j:
@@ -918,17 +1072,47 @@ def _reference_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hi
         j = i + 1
         while j < len(low) and j - i <= 5 and (low[j] in _REFERENCE_GAP or low[j] in _REFERENCE_CUES
                                                 or low[j] in STOP_WORDS) \
-                and not words[j - 1].ends_sentence:
+                and not words[j - 1].ends_sentence and not re.search(r"\d", digits[j]):
             j += 1
         k = j
-        while k < len(low) and k - j < 3 and re.fullmatch(r"[a-z]", low[k]):
-            k += 1  # "s p 9 1 2 0 4"
-        if k < len(low) and re.fullmatch(r"[a-z]{1,3}[/-]?\d[\d/-]*", low[k]):
-            k += 1  # "SP/7781"
-        while k < len(low) and re.fullmatch(r"[\d /-]+", digits[k]) and digits[k].strip():
+        while k < len(low) and k - j < 4 and re.fullmatch(r"[a-z]", low[k]):
+            k += 1  # "s p 9 1 2 0 4", "n f r c 2 2 0 1 ..."
+        if k < len(low) and re.fullmatch(r"[a-z]{1,4}[/-]?\d[\d/-]*", low[k]):
+            k += 1  # "SP/7781", "NFRC2201..."
+        while k < len(low) and ((re.fullmatch(r"[\d /-]+", digits[k]) and digits[k].strip())
+                                or (not digits[k] and k + 1 < len(low) and digits[k + 1] == "/")):
             k += 1
         if sum(c.isdigit() for c in "".join(digits[j:k])) >= 3 and not (k < len(low) and low[k] in _QUANTITY_UNITS):
             hits.append(_Hit("reference", "reference.spoken", stream, j, k))
+    return hits
+
+
+def _number_noun_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
+    """A code after "<noun> number" ("the frame number is w t 8 1 1 4 4 5 2", "case number 4471902"):
+    letters and digits with at least five digits, or letters and three."""
+    low = [w.clean.lower() for w in words]
+    hits = []
+    for i in range(1, len(low)):
+        if low[i] not in ("number", "number's", "numbers", "no") or low[i - 1] not in _NUMBER_NOUNS \
+                or words[i - 1].ends_clause:
+            continue
+        j = i + 1
+        while j < len(low) and j - i <= 3 and low[j] in ("is", "it's", "its", "was", "er", "erm", "um", "uh", "yeah",
+                                                         "on", "of", "that's", "thats") \
+                and not words[j - 1].ends_sentence:
+            j += 1
+        k = j
+        while k < len(low) and k - j < 20 and (re.fullmatch(r"[a-z]", low[k]) or re.fullmatch(r"[\d /-]+", digits[k])
+                                               or re.fullmatch(r"[a-z]{0,4}\d[a-z\d/-]*", low[k])
+                                               or (not digits[k] and k + 1 < len(low) and digits[k + 1] == "/")):
+            k += 1
+            if words[k - 1].ends_sentence:
+                break
+        code = "".join(digits[j:k]).replace(" ", "")
+        n_digits = sum(c.isdigit() for c in code)
+        if (n_digits >= 5 or (n_digits >= 3 and re.search(r"[a-z]", code.lower()))) \
+                and not (k < len(low) and low[k] in _QUANTITY_UNITS):
+            hits.append(_Hit("reference", "reference.after_number", stream, j, k))
     return hits
 
 
@@ -1054,6 +1238,8 @@ class _Names:
                 if self.cased or not ambiguous or any(self.key(x) in self.surnames or not _ordinary(self.key(x))
                                                       for x in words[i + 1:end]):
                     hits.append(_Hit("name", "name.first_and_surname", stream, i, end))
+            elif i > 0 and low[i - 1] == "the" and not self.cased:
+                continue  # "the herbert protocol", "the victoria": a thing named after someone
             elif not ambiguous or (self.cased and not w.sentence_start and key not in NOT_NAMES_ALONE):
                 hits.append(_Hit("name", "name.first_name", stream, i, i + 1))
         # "spelled S M I T H", "that's s m i t h"
@@ -1119,6 +1305,12 @@ class _Names:
             letters = self._letters(ws, j)
             if letters - j >= 3 or (letters - j == 1 and surname):
                 return _Hit("name", "name.answer", stream, j, letters)
+            if surname:  # "same as mine, Kowalczyk", "it's the same as his brennan": the surname comes later
+                for k in range(j + 1, min(len(ws), j + 6)):
+                    if ws[k - 1].ends_sentence:
+                        break
+                    if self.name_like(ws[k]) and not _ordinary(low[k]) and low[k] not in _NOT_A_NAME_REPLY:
+                        return _Hit("name", "name.answer", stream, k, self.extend(ws, k, 1))
             return None
         rest = len(ws) - j
         if not (surname or self.known(w) or self.name_like(w) or (rest <= 2 and not self.cased)):
@@ -1176,7 +1368,7 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
             for d in config.deny_names if d.split()]
     hits: list[_Hit] = []
     dob_cues: list[tuple[float, int]] = []  # (time, stream) of birth cues said by either party
-    dates: list[tuple[_Hit, float, float]] = []
+    dates: list[tuple[_Hit, float, float, tuple | None]] = []
     digit_views = [_digit_norms(words) for _, words in streams]
     for s, (_, words) in enumerate(streams):
         digits = digit_views[s]
@@ -1197,12 +1389,20 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
                         lo += 1  # "reference its log 339": "log" is the cue, not the reference
                     if not (hit.hi < len(words) and low_words[hit.hi] in _QUANTITY_UNITS):
                         hits.append(_Hit(hit.category, hit.rule, s, lo, hit.hi))  # not "the incident was 20 minutes ago"
-            if default_references:
+            if default_references:  # custom patterns replace these built-in rules too
                 hits += _reference_hits(words, digits, s)
+                hits += _number_noun_hits(words, digits, s)
+                hits += _regex_hits(_CRIME_NUMBER, ref_text, ref_owner, "reference", "reference.crime_number", s)
+                code_text, code_owner = _view(words, [d.upper() for d in digits], breaks=True)
+                hits += [h for h in _regex_hits(_LETTER_CODE, code_text, code_owner, "reference",
+                                                "reference.code_shape", s)
+                         if _codes_ok(words, digits, h.lo, h.hi, cased)
+                         and low_words[h.lo] not in ("a", "i")]  # "s a 1 2 7 7 4 0", not "i 12345"
         if "phone" in on:
             hits += _phone_hits(words, digits, s)
-        postcodes = [h for norms in (digits, letter_o) for h in _shape_hits(_POSTCODE, words, norms, "postcode", s, cased)]
-        plates = [h for norms in (digits, letter_o) for h in _shape_hits(_REG, words, norms, "vehicle_reg", s, cased)]
+        views = [digits, letter_o] + [v for v in [_nato_norms(words, letter_o)] if v is not None]
+        postcodes = [h for norms in views for h in _shape_hits(_POSTCODE, words, norms, "postcode", s, cased)]
+        plates = [h for norms in views for h in _shape_hits(_REG, words, norms, "vehicle_reg", s, cased)]
         if "vehicle_reg" in on:  # a postcode shape inside a plate ("BD1 5UG" in "BD15 UGH") is the plate
             postcodes = [p for p in postcodes if not any(
                 r.lo <= p.lo and p.hi <= r.hi and (r.hi - r.lo > p.hi - p.lo or _vehicle_context(streams, s, p.lo))
@@ -1218,7 +1418,11 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
                 if t in _DOB_CUES or (t == "d" and low_words[j + 1:j + 3] == ["o", "b"]):
                     dob_cues.append((words[j].start_s, s))
             for hit in _regex_hits(_DATE, plain, plain_owner, "date_of_birth", "date_of_birth.near_cue", s):
-                dates.append((hit, words[hit.lo].start_s, words[hit.hi - 1].end_s))
+                dates.append((hit, words[hit.lo].start_s, words[hit.hi - 1].end_s,
+                              _date_key(low_words[hit.lo:hit.hi])))
+            for hit in _digit_dates(words, digits, s):  # "one five oh nine nine two"
+                key = _digit_date_key("".join(digits[hit.lo:hit.hi]).replace(" ", ""))
+                dates.append((hit, words[hit.lo].start_s, words[hit.hi - 1].end_s, key))
         if "address" in on:
             hits += [_spelled_after(words, h, cased) for h in _address_hits(words, s)]
         if "name" in on:
@@ -1235,7 +1439,7 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
     if "address" in on:
         hits = _resolve(hits + _repeat_streets(streams, hits))
     if "name" in on:
-        hits = _resolve(hits + _repeat_names(streams, hits, names))
+        hits = _resolve(hits + [names.spelled(streams[h.stream][1], h) for h in _repeat_names(streams, hits, names)])
     return hits
 
 
@@ -1252,19 +1456,116 @@ def _vehicle_context(streams: list[tuple[str, list[_W]]], stream: int, i: int) -
     return False
 
 
-def _dates_of_birth(dates: list[tuple[_Hit, float, float]], cues: list[tuple[float, int]]) -> list[_Hit]:
+def _dates_of_birth(dates: list[tuple[_Hit, float, float, tuple | None]],
+                    cues: list[tuple[float, int]]) -> list[_Hit]:
     """A date is a date of birth when it is the first date said after a birth cue (within
     DOB_CUE_BEFORE_S: "what's your DOB?" ... "third of the tenth eighty two"), or said by the same
     party just before one ("12th of March 1985, that's my date of birth"). Later dates are the
-    incident's ("... since the first of June")."""
+    incident's ("... since the first of June"), unless they are the same date as a date of birth
+    (the handler reading it back: "so that's the 26th of the 1st 83")."""
     out = []
     ordered = sorted(dates, key=lambda d: d[1])
     for cue, stream in cues:
         after = [d for d in ordered if cue - 1e-6 <= d[1] <= cue + DOB_CUE_BEFORE_S]
         if after:
-            out.append(after[0][0])
-        out += [d[0] for d in ordered if d[1] < cue and cue - DOB_CUE_AFTER_S <= d[2] and d[0].stream == stream]
-    return out
+            first = min(after, key=lambda d: (d[1], -(d[0].hi - d[0].lo)))
+            out += [d for d in after if d[1] == first[1]]
+        out += [d for d in ordered if d[1] < cue and cue - DOB_CUE_AFTER_S <= d[2] and d[0].stream == stream]
+    keys = {d[3] for d in out if d[3] and d[3][2] is not None}
+    out += [d for d in ordered if d[3] in keys]
+    return [d[0] for d in out]
+
+
+_ORDINAL_VALUES = {w: k + 1 for k, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth".split())} | {"twentieth": 20, "thirtieth": 30}
+_MONTH_VALUES = {m: k + 1 for k, m in enumerate("january february march april may june july august september october"
+                                                " november december".split())} | {
+    "jan": 1, "feb": 2, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+
+
+def _date_key(low: list[str]) -> tuple[int, int, int | None] | None:
+    """(day, month, two-digit year or None) of a date said or written in any of the forms _DATE reads,
+    so that the same date said twice is known to be the same ("26th of January 83" = "the twenty
+    sixth of the first eighty three" = "26/01/83")."""
+    tokens = [t for w in low for t in re.split(r"[/.\-]", w.strip("',")) if t]
+    values: list[tuple[int, bool]] = []   # (value, is a month name)
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if t in _MONTH_VALUES:
+            values.append((_MONTH_VALUES[t], True))
+        elif t in _ORDINAL_VALUES:
+            values.append((_ORDINAL_VALUES[t], False))
+        elif m := re.fullmatch(r"(\d{1,4})(?:st|nd|rd|th)?", t):
+            values.append((int(m.group(1)), False))
+        elif t in _TENS_VALUES:
+            tens = int(_TENS_VALUES[t])
+            if nxt in _UNIT_VALUES:
+                values.append((tens + int(_UNIT_VALUES[nxt]), False))
+                i += 1
+            elif nxt in _ORDINAL_VALUES and _ORDINAL_VALUES[nxt] < 10:
+                values.append((tens + _ORDINAL_VALUES[nxt], False))
+                i += 1
+            else:
+                values.append((tens, False))
+        elif t in _TEEN_VALUES:
+            values.append((int(_TEEN_VALUES[t]), False))
+        elif t in _UNIT_VALUES:
+            values.append((int(_UNIT_VALUES[t]), False))
+        elif t == "thousand" and values:
+            values[-1] = (values[-1][0] * 1000, False)
+        i += 1
+    months = [v for v, is_month in values if is_month]
+    numbers = [v for v, is_month in values if not is_month]
+    if len(months) == 1 and numbers:
+        day, month, rest = numbers[0], months[0], numbers[1:]
+    elif not months and len(numbers) >= 2:
+        day, month, rest = numbers[0], numbers[1], numbers[2:]
+    else:
+        return None
+    year = None
+    if rest:
+        year = rest[-1] % 100 if not (len(rest) == 1 and rest[0] in (19, 20) ) else None
+        if len(rest) >= 2 and rest[-2] in (19, 20, 2000):
+            year = rest[-1] % 100
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    return day, month, year
+
+
+def _digit_date_key(code: str) -> tuple[int, int, int] | None:
+    """(day, month, two-digit year) of "150992" / "15091992", or None when it is no date."""
+    if not re.fullmatch(r"\d{6}|\d{8}", code):
+        return None
+    day, month, year = int(code[:2]), int(code[2:4]), code[4:]
+    if len(year) == 4 and year[:2] not in ("19", "20"):
+        return None
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    return day, month, int(year) % 100
+
+
+def _digit_dates(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
+    """A date said as its digits ("one five oh nine nine two", "fifteen oh nine ninety two"): a run of
+    spoken digit words whose six or eight digits read as day, month and year."""
+    hits = []
+    j = 0
+    while j < len(words):
+        if not re.fullmatch(r"\d{1,2}", digits[j].replace(" ", "")):
+            j += 1
+            continue
+        k = j
+        while k < len(words) and re.fullmatch(r"\d{1,2}", digits[k].replace(" ", "")) \
+                and not words[k].clean[:1].isdigit():
+            k += 1
+            if words[k - 1].ends_clause:
+                break
+        if k > j + 1 and _digit_date_key("".join(digits[j:k]).replace(" ", "")):
+            hits.append(_Hit("date_of_birth", "date_of_birth.digits", stream, j, k))
+        j = max(k, j + 1)
+    return hits
 
 
 def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
@@ -1288,9 +1589,12 @@ def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> li
                 name = tuple(low[first:k + 1])
                 if len(name) >= 2 or not _ordinary(name[0]):
                     streets.add(name)
+                for cut in range(1, len(name) - 1):  # "honeysuckle cottage mill lane" ... "mill lane"
+                    if name[cut] != "the":
+                        streets.add(name[cut:])
     if not streets:
         return []
-    covered = {(h.stream, i) for h in hits for i in range(h.lo, h.hi)}
+    covered = {(h.stream, i) for h in hits if h.category == "address" for i in range(h.lo, h.hi)}
     out = []
     for s, (_, words) in enumerate(streams):
         low = [_base_key(w.clean) for w in words]
@@ -1302,6 +1606,9 @@ def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> li
     return out
 
 
+# Said to someone by name just before ("ruby stay where you are", "sue listen to me").
+_IMPERATIVES = frozenset("stay keep listen lock wait hold stop come go get look dont don't try tell put hang sit"
+                         " can".split())
 _GREETINGS = frozenset("ok okay thanks thank cheers bye hi hello hiya sorry yes yeah no right morning afternoon evening"
                        " night lovely".split())
 
@@ -1353,6 +1660,8 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
                                                    or not names.cased))
                       or (not names.cased and (i + 1 == len(words) or words[i + 1].seg != w.seg)
                           and key not in MODAL_NAMES))  # "how old are you ruby"
+                if not names.cased and after in _IMPERATIVES and key not in MODAL_NAMES:
+                    ok = True  # "officers are nearly there ruby stay in your room"
                 if key in MODAL_NAMES and after in ("you", "be", "it", "they", "we", "i", "he", "she", "someone"):
                     ok = False
             if not ok:
