@@ -41,6 +41,33 @@ class VADConfig:
     pad_s: float = 0.05            # widen each region slightly: onsets and offsets are soft
     energy_floor_dbfs: float = -50.0  # frames quieter than this are never speech (line hiss)
 
+    def __post_init__(self) -> None:
+        _one_of("vad.aggressiveness", self.aggressiveness, (0, 1, 2, 3))
+        _one_of("vad.frame_ms", self.frame_ms, (10, 20, 30))
+        _within("vad.smooth_frames", self.smooth_frames, 1, 101)
+        _within("vad.min_speech_s", self.min_speech_s, 0.0, 10.0)
+        _within("vad.merge_gap_s", self.merge_gap_s, 0.0, 10.0)
+        _within("vad.pad_s", self.pad_s, 0.0, 2.0)
+        _within("vad.energy_floor_dbfs", self.energy_floor_dbfs, -120.0, 0.0)
+
+
+ENGINES = ("faster-whisper", "openai-whisper")
+GATES = ("vad", "none")
+# CTranslate2's compute types (faster-whisper); openai-whisper ignores the setting.
+COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16",
+                 "float32", "default", "auto")
+
+
+def _one_of(key: str, value: Any, allowed: tuple) -> None:
+    """Every enumerated setting is checked where the config loads, naming the key (not after the model loads)."""
+    if value not in allowed:
+        raise CallQAError(f"{key}: expected one of {', '.join(map(str, allowed))}, got {value!r}")
+
+
+def _within(key: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise CallQAError(f"{key}: expected {low:g} to {high:g}, got {value!r}")
+
 
 @dataclass(frozen=True)
 class STTConfig:
@@ -62,8 +89,19 @@ class STTConfig:
                                      # 300 s); channels with less speech than this decode exactly as before
 
     def __post_init__(self) -> None:
-        if not 30.0 <= self.block_s <= 3600.0:
-            raise CallQAError(f"block_s must be between 30 (one Whisper window) and 3600 seconds, not {self.block_s}")
+        _one_of("stt.engine", self.engine, ENGINES)
+        _one_of("stt.gate", self.gate, GATES)
+        _one_of("stt.compute_type", self.compute_type, COMPUTE_TYPES)
+        if not self.model.strip():
+            raise CallQAError("stt.model: expected a bundled model name (tiny.en, base) or a folder, got ''")
+        if not re.fullmatch(r"[a-z]{2,3}", self.language):
+            raise CallQAError(f"stt.language: expected a language code such as 'en', got {self.language!r}")
+        _within("stt.cpu_threads", self.cpu_threads, 1, 64)
+        _within("stt.beam_size", self.beam_size, 1, 20)
+        _within("stt.gate_pad_s", self.gate_pad_s, 0.0, 5.0)
+        _within("stt.gate_merge_gap_s", self.gate_merge_gap_s, 0.0, 30.0)
+        _within("stt.max_ngram_repeats", self.max_ngram_repeats, 1, 100)
+        _within("stt.block_s", self.block_s, 30.0, 3600.0)   # at least one Whisper window
     greeting_pass: bool = True       # re-decode the handler's opening with the force's names as hotwords
                                      # when the first pass heard no force name (pipeline/stt/greeting_pass.py)
 

@@ -101,3 +101,31 @@ def test_indicators_are_declared_once():
     rules = load_rule_pack()
     assert set(rules.section("scoring")["weights"]) == set(INDICATORS)
     assert rules.indicator_names == INDICATORS  # the shipped custom indicators are off by default
+
+
+@pytest.mark.parametrize("section,key,value,message", [
+    ("stt", "engine", "whisper-cpp", "stt.engine: expected one of faster-whisper, openai-whisper"),
+    ("stt", "gate", "vda", "stt.gate: expected one of vad, none"),
+    ("stt", "compute_type", "int4", "stt.compute_type: expected one of int8"),
+    ("stt", "language", "English", "stt.language: expected a language code"),
+    ("stt", "cpu_threads", 0, "stt.cpu_threads: expected 1 to 64"),
+    ("stt", "beam_size", 0, "stt.beam_size"),
+    ("stt", "block_s", 5.0, "stt.block_s: expected 30 to 3600"),
+    ("stt", "max_ngram_repeats", 0, "stt.max_ngram_repeats"),
+    ("vad", "aggressiveness", 4, "vad.aggressiveness: expected one of 0, 1, 2, 3"),
+    ("vad", "frame_ms", 25, "vad.frame_ms: expected one of 10, 20, 30"),
+    ("vad", "smooth_frames", 0, "vad.smooth_frames"),
+    ("vad", "energy_floor_dbfs", 10.0, "vad.energy_floor_dbfs"),
+])
+def test_every_enumerated_setting_is_checked_when_the_config_loads(tmp_path, section, key, value, message):
+    """Issue 14: a bad [stt] engine or gate raised a bare ValueError after the model had loaded. Now
+    loading the file fails, naming the file, the section and the key, before anything runs."""
+    path = tmp_path / "callqa.toml"
+    path.write_text(f"[{section}]\n{key} = {value!r}\n".replace("'", '"'))
+    with pytest.raises(CallQAError, match=rf"{path} \[{section}\]: .*{message}"):
+        load_config(path)
+
+
+def test_a_bad_engine_flag_is_refused_before_any_model_loads():
+    with pytest.raises(CallQAError, match="command line: stt.gate"):
+        load_config(None, gate="sometimes")

@@ -11,7 +11,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from pipeline.config import STTConfig
+from pipeline.config import ENGINES, STTConfig  # noqa: F401  (ENGINES: re-exported for the CLI)
 from pipeline.transcript import Word
 
 Progress = Callable[[float], None]  # called with seconds of the given audio decoded so far
@@ -34,9 +34,6 @@ class SpeechEngine(Protocol):
         """Transcribe float32 mono audio; times are seconds from the start of `audio`. `prompt`
         is vocabulary to expect (faster-whisper hotwords, openai-whisper initial prompt)."""
         ...
-
-
-ENGINES = ("faster-whisper", "openai-whisper")
 
 
 def load_engine(config: STTConfig) -> SpeechEngine:
