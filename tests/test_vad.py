@@ -78,7 +78,9 @@ def test_silences_are_where_nobody_speaks():
 
 
 def test_frame_size_and_rate_are_checked():
-    with pytest.raises(ValueError, match="10, 20 or 30 ms"):
+    from pipeline.errors import CallQAError
+
+    with pytest.raises(CallQAError, match="vad.frame_ms: expected one of 10, 20, 30"):  # where the config loads
         frame_decisions(np.zeros(16000, np.float32), 16000, VADConfig(frame_ms=25))
     with pytest.raises(ValueError, match="8/16/32/48 kHz"):
         frame_decisions(np.zeros(22050, np.float32), 22050, VADConfig())
