@@ -7,6 +7,7 @@ again on the same export does nothing new; running it after a kill finishes what
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
 from pipeline.config import load_config
+from pipeline.errors import CallQAError
 from pipeline.export import CallRecord, ExportError, read_export
 from pipeline.rescore import rescore_rows
 from pipeline.rules import load_rule_pack
@@ -28,6 +30,26 @@ from pipeline.store import Store
 from pipeline.voiceprints import VOICE_ENCODER, VoiceSample
 
 _POOL: AnalysisPool | None = None  # the flow's worker processes, shared by its task threads
+
+
+class _ExpectedErrorFilter(logging.Filter):
+    """Drop Prefect's "Encountered exception during execution" record (with its traceback) when the
+    exception is a CallQAError: that is bad input, already worded for a user, and the caller
+    reports it (the CLI prints one `callqa: error:` line). Crashes keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, CallQAError)
+
+
+_EXPECTED_ERRORS = _ExpectedErrorFilter()
+
+
+def hide_expected_tracebacks() -> None:
+    """Keep a rejected export's traceback off the terminal (idempotent)."""
+    logger = logging.getLogger("prefect.flow_runs")
+    if _EXPECTED_ERRORS not in logger.filters:
+        logger.addFilter(_EXPECTED_ERRORS)
 
 
 @lru_cache(maxsize=4)

@@ -45,6 +45,7 @@ from pipeline.audio_headers import (
     Source,
     container_name,
     inspect_file,
+    plain_decoder_message,
     what_it_looks_like,
 )
 from pipeline.errors import (
@@ -343,18 +344,20 @@ def _open_failure(source: Source, err: RuntimeError) -> AudioError:
     reason = _reason(err)
     container = container_name(source.head)
     if container is None:
-        return NotAudioError(source.path, f"{what_it_looks_like(source.head)}; libsndfile: {reason}")
+        return NotAudioError(source.path, what_it_looks_like(source.head))
     if source.wav_tag is not None and source.wav_tag not in LIBSNDFILE_WAV_TAGS:
         codec = WAV_CODECS.get(source.wav_tag, f"WAV format tag 0x{source.wav_tag:04X}")
         return UnsupportedCodecError(source.path, f"{codec} in a WAV file")
     if container == "MP3":  # libmpg123 gives up on very short streams with a misleading message
-        return AudioError(source.path, f"MP3 stream too short or damaged to decode (libsndfile: {reason})")
-    return AudioError(source.path, f"{container} file that libsndfile cannot open: {reason}")
+        return AudioError(source.path, "MP3 stream too short or damaged to decode")
+    generic = reason in ("the file is damaged", "the decoder could not read it")
+    return AudioError(source.path, f"damaged {container} file" + ("" if generic else f": {reason}"))
 
 
 def _reason(err: BaseException) -> str:
-    """libsndfile's own words, without soundfile's "Error opening '<path>':" prefix."""
-    return (getattr(err, "error_string", "") or str(err)).strip()
+    """What libsndfile's error means, in plain words: its own ("SF_INFO struct incomplete",
+    "possibly a pipe?") name its internals, not the recording's problem."""
+    return plain_decoder_message((getattr(err, "error_string", "") or str(err)).strip())
 
 
 class _StreamingWav(io.RawIOBase):

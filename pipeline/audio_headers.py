@@ -7,12 +7,14 @@ these cheap header checks name unsupported codecs, non-audio files and truncatio
 from __future__ import annotations
 
 import io
+import re
 import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 from os import PathLike
 
+from pipeline.messages import show_bytes
 from pipeline.errors import (
     AudioError,
     EmptyAudioError,
@@ -162,7 +164,11 @@ def _after_id3(file: Path, head: bytes, size: int) -> int:
 
 def _is_mpeg_sync(head: bytes) -> bool:
     """An MPEG audio frame header: 11 sync bits and a layer other than the reserved 00 (ADTS AAC)."""
-    return len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and bool(head[1] & 0x06)
+    if not (len(head) > 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06):
+        return False
+    # A bitrate index of 15 or a sample-rate index of 3 is reserved: no encoder writes them (a
+    # UTF-16 text file starts FF FE, which would otherwise pass for an MPEG frame).
+    return head[2] >> 4 != 0xF and (head[2] >> 2) & 0x3 != 0x3
 
 
 def _check_mp3(file: Path, first: bytes, present: int) -> None:
@@ -215,6 +221,8 @@ def _check_riff(file: Path, head: bytes, size: int) -> Source:
     if head[8:12] != b"WAVE":
         return Source(file, size, head)
     order = ">" if head[:4] == b"RIFX" else "<"
+    if head[:4] == b"RF64":
+        _check_ds64(file, head)
     tag: int | None = None
     position = 12
     with file.open("rb") as handle:
@@ -226,11 +234,31 @@ def _check_riff(file: Path, head: bytes, size: int) -> Source:
                 return _data_chunk(file, head, size, tag, position, chunk_size)
             end = position + 8 + chunk_size
             if end > size:
-                raise TruncatedAudioError(file, f"WAV {chunk_id.decode('latin-1')!r} chunk cut short")
+                raise TruncatedAudioError(file, _cut_chunk(chunk_id, position))
             if chunk_id == b"fmt ":
                 tag = _format_tag(handle.read(min(chunk_size, 26)), order)
             position = _next_chunk(handle, end, chunk_size, order)
     return Source(file, size, head, wav_tag=tag)
+
+
+def _cut_chunk(chunk_id: bytes, position: int) -> str:
+    """Say which chunk runs past the end; a garbage id (a damaged header) is described, not printed."""
+    if _is_chunk_id(chunk_id):
+        return f"WAV {show_bytes(chunk_id)} chunk cut short"
+    return (f"WAV header damaged: the chunk at byte {position} has an unreadable id ({show_bytes(chunk_id)}) "
+            "and a size that runs past the end of the file")
+
+
+_DS64_BYTES = 28   # RIFF size, data size and sample count (8 bytes each), table length (4)
+
+
+def _check_ds64(file: Path, head: bytes) -> None:
+    """RF64 keeps the real sizes in a 'ds64' chunk right after the header; libsndfile reads a file
+    without one from whatever the 32-bit fields say, so a missing ds64 would go unnoticed."""
+    if len(head) < 20 or head[12:16] != b"ds64":
+        raise AudioError(file, "RF64 file without its 'ds64' chunk, which holds the audio's real length")
+    if struct.unpack("<I", head[16:20])[0] < _DS64_BYTES or len(head) < 20 + _DS64_BYTES:
+        raise TruncatedAudioError(file, "RF64 'ds64' chunk is too short to hold the audio's length")
 
 
 def _chunk_header(handle: io.BufferedReader, position: int, order: str) -> tuple[bytes | None, int]:
@@ -312,6 +340,52 @@ def what_it_looks_like(head: bytes) -> str:
     for magic, name in _NOT_AUDIO_MAGIC:
         if head.startswith(magic):
             return f"looks like {name}"
-    if head and all(byte in _TEXT_BYTES for byte in head):
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "looks like UTF-16 text"
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text and all(byte in _TEXT_BYTES or byte == 0x1B for byte in text):
         return "looks like text"
     return "no known audio header"
+
+
+# --- the decoder's words, in plain ones -------------------------------------------------------
+
+# libsndfile's messages name its own structs and guess wrongly ("possibly a pipe?" for a regular
+# file that libmpg123 gave up on). Each known one becomes what it means for a recording; the
+# match is on a lower-cased fragment, so small wording changes between versions still match.
+_DECODER_MESSAGES = (
+    ("format not recognised", "not in an audio format that can be read"),
+    ("unimplemented format", "the header describes a sample encoding that cannot be decoded"),
+    ("malformed 'fmt ' chunk", "the WAV 'fmt ' header is damaged"),
+    ("short 'fmt ' chunk", "the WAV 'fmt ' header is too short"),
+    ("no 'data' chunk marker", "no audio data chunk where the WAV header says it starts"),
+    ("channel count is zero", "the header says the file has no channels"),
+    ("too many channels", "the header claims more channels than any recording has"),
+    ("bad number of channels", "the header gives an impossible number of channels"),
+    ("sample rate", "the header gives an impossible sample rate"),
+    ("supported file format but file is malformed", "the file is damaged"),
+    ("possibly a pipe", "the audio stream is too short or damaged to decode"),
+    ("flac decoder", "the FLAC stream is damaged"),
+    ("sf_info", "the header is incomplete or inconsistent"),
+    ("psf_f", "the file ends or breaks off where the header says audio continues"),
+    ("unspecified internal error", "the decoder failed on damaged data"),
+    ("file is empty", "no audio in the file"),
+)
+_ERROR_IN = re.compile(r"^error in [\w/]+ file\.\s*", re.IGNORECASE)   # "Error in WAV/W64/RF64 file."
+_INTERNAL_WORDS = ("sf_", "psf_", "libsndfile", "internal", "struct", "mpg123", "0x")
+
+
+def plain_decoder_message(text: str) -> str:
+    """What a decoder's error means for the recording, in words a user can act on.
+
+    Unknown messages are passed on only when they read as plain words (short, printable, no
+    function or struct names); anything else becomes "the decoder could not read it"."""
+    text = _ERROR_IN.sub("", text.strip())
+    lowered = text.lower()
+    for fragment, plain in _DECODER_MESSAGES:
+        if fragment in lowered:
+            return plain
+    words = text.strip().rstrip(".")
+    if not words or len(words) > 120 or any(w in lowered for w in _INTERNAL_WORDS) or not words.isprintable():
+        return "the decoder could not read it"
+    return words[0].lower() + words[1:]

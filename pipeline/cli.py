@@ -12,6 +12,7 @@ from typing import Sequence
 from pipeline.audio import LAYOUTS
 from pipeline.config import LOCAL_TIMEZONE, load_config
 from pipeline.errors import CallQAError
+from pipeline.messages import printable
 from pipeline.stt.base import ENGINES
 
 STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "n/a"}
@@ -92,7 +93,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                                       answer_delay_s=args.answer_delay).to_dict()
         except CallQAError as exc:
             progress.done()
-            print(f"callqa: error: {exc}", file=sys.stderr)
+            print(f"callqa: error: {exc.user_message()}", file=sys.stderr)
             status = 2
             continue
         progress.done()
@@ -117,9 +118,10 @@ def _quiet_prefect() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
-    from flows.nightly import nightly
+    from flows.nightly import hide_expected_tracebacks, nightly
     from pipeline.store import resolve_db_url
 
+    hide_expected_tracebacks()  # a rejected export is one `callqa: error:` line, not a Prefect traceback
     db = resolve_db_url(args.db)
     summary = nightly(export_dir=args.export_dir, db=db, workers=args.workers, config_path=args.config,
                       reader=args.reader, report_dir=args.report_dir, progress=args.progress or sys.stderr.isatty())
@@ -131,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"({summary['realtime_factor']:.1f}x real time) with {summary['workers']} worker(s); store {db}",
           file=sys.stderr)
     for problem in summary["errors"]:
-        print(f"  problem: {problem}", file=sys.stderr)
+        print(f"  problem: {printable(problem, limit=None)}", file=sys.stderr)
     if args.report_dir:
         report = Path(args.report_dir) / f"run-{summary['run_id']}.md"
         print(f"report: {report}", file=sys.stderr)
@@ -533,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except CallQAError as exc:
-        print(f"callqa: error: {exc}", file=sys.stderr)
+        print(f"callqa: error: {exc.user_message()}", file=sys.stderr)
         return 2
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.messages import printable, show_path
+
 
 class CallQAError(Exception):
     """Base for every error callqa reports to a user instead of a traceback."""
+
+    def user_message(self) -> str:
+        """The message as a terminal or page may show it: hidden characters escaped, layout kept."""
+        return printable(str(self), limit=None, keep_newlines=True)
 
 
 class AudioError(CallQAError):
@@ -17,9 +23,11 @@ class AudioError(CallQAError):
     def __init__(self, path: str | Path, detail: str = "") -> None:
         self.path = str(path)
         self.detail = detail
-        message = f"{self.path}: {self.problem}"
+        # The name is quoted when it has spaces at an edge or hidden characters (an ANSI escape in
+        # a file name must not reach a terminal); the detail is ours, but may quote header bytes.
+        message = f"{show_path(self.path)}: {self.problem}"
         if detail:
-            message += f" ({detail})"
+            message += f" ({printable(detail, limit=None)})"
         super().__init__(message)
 
 

@@ -19,6 +19,7 @@ they can reuse ``parse_row`` so every format is checked the same way.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -27,7 +28,6 @@ import math
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,6 +37,7 @@ from typing import NamedTuple, TypeVar
 
 from pipeline.audio import LAYOUTS
 from pipeline.errors import CallQAError
+from pipeline.messages import is_hidden, printable, quote
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,7 +60,13 @@ _FALSE = frozenset({"false", "no", "0"})
 
 
 class ExportError(CallQAError):
-    """An export that cannot be read at all (no folder, unreadable manifest, missing columns)."""
+    """An export that cannot be read at all (no folder, unreadable manifest, missing columns).
+
+    The message goes to the terminal and into the store's runs and errors (and so to pages), so
+    hidden characters from a folder or column name are escaped once, here."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message, limit=None))
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,20 @@ class CallRecord:
 
 @dataclass(frozen=True)
 class RowError:
-    """A row (or sidecar) that was skipped, and why, in words an operator can act on."""
+    """A row (or sidecar) that was skipped, and why, in words an operator can act on.
+
+    Its text goes to terminals, the store and pages, so hidden characters in it (from a file
+    name, or a plugin's message) are escaped here, once, for every consumer."""
 
     source: str
     call_id: str | None
     problem: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", printable(self.source, limit=None))
+        object.__setattr__(self, "problem", printable(self.problem, limit=None))
+        if self.call_id is not None:
+            object.__setattr__(self, "call_id", printable(self.call_id))
 
     def __str__(self) -> str:
         call = f" (call {self.call_id})" if self.call_id else ""
@@ -119,6 +135,7 @@ def parse_row(values: dict[str, str], folder: Path, base: Path, source: str) -> 
     ``audio`` path is relative to. Values are stripped; keys outside FIELDS go to ``extra``.
     Duplicate call ids are a property of the whole export: ``check_duplicates`` handles them.
     """
+    exact_audio = values.get("audio") or ""
     values = {k: (v or "").strip() for k, v in values.items()}
     call_id, id_problem = _check_call_id(values.get("call_id", ""))
     problems = [p for p in (_missing(values), id_problem) if p]
@@ -127,7 +144,7 @@ def parse_row(values: dict[str, str], folder: Path, base: Path, source: str) -> 
     channels = _field(values, "channels", _parse_channels, problems)
     answer_delay_s = _parse_answer_delay(values.get("answer_delay_s", ""), problems)
     training = _field(values, "training", _parse_training, problems)
-    audio = _field(values, "audio", lambda raw: _resolve_audio(raw, folder, base), problems)
+    audio = _field(values, "audio", lambda raw: _resolve_audio(raw, folder, base, exact_audio), problems)
     for name in ("area", "handler_id"):
         problem = _identifier_problem(name, values.get(name, ""))
         if problem:
@@ -145,12 +162,23 @@ MAX_IDENTIFIER_CHARS = 255   # the store's column width
 def _identifier_problem(name: str, value: str) -> str | None:
     """An area or handler id is printed to terminals, CSVs and pages: no control characters
     (NUL, ANSI escapes, bidi overrides) and no more than the store holds."""
-    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")})
+    bad = hidden_characters(value)
     if bad:
-        return f"{name} contains control or invisible characters ({', '.join(bad[:5])})"
+        return f"{name} contains control or invisible characters ({bad})"
     if len(value) > MAX_IDENTIFIER_CHARS:
-        return f"{name} is longer than {MAX_IDENTIFIER_CHARS} characters ({value[:20]!r}...)"
+        return f"{name} is longer than {MAX_IDENTIFIER_CHARS} characters ({quote(value, 20)})"
     return None
+
+
+def hidden_characters(value: str) -> str:
+    """Name the hidden characters in a value ("U+0000 (NUL), U+001B (ESC)"), or "" when there are none."""
+    bad = sorted({c for c in value if is_hidden(c)})
+    return ", ".join(f"U+{ord(c):04X}" + (f" ({_CHAR_NAMES[c]})" if c in _CHAR_NAMES else "") for c in bad[:5])
+
+
+_CHAR_NAMES = {"\x00": "NUL", "\x1b": "ESC, starts a terminal escape sequence", "\ufeff": "byte-order mark",
+               "\t": "tab", "\n": "line break", "\r": "carriage return", "\u202e": "right-to-left override",
+               "\u200b": "zero-width space"}
 
 
 def _missing(values: dict[str, str]) -> str | None:
@@ -181,12 +209,14 @@ def _check_call_id(raw: str) -> tuple[str | None, str | None]:
     """Return (call_id, problem): an unsafe id is not echoed back as the RowError's call_id."""
     if not raw:
         return None, None
-    shown = raw if len(raw) <= 40 else raw[:40] + "..."
+    shown = quote(raw, 40)
     if len(raw) > MAX_CALL_ID:
-        return None, f"call_id {shown!r} is longer than {MAX_CALL_ID} characters"
+        return None, f"call_id {shown} is longer than {MAX_CALL_ID} characters"
     if not _CALL_ID.fullmatch(raw):
-        return None, (f"call_id {shown!r} must use only A-Z a-z 0-9 . _ : - and start with a letter or digit "
-                      "(call ids become file names and URLs)")
+        hidden = hidden_characters(raw)
+        also = f"; it contains control or invisible characters ({hidden})" if hidden else ""
+        return None, (f"call_id {shown} must use only A-Z a-z 0-9 . _ : - and start with a letter or digit "
+                      f"(call ids become file names and URLs){also}")
     return raw, None
 
 
@@ -203,30 +233,48 @@ def _parse_started_at(raw: str) -> datetime:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError as exc:
-        if _ISO_DATE.match(raw) and "out of range" in str(exc):
-            raise ValueError(f"started_at {raw!r}: no such date ({exc})") from None
-        raise ValueError(f"started_at {raw!r} is not ISO 8601 with a UTC offset") from None
+        impossible = _impossible_date(raw, str(exc))
+        if impossible:
+            raise ValueError(f"started_at {quote(raw)}: {impossible}") from None
+        raise ValueError(f"started_at {quote(raw)} is not ISO 8601 with a UTC offset") from None
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"started_at {raw!r} has no UTC offset (ISO 8601 with an offset is required, "
+        raise ValueError(f"started_at {quote(raw)} has no UTC offset (ISO 8601 with an offset is required, "
                          "e.g. 2026-11-25T21:14:03+00:00)")
     try:
         in_utc = value.astimezone(timezone.utc)
     except OverflowError:
         in_utc = None
     if in_utc is None or not EARLIEST_CALL <= in_utc < LATEST_CALL:
-        raise ValueError(f"started_at {raw!r} is not between {EARLIEST_CALL:%Y-%m-%d} and {LATEST_CALL:%Y-%m-%d}")
+        raise ValueError(f"started_at {quote(raw)} is not between {EARLIEST_CALL:%Y-%m-%d} and {LATEST_CALL:%Y-%m-%d}")
     return value
+
+
+def _impossible_date(raw: str, error: str) -> str | None:
+    """Why a well-formed ISO 8601 value names no real moment ("2026-02-29"), or None when it is
+    not well-formed: "no such date" is clearer than "not ISO 8601" for a date that looks right."""
+    match = _ISO_DATE.match(raw)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return f"no such date (month {month} does not exist)"
+    if year >= 1 and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return f"no such date ({calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days)"
+    for unit in ("hour", "minute", "second"):
+        if error.startswith(f"{unit} must be in"):
+            return f"no such time of day ({error})"
+    return None
 
 
 def _parse_call_type(raw: str) -> str:
     if raw not in CALL_TYPES:
-        raise ValueError(f"call_type {raw!r} is not one of {', '.join(CALL_TYPES)}")
+        raise ValueError(f"call_type {quote(raw)} is not one of {', '.join(CALL_TYPES)}")
     return raw
 
 
 def _parse_channels(raw: str) -> str:
     if raw not in LAYOUTS:
-        raise ValueError(f"unknown channel layout {raw!r}; expected one of {', '.join(LAYOUTS)}")
+        raise ValueError(f"unknown channel layout {quote(raw)}; expected one of {', '.join(LAYOUTS)}")
     return raw
 
 
@@ -237,10 +285,10 @@ def _parse_answer_delay(raw: str, problems: list[str]) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        problems.append(f"answer_delay_s {raw!r} is not a number of seconds")
+        problems.append(f"answer_delay_s {quote(raw)} is not a number of seconds")
         return None
     if not math.isfinite(value) or value < 0:
-        problems.append(f"answer_delay_s {raw!r} is not a non-negative number of seconds")
+        problems.append(f"answer_delay_s {quote(raw)} is not a non-negative number of seconds")
         return None
     return value
 
@@ -251,34 +299,60 @@ def _parse_training(raw: str) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise ValueError(f"training {raw!r} is not true or false (accepted: true/false, yes/no, 1/0)")
+    raise ValueError(f"training {quote(raw)} is not true or false (accepted: true/false, yes/no, 1/0)")
 
 
-def _resolve_audio(raw: str, folder: Path, base: Path) -> Path:
+def _resolve_audio(raw: str, folder: Path, base: Path, exact: str = "") -> Path:
     """Resolve the audio path and refuse anything outside the export folder or not a regular file.
 
     Exports come from another system: an absolute path, ``..`` or a symlink must not let a row make
     the batch read (and transcribe into a result) a file outside the folder it was given.
-    Backslashes are taken as separators (Windows recorders write them).
+    Backslashes are taken as separators (Windows recorders write them). ``exact`` is the value
+    before surrounding spaces were stripped: a file whose name really starts or ends with a space
+    is found under that name when the stripped one does not exist.
     """
-    relative = raw.replace("\\", "/")
-    if PurePosixPath(relative).is_absolute() or PureWindowsPath(raw).drive:
-        raise ValueError(f"audio path escapes the export folder (absolute paths are not allowed): {raw}")
-    try:
-        path = (base / relative).resolve()
-    except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, NUL byte
-        raise ValueError(f"audio path cannot be resolved: {raw} ({exc})") from None
-    if not path.is_relative_to(folder):
-        raise ValueError(f"audio path escapes the export folder: {raw}")
+    hidden = hidden_characters(raw)
+    if hidden:
+        raise ValueError(f"audio path {quote(raw)} contains control or invisible characters ({hidden}); "
+                         "rename the file")
+    path = _audio_path(raw, folder, base)
+    if exact and exact != raw and not path.exists():
+        try:
+            exact_path = _audio_path(exact, folder, base)
+        except ValueError:
+            exact_path = None
+        if exact_path is not None and exact_path.exists():
+            path = exact_path
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ValueError(f"audio file not found: {raw}") from None
+        raise ValueError(f"audio file not found: {quote(raw)}{_spaces_note(exact, raw)}") from None
     except OSError as exc:
-        raise ValueError(f"audio file cannot be read: {raw} ({exc.strerror})") from None
+        raise ValueError(f"audio file cannot be read: {quote(raw)} ({exc.strerror})") from None
     if not stat.S_ISREG(mode):
-        raise ValueError(f"audio path is not a regular file: {raw}")
+        raise ValueError(f"audio path is not a regular file: {quote(raw)}")
     return path
+
+
+def _audio_path(raw: str, folder: Path, base: Path) -> Path:
+    """The resolved path a row names, refused when it is absolute or resolves outside the folder."""
+    relative = raw.replace("\\", "/")
+    if PurePosixPath(relative).is_absolute() or PureWindowsPath(raw).drive:
+        raise ValueError(f"audio path escapes the export folder (absolute paths are not allowed): {quote(raw)}")
+    try:
+        path = (base / relative).resolve()
+    except RuntimeError:
+        raise ValueError(f"audio path {quote(raw)} is a symlink loop") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ValueError(f"audio path cannot be resolved: {quote(raw)} ({reason})") from None
+    if not path.is_relative_to(folder):
+        raise ValueError(f"audio path escapes the export folder: {quote(raw)}")
+    return path
+
+
+def _spaces_note(exact: str, raw: str) -> str:
+    return " (spaces around the value were ignored)" if exact and exact != raw else ""
 
 
 # --- whole-export checks --------------------------------------------------------------------
@@ -353,7 +427,9 @@ def _violation(call: CallRecord, folder: Path) -> RowError | None:
 
 
 def detect_manifest(folder: Path) -> bool:
-    return (folder / MANIFEST).is_file()
+    """Any entry named manifest.csv, even a broken one: the reader then says what is wrong with it
+    (a FIFO, a directory, a symlink out of the folder), rather than "no manifest.csv"."""
+    return os.path.lexists(folder / MANIFEST)
 
 
 MAX_CELL_CHARS = 4096   # no manifest value is longer; a bigger one is one bad row, not a bad export
@@ -365,28 +441,84 @@ def read_manifest(folder: Path) -> ExportListing:
     # The csv module refuses cells over 128 KB for the whole file; let them through to be refused
     # as the one row they are in (the whole manifest is already in memory, so this costs nothing).
     csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
-    rows = csv.reader(io.StringIO(_manifest_text(folder / MANIFEST), newline=""))
+    rows = csv.reader(io.StringIO(_manifest_text(folder / MANIFEST, folder), newline=""))
     try:
         header = _manifest_header(next(rows, None))
         results = [_manifest_row(header, cells, number, folder)
                    for number, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)]
     except csv.Error as exc:
-        raise ExportError(f"{folder / MANIFEST}: not a readable CSV file (line {rows.line_num}: {exc})") from None
+        raise ExportError(f"{folder / MANIFEST}: not a readable CSV file (line {rows.line_num}: "
+                          f"{printable(str(exc))})") from None
     return build_listing(folder, "manifest", results)
 
 
-def _manifest_text(path: Path) -> str:
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024   # a night's manifest is a few MB; this is not one
+
+
+def _manifest_text(path: Path, folder: Path) -> str:
     """The manifest as text: UTF-8, with or without a BOM (Excel writes one); anything else is refused."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    data = _manifest_bytes(path, folder)
+    encoding = _wide_encoding(data)   # UTF-16 without a BOM decodes as "UTF-8" full of NULs
+    if encoding:
+        raise ExportError(f"{path}: the manifest is {encoding} text, not UTF-8; save it as UTF-8")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        hint = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-        raise ExportError(f"{path}: not UTF-8 text{hint}: byte 0x{data[exc.start]:02x} at offset {exc.start}; "
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExportError(f"{path}: not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
                           "save the manifest as UTF-8") from None
+
+
+def _manifest_bytes(path: Path, folder: Path) -> bytes:
+    """Read the manifest only if it is a regular file inside the export: a symlink to a system file
+    must not have its first line printed as "the header", and a FIFO or /dev/zero must not hang the night."""
+    try:
+        target = path.resolve(strict=True)
+        info = target.stat()
+    except FileNotFoundError:
+        raise ExportError(f"{path}: the manifest is a symlink to a file that does not exist") from None
+    except RuntimeError:
+        raise ExportError(f"{path}: the manifest is a symlink loop") from None
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    if not target.is_relative_to(folder):
+        raise ExportError(f"{path}: the manifest is a symlink to a file outside the export folder; "
+                          "it was not read")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ExportError(f"{path}: the manifest is {kind}")
+    if info.st_size > MAX_MANIFEST_BYTES:
+        raise ExportError(f"{path}: the manifest is larger than {MAX_MANIFEST_BYTES // 2**20} MB")
+    try:
+        return target.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+         (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 by byte-order mark, or by where the NUL bytes of ASCII text fall."""
+    for bom, name in _BOMS:   # UTF-32 first: its little-endian BOM starts like UTF-16's
+        if data.startswith(bom):
+            return name
+    sample = data[:400]
+    if len(sample) >= 8:
+        quads = [sample[i : i + 4] for i in range(0, len(sample) - 3, 4)]
+        if all(q[1:] == b"\x00\x00\x00" for q in quads[:2]):
+            return "UTF-32 (little-endian)"
+        if all(q[:3] == b"\x00\x00\x00" for q in quads[:2]):
+            return "UTF-32 (big-endian)"
+        if sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) == 0:
+            return "UTF-16 (little-endian)"
+        if sample[0::2].count(0) > len(sample) // 4 and sample[1::2].count(0) == 0:
+            return "UTF-16 (big-endian)"
+    return None
+
+
+MAX_HEADER_SHOWN = 12   # columns listed in a header message
 
 
 def _manifest_header(cells: list[str] | None) -> list[str]:
@@ -396,12 +528,33 @@ def _manifest_header(cells: list[str] | None) -> list[str]:
     header = [c.strip().lower() for c in cells]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
-        raise ExportError(f"{MANIFEST}: repeated column(s) in the header: {', '.join(repeated)}")
+        raise ExportError(f"{MANIFEST}: repeated column(s) in the header: {', '.join(map(_column, repeated))}")
     missing = [f for f in REQUIRED_FIELDS if f not in header]
     if missing:
-        raise ExportError(f"{MANIFEST}: missing required column(s): {', '.join(missing)} "
-                          f"(header has: {', '.join(header)})")
+        raise ExportError(f"{MANIFEST}: missing required column(s): {', '.join(missing)}{_header_hint(header)}")
     return header
+
+
+def _column(name: str) -> str:
+    """A column name as a message shows it: quoted, so an empty or odd name is visible."""
+    return quote(name, 40) if not name or name != name.strip() or hidden_characters(name) or len(name) > 40 \
+        else name
+
+
+def _header_hint(header: list[str]) -> str:
+    """Why the columns may be there but not recognised: invisible characters, another separator."""
+    if len(header) == 1:
+        for separator, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if separator in header[0]:
+                return f" (the header is one column separated by {word}; the manifest must be comma-separated)"
+    for number, name in enumerate(header, start=1):
+        hidden = hidden_characters(name)
+        if hidden:
+            return (f" (header column {number}, {quote(name, 40)}, contains invisible characters: {hidden}; "
+                    "save the manifest as plain UTF-8)")
+    shown = ", ".join(_column(name) for name in header[:MAX_HEADER_SHOWN])
+    more = f", ... ({len(header)} columns)" if len(header) > MAX_HEADER_SHOWN else ""
+    return f" (header has: {shown}{more})"
 
 
 def _manifest_row(header: list[str], cells: list[str], number: int, folder: Path) -> CallRecord | RowError:
@@ -410,12 +563,13 @@ def _manifest_row(header: list[str], cells: list[str], number: int, folder: Path
     huge = [name for name, cell in zip(header, cells) if len(cell) > MAX_CELL_CHARS]
     if huge:
         position = header.index("call_id")
-        call_id, _ = _check_call_id(cells[position].strip()[:128] if position < len(cells) else "")
+        call_id, _ = _check_call_id(cells[position].strip() if position < len(cells) else "")
         return RowError(source, call_id, f"value of {', '.join(huge)} is longer than {MAX_CELL_CHARS} characters")
     if len(cells) != len(header):
         position = header.index("call_id")
         call_id, _ = _check_call_id(cells[position].strip() if position < len(cells) else "")
-        return RowError(source, call_id, f"row has {len(cells)} cells, the header has {len(header)}")
+        cells_text = "1 cell" if len(cells) == 1 else f"{len(cells)} cells"
+        return RowError(source, call_id, f"row has {cells_text}, the header has {len(header)}")
     return parse_row(dict(zip(header, cells)), folder, folder, source)
 
 
@@ -450,37 +604,70 @@ def _sidecars(folder: Path) -> Iterable[tuple[Path, dict | str]]:
             if name.startswith(".") or not name.lower().endswith(".json"):
                 continue
             path = here / name
-            parsed, mentions_audio = _load_sidecar(path)
+            parsed, mentions_audio = _load_sidecar(path, folder)
             beside = _audio_beside(path, files)
             if beside or mentions_audio:
                 yield path, parsed
 
 
-def _load_sidecar(path: Path) -> tuple[dict | str, bool]:
-    """(object or problem, whether it has/mentions an audio key)."""
+def _load_sidecar(path: Path, folder: Path) -> tuple[dict | str, bool]:
+    """(object or problem, whether it has/mentions an audio key).
+
+    A sidecar that is a symlink out of the export is not read: its contents would become a call's
+    metadata (or be quoted in an error) though they are no part of the export."""
     try:
-        if path.stat().st_size > MAX_SIDECAR_BYTES:
+        target = path.resolve(strict=True)
+        if not target.is_relative_to(folder):
+            return "sidecar is a symlink to a file outside the export folder; it was not read", True
+        info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return "sidecar is not a regular file", True
+        if info.st_size > MAX_SIDECAR_BYTES:
             return f"sidecar is larger than {MAX_SIDECAR_BYTES // 1024} KB", True
-        data = path.read_bytes()
+        data = target.read_bytes()
+    except RuntimeError:
+        return "sidecar is a symlink loop", True
     except OSError as exc:
-        return f"cannot read the sidecar ({exc.strerror})", False
+        return f"cannot read the sidecar ({exc.strerror})", True
+    mentions = b'"audio"' in data or _wide_encoding(data) is not None and "audio".encode("utf-16-le") in data
     try:
-        value = json.loads(data.decode("utf-8-sig"))
+        value = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)
     except UnicodeDecodeError:
-        return "sidecar is not UTF-8 text", b'"audio"' in data
+        encoding = _wide_encoding(data)
+        return (f"sidecar is {encoding} text, not UTF-8" if encoding else "sidecar is not UTF-8 text"), mentions
     except json.JSONDecodeError as exc:
-        return f"sidecar is not valid JSON ({exc})", b'"audio"' in data
+        what = printable(exc.msg.removesuffix(" at"))
+        return f"sidecar is not valid JSON ({what} at line {exc.lineno} column {exc.colno})", mentions
     except RecursionError:
-        return "sidecar is nested too deeply to be a call's metadata", b'"audio"' in data
+        return "sidecar is nested too deeply to be a call's metadata", mentions
+    except _RepeatedKey as exc:
+        return f"sidecar repeats the key {quote(str(exc), 40)} (which value is meant?)", mentions
+    except ValueError:   # an integer of thousands of digits: Python refuses to convert it
+        return "sidecar holds a number too long to be a call's metadata", mentions
     if _depth(value) > MAX_SIDECAR_DEPTH:
         return f"sidecar is nested more than {MAX_SIDECAR_DEPTH} levels deep", True
     if not isinstance(value, dict):
-        return f"sidecar is not a JSON object (found {type(value).__name__})", False
+        return f"sidecar is not a JSON object (found {_JSON_TYPES.get(type(value), 'another value')})", False
     return value, "audio" in value
 
 
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false",
+               type(None): "null"}
 MAX_SIDECAR_BYTES = 1024 * 1024   # a call's metadata is a few hundred bytes
 MAX_SIDECAR_DEPTH = 16
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object with one key twice: json keeps the last silently, a reader would see the first."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
 
 
 def _depth(value: object, level: int = 0) -> int:
@@ -521,6 +708,13 @@ def _sidecar_row(path: Path, parsed: dict | str, folder: Path) -> CallRecord | R
     return parse_row(values, folder, path.parent, source)
 
 
+def _scalar_text(value: str | int | float) -> str:
+    """A JSON scalar as cell text; NaN and Infinity (which Python's json accepts) stay visibly wrong."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return str(value)
+
+
 def _as_strings(obj: dict) -> tuple[dict[str, str], list[str]]:
     """JSON scalars as the strings a manifest cell would hold; nested values only allowed in extras."""
     values: dict[str, str] = {}
@@ -531,9 +725,10 @@ def _as_strings(obj: dict) -> tuple[dict[str, str], list[str]]:
         elif value is None:
             values[key] = ""
         elif isinstance(value, (str, int, float)):
-            values[key] = str(value)
+            values[key] = _scalar_text(value)
         elif key in FIELDS:
-            problems.append(f"{key} must be a string, number or boolean, not a JSON {type(value).__name__}")
+            kind = "an object" if isinstance(value, dict) else "an array"
+            problems.append(f"{key} must be a string, number or boolean, not {kind}")
         else:
             values[key] = json.dumps(value, ensure_ascii=False)
     return values, problems

@@ -10,6 +10,7 @@ import csv
 import io
 from typing import Any, Iterable
 
+from pipeline.messages import printable
 from pipeline.rules import INDICATORS
 
 SPEAKER_NAMES = {"handler": "Handler", "caller": "Caller", "unknown": "Speaker"}
@@ -25,7 +26,7 @@ def vtt_time(seconds: float) -> str:
 def _vtt_text(text: str) -> str:
     """Cue text is markup in WebVTT: escape it, and never let a line read as a cue boundary."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(text.replace("-->", "--&gt;").split())
+    return printable(" ".join(text.replace("-->", "--&gt;").split()), limit=None)  # no ESC/NUL reaches a player
 
 
 def to_webvtt(result: dict[str, Any]) -> str:
@@ -49,9 +50,17 @@ TABLE_COLUMNS = ["call_id", "started_at", "call_type", "area", "handler_id", "an
                  "score", "review_priority", *INDICATORS, "flags", "needs_review"]
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _cell(value: Any) -> Any:
-    """Stop a spreadsheet from running a cell as a formula (=, +, -, @ from export metadata)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A string cell made safe for a spreadsheet and a terminal: hidden characters (NUL, ANSI
+    escapes, bidi overrides, line breaks) escaped as \\x1b and the like, and a cell a spreadsheet
+    would run as a formula (=, +, -, @, tab, CR from export metadata or a transcript) prefixed with '."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value, limit=None)
+    if value.lstrip(" ")[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
 

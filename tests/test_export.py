@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -118,8 +119,8 @@ def test_sample_truth_files_are_not_sidecars():
 
 
 BAD_ROWS = [
-    ("C2,calls/x.wav,2026-11-25T21:14:03+00:00,101,,,mono,,false", "audio file not found: calls/x.wav"),
-    ("C2,calls,2026-11-25T21:14:03+00:00,101,,,mono,,false", "audio path is not a regular file: calls"),
+    ("C2,calls/x.wav,2026-11-25T21:14:03+00:00,101,,,mono,,false", "audio file not found: 'calls/x.wav'"),
+    ("C2,calls,2026-11-25T21:14:03+00:00,101,,,mono,,false", "audio path is not a regular file: 'calls'"),
     ("C2,a.wav,2026-11-25T21:14:03+00:00,101,,,stereo,,false",
      "unknown channel layout 'stereo'; expected one of " + ", ".join(LAYOUTS)),
     ("C2,a.wav,25/11/2026 21:14,101,,,mono,,false", "started_at '25/11/2026 21:14' is not ISO 8601 with a UTC offset"),
@@ -155,7 +156,7 @@ def test_row_error_names_the_call_and_every_problem(night: Path):
     manifest(night, "C7,nope.wav,yesterday,112,,,stereo,,perhaps")
     (error,) = read_export(night).errors
     assert error.call_id == "C7"
-    for words in ("audio file not found: nope.wav", "started_at 'yesterday'", "call_type '112'",
+    for words in ("audio file not found: 'nope.wav'", "started_at 'yesterday'", "call_type '112'",
                   "unknown channel layout 'stereo'", "training 'perhaps'"):
         assert words in error.problem
     assert str(error).startswith("manifest.csv row 2 (call C7): ")
@@ -180,7 +181,7 @@ def test_duplicate_of_a_bad_row_is_still_a_duplicate(night: Path):
     manifest(night, GOOD.format(id="C1", audio="missing.wav"), GOOD.format(id="C1", audio="a.wav"))
     listing = read_export(night)
     assert listing.calls == []
-    assert [e.problem for e in listing.errors] == ["audio file not found: missing.wav",
+    assert [e.problem for e in listing.errors] == ["audio file not found: 'missing.wav'",
                                                    "duplicate call_id 'C1' (first at row 2)"]
 
 
@@ -261,7 +262,7 @@ def test_non_utf8_manifest_is_refused_naming_the_file(night: Path):
     with pytest.raises(ExportError, match=r"manifest\.csv: not UTF-8 text: byte 0xe9"):
         read_export(night)
     manifest(night, GOOD.format(id="C1", audio="a.wav"), encoding="utf-16")
-    with pytest.raises(ExportError, match="looks like UTF-16"):
+    with pytest.raises(ExportError, match=r"manifest\.csv: the manifest is UTF-16 \(little-endian\) text"):
         read_export(night)
 
 
@@ -279,7 +280,7 @@ def test_dotdot_escape_is_refused(night: Path, outside: Path, audio: str):
     manifest(night, GOOD.format(id="C1", audio=audio), GOOD.format(id="C2", audio="a.wav"))
     listing = read_export(night)
     assert [c.call_id for c in listing.calls] == ["C2"]
-    assert listing.errors[0].problem == f"audio path escapes the export folder: {audio}"
+    assert listing.errors[0].problem == f"audio path escapes the export folder: '{audio}'"
 
 
 def test_absolute_path_is_refused_even_when_inside(night: Path, outside: Path):
@@ -288,7 +289,7 @@ def test_absolute_path_is_refused_even_when_inside(night: Path, outside: Path):
     listing = read_export(night)
     assert listing.calls == []
     assert [e.problem for e in listing.errors] == [
-        f"audio path escapes the export folder (absolute paths are not allowed): {p}"
+        f"audio path escapes the export folder (absolute paths are not allowed): '{p}'"
         for p in (outside, night / "a.wav", "C:\\Windows\\win.ini")]
 
 
@@ -300,8 +301,8 @@ def test_symlink_to_outside_is_refused_and_inside_is_resolved(night: Path, outsi
              GOOD.format(id="C3", audio="link_in.wav"))
     listing = read_export(night)
     assert [(c.call_id, c.audio) for c in listing.calls] == [("C3", (night / "calls" / "b.wav").resolve())]
-    assert [e.problem for e in listing.errors] == ["audio path escapes the export folder: link_out.wav",
-                                                   "audio path escapes the export folder: dir_out/outside.wav"]
+    assert [e.problem for e in listing.errors] == ["audio path escapes the export folder: 'link_out.wav'",
+                                                   "audio path escapes the export folder: 'dir_out/outside.wav'"]
 
 
 def test_export_folder_reached_through_a_symlink(tmp_path: Path, night: Path):
@@ -377,7 +378,7 @@ def test_sidecar_layout(night: Path):
     assert list(errors) == ["sub/d.json", "sub/e.json", "sub/f.json"]
     assert errors["sub/d.json"].problem.startswith("sidecar is not valid JSON")
     assert errors["sub/e.json"].problem.startswith("sidecar is not valid JSON")
-    assert errors["sub/f.json"].problem == "sidecar is not a JSON object (found list)"
+    assert errors["sub/f.json"].problem == "sidecar is not a JSON object (found an array)"
 
 
 def test_sidecar_row_errors(night: Path, outside: Path):
@@ -392,8 +393,8 @@ def test_sidecar_row_errors(night: Path, outside: Path):
     assert listing.calls == []
     errors = {e.source: str(e) for e in listing.errors}
     assert "unknown channel layout 'stereo'" in errors["a.json"] and "has no UTC offset" in errors["a.json"]
-    assert errors["x.json"] == "x.json (call S2): audio path escapes the export folder: ../outside.wav"
-    assert errors["y.json"] == "y.json (call S3): area must be a string, number or boolean, not a JSON dict"
+    assert errors["x.json"] == "x.json (call S2): audio path escapes the export folder: '../outside.wav'"
+    assert errors["y.json"] == "y.json (call S3): area must be a string, number or boolean, not an object"
     assert "several: z.mp3, z.wav" in errors["z.json"]
     assert errors["calls/b.json"] == ("calls/b.json (call S5): missing field(s): started_at, call_type, area, "
                                       "handler_id, channels, training")
@@ -432,7 +433,7 @@ def test_parse_row_for_plugins(night: Path):
     assert isinstance(call, CallRecord) and call.audio == folder / "calls" / "b.wav"
     assert call.extra == {"site": "Stafford"}
     error = parse_row({**values, "audio": "../../b.wav"}, folder, folder / "calls", "feed line 2")
-    assert error == RowError("feed line 2", "P1", "audio path escapes the export folder: ../../b.wav")
+    assert error == RowError("feed line 2", "P1", "audio path escapes the export folder: '../../b.wav'")
 
 
 def write_tsv(folder: Path, *rows: str) -> None:
@@ -597,3 +598,139 @@ def test_one_huge_cell_is_one_bad_row_not_a_bad_export(night: Path):
     (error,) = listing.errors
     assert error.source == "manifest.csv row 3" and "area is longer than 4096" in error.problem
     assert len(str(error)) < 300                      # the value itself is never echoed
+
+
+# --- clear errors for bad input (issues 13 and 17; each failed before its fix) ----------------------
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-32", "UTF-32 (little-endian)"),
+                                                ("utf-32-be", "UTF-32 (big-endian)"),
+                                                ("utf-16-le", "UTF-16 (little-endian)"),
+                                                ("utf-16-be", "UTF-16 (big-endian)")])
+def test_wide_encodings_are_named_with_or_without_a_bom(night: Path, encoding: str, name: str):
+    """Before: UTF-32 was called UTF-16, and BOM-less UTF-16 became "missing call_id (header has: c\\x00...)"."""
+    manifest(night, GOOD.format(id="C1", audio="a.wav"), encoding=encoding)
+    with pytest.raises(ExportError, match=re.escape(f"manifest is {name} text, not UTF-8")):
+        read_export(night)
+
+
+@pytest.mark.parametrize(("prefix", "named"), [("\ufeff\ufeff", "U+FEFF (byte-order mark)"), ("\x00", "U+0000 (NUL)")])
+def test_an_invisible_character_in_the_header_is_named(night: Path, prefix: str, named: str):
+    """Before: "missing call_id (header has: call_id, audio, ...)", the BOM or NUL invisible."""
+    (night / "manifest.csv").write_text(prefix + HEADER + "\n" + GOOD.format(id="C1", audio="a.wav") + "\n")
+    with pytest.raises(ExportError) as err:
+        read_export(night)
+    assert named in str(err.value) and "header column 1" in str(err.value)
+    assert "\ufeff" not in err.value.user_message() and "\x00" not in err.value.user_message()
+
+
+def test_a_semicolon_separated_manifest_says_so(night: Path):
+    manifest(night, header=HEADER.replace(",", ";"))
+    with pytest.raises(ExportError, match="one column separated by semicolons"):
+        read_export(night)
+
+
+def test_a_manifest_symlinked_out_of_the_export_is_not_read(tmp_path: Path, night: Path):
+    """Before: the link was followed and the outside file's first line printed as "the header"."""
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (night / "manifest.csv").symlink_to(secret)
+    with pytest.raises(ExportError, match="symlink to a file outside the export folder") as err:
+        read_export(night)
+    assert "root:x" not in str(err.value)
+
+
+def test_a_manifest_symlinked_inside_the_export_is_read(night: Path):
+    manifest(night / "sub", GOOD.format(id="C1", audio="a.wav"))
+    (night / "manifest.csv").symlink_to(night / "sub" / "manifest.csv")
+    assert [c.call_id for c in read_export(night).calls] == ["C1"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_manifest_that_is_not_a_file_is_named(night: Path, kind: str):
+    """Before: a FIFO or directory named manifest.csv gave "no manifest.csv and no JSON sidecars"."""
+    os.mkfifo(night / "manifest.csv") if kind == "fifo" else (night / "manifest.csv").mkdir()
+    with pytest.raises(ExportError, match=r"manifest\.csv: the manifest is (not a regular file|a directory)"):
+        read_export(night)
+
+
+def test_a_huge_sidecar_value_is_echoed_only_as_an_excerpt(night: Path):
+    """Before: a 100 kB started_at came back in full in the message."""
+    sidecar(night / "a.json", **fields("S1", audio="a.wav", started_at="2026-11-25T" + "9" * 100_000))
+    (error,) = read_export(night).errors
+    assert "started_at '2026-11-25T999" in str(error) and "(100011 characters)" in str(error)
+    assert len(str(error)) < 300
+
+
+def test_a_file_name_with_a_leading_space_is_found_and_shown_quoted(night: Path):
+    """Before: the cell was stripped to 'lead_space.wav' and reported as not found under that name."""
+    wav(night / " lead_space.wav")
+    sidecar(night / "x.json", **fields("S1", audio=" lead_space.wav"))
+    sidecar(night / "y.json", **fields("S2", audio=" gone.wav"))
+    listing = read_export(night)
+    assert [c.audio.name for c in listing.calls] == [" lead_space.wav"]
+    (error,) = listing.errors
+    assert error.problem == "audio file not found: 'gone.wav' (spaces around the value were ignored)"
+
+
+@pytest.mark.parametrize(("when", "said"), [
+    ("2026-02-29T10:00:00+00:00", "no such date (February 2026 has 28 days)"),
+    ("2026-04-31T10:00:00+00:00", "no such date (April 2026 has 30 days)"),
+    ("2026-13-01T10:00:00+00:00", "no such date (month 13 does not exist)"),
+    ("2026-11-25T25:00:00+00:00", "no such time of day (hour must be in 0..23)"),
+])
+def test_impossible_dates_and_times_say_so(night: Path, when: str, said: str):
+    manifest(night, f"C2,a.wav,{when},101,Stafford,H1,stereo-handler-left,35,false")
+    (error,) = read_export(night).errors
+    assert error.problem == f"started_at '{when}': {said}"
+
+
+def test_control_characters_in_an_audio_path_are_refused_and_escaped(night: Path):
+    wav(night / "esc\x1b[31m.wav")
+    manifest(night, GOOD.format(id="C1", audio="esc\x1b[31m.wav"))
+    (error,) = read_export(night).errors
+    assert "audio path 'esc\\x1b[31m.wav' contains control or invisible characters (U+001B" in error.problem
+    assert "\x1b" not in str(error)
+
+
+def test_a_sidecar_name_with_control_characters_is_escaped_in_its_error(night: Path):
+    sidecar(night / "bad\x1b[2J.json", audio="nope.wav")
+    (error,) = read_export(night).errors
+    assert error.source == "bad\\x1b[2J.json" and "\x1b" not in str(error)
+
+
+def test_a_sidecar_symlinked_out_of_the_export_is_not_read(tmp_path: Path, night: Path):
+    outside_json = tmp_path / "elsewhere.json"
+    outside_json.write_text(json.dumps(fields("S9", audio="a.wav")))
+    (night / "a.json").symlink_to(outside_json)
+    (error,) = read_export(night).errors
+    assert error.source == "a.json" and "symlink to a file outside the export folder" in error.problem
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (b'{"audio": "a.wav", "call_type": ' + b"9" * 5000 + b"}", "number too long"),
+    (b'{"audio": "a.wav", "call_id": "S1", "call_id": "S2"}', "repeats the key 'call_id'"),
+    ('{"audio": "a.wav"}'.encode("utf-32"), "UTF-32 (little-endian) text, not UTF-8"),
+    (b'null', "not a JSON object (found null)"),
+])
+def test_odd_sidecars_are_one_clear_bad_file(night: Path, body: bytes, problem: str):
+    """Before: a 5000-digit number raised ValueError out of read_export; a repeated key kept the last."""
+    (night / "a.json").write_bytes(body)
+    (error,) = read_export(night).errors
+    assert problem in error.problem
+
+
+def test_an_overlong_call_id_in_a_huge_row_is_not_shown_as_the_call(night: Path):
+    """Before: the id was cut to 128 characters, which passed the check and named the row's call."""
+    manifest(night, "a" * 10_000 + ",a.wav,2026-11-25T21:14:03+00:00,101,Stafford,H1,mono,,false")
+    (error,) = read_export(night).errors
+    assert error.call_id is None and len(str(error)) < 200
+
+
+def test_an_export_error_escapes_a_folder_name(tmp_path: Path):
+    """The message is stored as the failed night's error and shown on pages: no raw ESC in it."""
+    folder = tmp_path / "night\x1b[2J"
+    folder.mkdir()
+    with pytest.raises(ExportError) as err:
+        read_export(folder)
+    assert "\x1b" not in str(err.value) and "night\\x1b[2J" in str(err.value)
