@@ -570,8 +570,8 @@ def test_postcode_and_plate_shapes_are_told_apart():
 
 
 def test_the_tuning_benchmark_holds():
-    """bench/bench_redaction.py on its tuning calls (tune and heldout: both have been tuned on; the
-    measure-only blind split is never read by tests)."""
+    """bench/bench_redaction.py on its tuning calls (tune, heldout and blind have all been tuned on;
+    the measure-only blind2 split is never read by tests)."""
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -580,6 +580,11 @@ def test_the_tuning_benchmark_holds():
     from bench.bench_redaction import hidden_by_rules, load, score
 
     s = score(load("tune"), hidden_by_rules)
+    items, found = sum(s.total.values()), sum(s.found.values())
+    right, wrong = sum(s.right.values()), sum(s.wrong.values())
+    assert found / items >= 0.98 and right / (right + wrong) >= 0.99, (s.misses, s.false_positives)
+    assert s.benign_hit == 0, s.false_positives
+    s = score(load("blind"), hidden_by_rules)
     items, found = sum(s.total.values()), sum(s.found.values())
     right, wrong = sum(s.right.values()), sum(s.wrong.values())
     assert found / items >= 0.98 and right / (right + wrong) >= 0.99, (s.misses, s.false_positives)
@@ -683,7 +688,7 @@ def test_a_spelling_after_a_repeated_name_goes_with_it():
     assert texts == ["my name is [NAME]", "is that [NAME]", "yes"]
 
 
-def test_the_bench_measures_the_blind_split_but_never_shows_it(tmp_path, capsys):
+def test_the_bench_measures_the_blind2_split_but_never_shows_it(tmp_path, capsys):
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -695,10 +700,157 @@ def test_the_bench_measures_the_blind_split_but_never_shows_it(tmp_path, capsys)
     for split in ("tune", "heldout"):
         (tmp_path / f"{split}.txt").write_text(call)
     assert bench_redaction.main(["--data", str(tmp_path)]) == 0
-    assert "== blind" not in capsys.readouterr().out      # no file: not in the tables
-    (tmp_path / "blind.txt").write_text(call.replace("[name|zebulon quaye]", "[name|qx vv]"))
+    out = capsys.readouterr().out
+    assert "== blind" not in out      # no files: not in the tables
+    # blind has been tuned on (round two): it is shown like tune and heldout
+    missed = "## x2 a call\nH: hows the weather\nC: [email|sunny spells]\n"   # no rule finds this
+    (tmp_path / "blind.txt").write_text(missed)
+    assert bench_redaction.main(["--data", str(tmp_path), "--split", "blind", "--show"]) == 0
+    assert "MISS x2 email: 'sunny spells'" in capsys.readouterr().out
+    # blind2 is the measure now: in the default run when its file exists, never shown
+    (tmp_path / "blind2.txt").write_text(missed.replace("sunny spells", "light drizzle"))
     assert bench_redaction.main(["--data", str(tmp_path), "--show"]) == 0
     out = capsys.readouterr().out
-    assert "== blind" in out and "recall" in out and "qx vv" not in out   # measured, misses not shown
+    assert "== blind2" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
+    assert "== blind " in out and "sunny spells" in out                    # blind is shown
     with pytest.raises(SystemExit):
-        bench_redaction.main(["--data", str(tmp_path), "--split", "blind", "--show"])
+        bench_redaction.main(["--data", str(tmp_path), "--split", "blind2", "--show"])
+
+
+# ---------------------------------------------------------------- issue 13, round two (blind tuned on)
+
+
+def close_dialogue(*turns: tuple[str, str], gap: float = 0.5) -> list[Segment]:
+    """Turns close together: one party's turns either side of a short reply join into one stream."""
+    out, t = [], 0.0
+    for speaker, text in turns:
+        out.append(seg(speaker, t, text))
+        t = out[-1].end_s + gap
+    return out
+
+
+def texts_of(segments: list[Segment]) -> list[str]:
+    out, _ = redact_result({"transcript": [s.to_dict() for s in segments]})
+    return [s["text"] for s in out["transcript"]]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # a log number goes with the day it was logged
+    ("right thats log six one four of yesterday for you", "right thats log [REFERENCE] for you"),
+    ("its incident two oh eight of the thirtieth", "its incident [REFERENCE]"),
+    ("i have it as log 77 of the 2nd of may", "i have it as log [REFERENCE]"),
+    # "logged" is a cue, and a short letter prefix goes with the number
+    ("weve logged that under nine three seven one", "weve logged that under [REFERENCE]"),
+    ("Logged as KW 7731 of today.", "Logged as [REFERENCE]."),
+    ("your reference is tx three nine nine zero", "your reference is [REFERENCE]"),
+    ("Your claim reference, QT-771-4420-B.", "Your claim reference, [REFERENCE]."),
+    # letters and two slashes need no cue
+    ("ill put it down as k w slash two five slash three three eight one", "ill put it down as [REFERENCE]"),
+    ("noted under m r t slash g h slash four one one", "noted under [REFERENCE]"),
+])
+def test_round_two_references(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "it all kicked off at the end of the day",
+    "the incident was the worst of the lot",
+    "i logged on at nine",
+    "log on to the website and/or ring them",
+    "the dates were twelve slash oh five slash ninety i think",
+    "it was number one of the top ten",
+])
+def test_round_two_reference_traps(said):
+    assert redacted_texts(said) == [said]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("its marta dot nowak at onet dot pl", "its [EMAIL]"),
+    ("its li wei at one two six dot com", "its [EMAIL]"),
+    ("send it to hans at web dot de please", "send it to [EMAIL] please"),
+])
+def test_emails_with_country_and_digit_domains(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_a_phone_number_straight_after_another_answer_of_the_same_party():
+    texts = texts_of(close_dialogue((H, "dob"), (C, "ninth of the fourth eighty one"), (H, "number"),
+                                    (C, "oh one nine two four six three double two oh five")))
+    assert texts == ["dob", "[DOB]", "number", "[PHONE]"]
+
+
+def test_a_doubled_letter_in_a_postcode_and_no_code_across_the_other_party():
+    texts = texts_of(close_dialogue((H, "and the address"), (C, "nine plover close w v ten four double e"),
+                                    (H, "ok"), (C, "a man ran off")))
+    assert texts == ["and the address", "[ADDRESS] [POSTCODE]", "ok", "a man ran off"]
+    assert redacted_texts("can you bring double a batteries") == ["can you bring double a batteries"]
+
+
+def test_a_cue_word_is_no_part_of_a_plate():
+    assert redacted_texts("a silver audi q three reg bravo tango one nine kilo lima oscar") == \
+        ["a silver audi q three reg [VEHICLE REG]"]
+
+
+def test_names_with_accented_letters():
+    texts, _ = redacted_dialogue((H, "What's his name?"), (C, "Jiří Dvořák."), (H, "And yours?"), (C, "Siân Prýce."))
+    assert texts == ["What's his name?", "[NAME].", "And yours?", "[NAME]."]
+
+
+def test_name_replies_round_two():
+    texts, _ = redacted_dialogue((H, "and her surname"), (C, "i think its featherstonehaugh"))
+    assert texts == ["and her surname", "i think its [NAME]"]       # "i" is no one-letter spelling
+    texts, _ = redacted_dialogue((H, "whats your name"), (C, "dennis park"))
+    assert texts == ["whats your name", "[NAME]"]                    # a surname that is a street word
+    texts, _ = redacted_dialogue((H, "whats the landlords name"), (C, "george cotton hes never there"))
+    assert texts == ["whats the landlords name", "[NAME] hes never there"]
+    texts, _ = redacted_dialogue((H, "whats his name"), (C, "george said hes not coming"))
+    assert texts == ["whats his name", "[NAME] said hes not coming"]
+
+
+def test_follow_up_questions_ask_again():
+    texts, _ = redacted_dialogue((H, "whats the other drivers name"), (C, "tobiah quarme"), (H, "and yours"),
+                                 (C, "zenon quarme"))
+    assert texts == ["whats the other drivers name", "[NAME]", "and yours", "[NAME]"]
+    texts, _ = redacted_dialogue((H, "whats your date of birth"), (C, "second of may eighty"),
+                                 (H, "and for your husband if you know it"), (C, "tenth of october seventy eight"),
+                                 (H, "when did it start"), (C, "on the third of june"))
+    assert texts == ["whats your date of birth", "[DOB]", "and for your husband if you know it", "[DOB]",
+                     "when did it start", "on the third of june"]
+
+
+def test_a_name_spelled_again_and_a_name_that_is_a_modal_verb():
+    texts, _ = redacted_dialogue((H, "your name"), (C, "bo zhou"), (H, "and is that b o"), (C, "yes"))
+    assert texts == ["your name", "[NAME]", "and is that [NAME]", "yes"]
+    texts, _ = redacted_dialogue((C, "my name is will"), (H, "thank you will whats your postcode"),
+                                 (C, "yes will do"))
+    assert texts == ["my name is [NAME]", "thank you [NAME] whats your postcode", "yes will do"]
+
+
+def test_towns_and_forces_named_like_people_stay():
+    texts, _ = redacted_dialogue((H, "Address?"), (C, "12 Larch Rise, Chester, CH2 4QD."),
+                                 (C, "We drove to my sister's in Chester."))
+    assert texts == ["Address?", "[ADDRESS], Chester, [POSTCODE].", "We drove to my sister's in Chester."]
+    assert redacted_texts("hi youre through to devon and cornwall police") == \
+        ["hi youre through to devon and cornwall police"]
+    assert redacted_texts("She was in Barry's car.") == ["She was in [NAME]'s car."]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("eleven primrose bank street", "[ADDRESS]"),                          # two suffixes
+    ("three one five grange road", "[ADDRESS]"),                            # a house number digit by digit
+    ("forty four maryhill road flat two over one", "[ADDRESS]"),             # a Glasgow flat (2/1) after it
+    ("Flat 12, Larkin Tower, 3 Mill Approach, Leeds.", "[ADDRESS], Leeds."),  # a flat in a named building
+    ("It's 7 Ffordd Glyndwr, Wrexham.", "It's [ADDRESS], Wrexham."),       # a Welsh street
+])
+def test_round_two_addresses(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_a_bare_house_number_next_to_an_address():
+    assert redacted_texts("my brother is at sixty one ash grove and im at sixty three") == \
+        ["my brother is at [ADDRESS] and im at [ADDRESS]"]
+    texts, _ = redacted_dialogue((H, "whats your address"), (C, "four ash grove"), (H, "and the neighbours"),
+                                 (C, "theyre at two hundred and six"), (C, "shes at ten percent battery"))
+    assert texts == ["whats your address", "[ADDRESS]", "and the neighbours", "theyre at [ADDRESS]",
+                     "shes at ten percent battery"]
+    assert redacted_texts("shes at ten now") == ["shes at ten now"]      # no address given: a time

@@ -108,6 +108,29 @@ Added in round two of issue 13 (each has a unit test in tests/test_redaction.py)
   name ("jo j o"); not a first name straight after "the" in lower case ("the herbert protocol").
 - email: a local part spelled letter by letter may be long ("g o r d o n f e r n s at sky dot com").
 
+Added when the first blind split became tuning data (same round; each has a unit test):
+- reference: a log number takes the day it was logged ("log 317 of today", "894 of the fourteenth");
+  "logged" is a cue; a short letter prefix goes with the number ("cad 4481", "CL 0518"); a code
+  ending in a letter ("LN-558-2093-X"); letters and two slashes need no cue ("h p slash 24 slash
+  6698", "DUR/FR/0223").
+- email: country domains ("wp dot pl"), and a domain said as digits ("at one six three dot com").
+- phone: a number said straight after the same party's previous answer is read on its own.
+- postcode / vehicle_reg: "double q" is two letters; no shape runs across the other party's turn;
+  a cue word ("reg") is never a letter group of the plate ("bmw x five reg whiskey ...").
+- answers: a question superseded by a later one in the same turn ("I can give you a reference.
+  Name?") takes no reply; a code the shape rules found in the reply is not widened.
+- name: accented letters ("Zieliński", "Róisín"); particles ("Ó Briain", "van Dijk"); "i" is
+  no one-letter spelling; a short reply of a first name and a street word ("margaret hill"); a
+  first name and an everyday surname before "she's"/"he's" ("victoria church shes at ..."); a
+  follow-up "and yours?" / "and for him?" repeats the question (names and dates of birth); a
+  hidden name spelled again ("is that w e i"); "thank you will"; a first name that is a town
+  right after an address or after "in" ("..., Preston, PR2", "in Barry.") and a force before
+  "police" ("devon and cornwall police") are not names.
+- address: two suffixes ("hyde park terrace"); a house number digit by digit ("two seven one");
+  "Approach"; Welsh streets ("Heol y Coed", "Ffordd y Llan"); a flat after the street ("flat one
+  over two") or in a named building before it ("Flat 9, Meridian House, 40 ..."); once an address
+  is given, a bare number where someone is ("and i'm next door at thirteen").
+
 Audio: each redaction's cover (`Redaction.cover`) takes in the silent gaps either side up to the
 nearest word anyone said (at most WIDEN_MAX_S), or `pad_s`, whichever reaches further. tiny.en
 timed a spelled postcode said over 2 s as one word in its last 0.6 s, so word times alone leave
@@ -126,6 +149,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -157,6 +181,11 @@ TONE_HZ = 1000.0
 TONE_DBFS = -12.0         # peak level of the bleep
 RAMP_S = 0.005            # cross-fade at each edge of a covered span, so the cut does not click
 
+# Letters of a name, accented ones too ("Zieliński", "Róisín").
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0101\u0103\u0105\u0107\u0109\u010b\u010d\u010f\u0111\u0113-\u017e"
+_NAME_KEY = rf"[{_LOWER}][{_LOWER}'\u2019-]*"
+_NAME_KEY_PLUS = rf"[{_LOWER}][{_LOWER}'\u2019-]+"
+_CAPITAL_WORD = rf"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019-]*"
 _EDGE_LEAD = "\"'([{<\u201c\u2018"
 _EDGE_TRAIL = ".,!?;:\"')]}>\u201d\u2019\u2026-"
 _TRAIL_PUNCT = re.compile(r"[.,!?;:]+$")
@@ -247,10 +276,16 @@ clio micra qashqai juke yaris aygo civic octavia fabia insignia zafira mondeo ku
 citroen skoda volvo mini range rover landrover jaguar lexus mazda hyundai tucson sportage picasso berlingo caddy
 sprinter vivaro transporter hatchback saloon estate suv jeep scooter bike motorcycle
 """.split())
+# Cue words that are never a letter group of the code they announce ("x five reg ..." is no plate "X5 REG").
+_CODE_CUE_WORDS = frozenset("reg registration plate postcode post code number".split())
 _POSTCODE_WORDS = frozenset("postcode post address live lives living".split())
 _ADDRESS_QUESTION_CUES = (("address",), ("where", "are", "you"), ("where", "do", "you", "live"), ("whereabouts",),
                           ("first", "line"), ("house", "number"))
-_BARE_NUMBER_CUES = (("house", "number"),)   # a reply of a bare number is the house number
+_BARE_NUMBER_CUES = (("house", "number"),)
+# Any question for a detail: one asked after another means the reply answers the later one.
+_ANY_QUESTION_CUES = _NAME_QUESTION_CUES + _POSTCODE_CUES + _REG_CUES + _PHONE_QUESTION_CUES \
+    + _REFERENCE_QUESTION_CUES + _ADDRESS_QUESTION_CUES + (("birth",), ("dob",), ("birthday",), ("email",),
+                                                            ("number",))   # a reply of a bare number is the house number
 ADDRESS_ANSWER_WORDS = 4  # a house number in the reply to "what's the address?" and up to this many words after it
 ANSWER_S = 10.0           # a reply this soon after "what's your postcode?" is read as the answer
 ANSWER_WORDS = 10         # ... within its first this many words
@@ -393,8 +428,8 @@ def _digit_norms(words: list[_W], letter_o: bool = False) -> list[str]:
             norms[j] = "0"
     for j in range(len(low) - 1, -1, -1):
         if low[j] in ("double", "triple", "treble") and j + 1 < len(norms) and len(norms[j + 1]) == 1 \
-                and norms[j + 1].isdigit():
-            norms[j] = " ".join((norms[j + 1] * (2 if low[j] == "double" else 3))[:-1])
+                and norms[j + 1].isalnum() and (norms[j + 1].isdigit() or len(words[j + 1].clean) == 1):
+            norms[j] = " ".join((norms[j + 1] * (2 if low[j] == "double" else 3))[:-1])  # "double q" too
     for j, t in enumerate(low):
         if t in ("slash", "stroke") and (digitish(j - 1) or digitish(j + 1) or t == "slash"):
             norms[j] = "/"  # "twenty two stroke four four one nine two stroke twenty six"
@@ -523,12 +558,16 @@ _REG = re.compile(
     rf"(?<![A-Za-z0-9])(?:[A-Z]{_P}[A-Z]{_P}\d{_P}\d{_P}[A-Z]{_P}[A-Z]{_P}[A-Z]"       # AB12 CDE
     rf"|[A-Z]{_P}\d(?:{_P}\d){{0,2}}{_P}[A-Z]{_P}[A-Z]{_P}[A-Z]"                        # A123 BCD
     rf"|[A-Z]{_P}[A-Z]{_P}[A-Z]{_P}\d(?:{_P}\d){{0,2}}{_P}[A-Z])(?![A-Za-z0-9])")      # ABC 123D
+# Country codes a caller's provider may have ("wp dot pl", "web dot de"); none that is an everyday word
+# ("at", "it", "is", "no", "in", "be", "me" stays for its own use).
+_COUNTRY_TLDS = "pl de fr es nl be ch se dk fi pt cz ro hu sk lt lv ee gr bg hr si ru ua tr cn jp kr au nz ca za ng" \
+                " gh ke pk br mx ar"
 _TLD = r"(?:co(?:\.| dot )uk|org(?:\.| dot )uk|gov(?:\.| dot )uk|ac(?:\.| dot )uk|nhs(?:\.| dot )uk|com|org|net|uk" \
-       r"|me|io|info|biz|ie|eu|edu)"
+       r"|me|io|info|biz|ie|eu|edu|" + _COUNTRY_TLDS.replace(" ", "|") + ")"
 _EMAIL = re.compile(
     r"(?<![\w@.])[a-z0-9][a-z0-9_%+-]*(?:(?:\.| dot | underscore |_| dash | hyphen )[a-z0-9][a-z0-9_%+-]*)*"
     rf"(?:@| at )[a-z0-9][a-z0-9-]*(?:(?:\.| dot )[a-z0-9][a-z0-9-]*)*?(?:\.| dot ){_TLD}(?![\w])")
-_TLD_WORDS = frozenset("com uk org net me io info biz ie eu edu".split())
+_TLD_WORDS = frozenset(("com uk org net me io info biz ie eu edu " + _COUNTRY_TLDS).split())
 _MAIL_PROVIDERS = frozenset("""
 gmail googlemail hotmail yahoo outlook live icloud aol btinternet sky virginmedia talktalk protonmail msn
 ntlworld blueyonder plusnet tiscali mail
@@ -543,7 +582,7 @@ you i he she we they them him us be would should could can will by with from in 
 _STREET_SUFFIXES = frozenset("""
 road rd street st lane avenue ave close drive way court crescent place grove gardens terrace walk hill park square
 row mews rise view green parade croft fold bank vale meadows meadow end gate wharf yard mount boulevard chase circle
-side
+side approach
 """.split())
 # Suffixes that are no surname: a first name before one is a street ("victoria road").
 _STREET_ONLY_SUFFIXES = frozenset("road rd street lane avenue ave close drive crescent terrace grove gardens mews parade"
@@ -565,6 +604,8 @@ pound pence grand people lads lad kids kid men man women woman girls girls boys 
 houses house doors door bottles pints cans bags dogs cats bikes blokes guys of o'clock oclock pm am ago later
 """.split())
 _QUANTITY_LEADS = frozenset("about around roughly nearly almost over under than within like only just every last".split())
+# Welsh streets put the street word first ("Heol y Coed", "Ffordd y Llan", "Lon Isaf").
+_STREET_PREFIXES = frozenset("heol ffordd stryd lon rhodfa".split())
 _HOUSE_DIGITS = re.compile(r"\d{1,4}[a-z]?")
 _HOUSE_PREFIXES = frozenset("flat apartment apt unit".split())
 _NUMBER_PREFIXES = frozenset("number no house".split())
@@ -593,7 +634,7 @@ _DATE = re.compile(
 # A number followed by one of these is a time, an amount or a count, not a reference or a phone number.
 _QUANTITY_UNITS = frozenset("minutes minute mins min hours hour hrs seconds secs days day weeks week months month years"
                             " year pounds pound quid pence grand o'clock oclock pm am ago times people".split())
-_REFERENCE_CUES = frozenset("incident log crime reference ref occurrence urn".split())
+_REFERENCE_CUES = frozenset("incident log logged crime reference ref occurrence urn".split())
 # "<noun> number": a number that identifies a thing or an account, hidden as a reference when it is
 # no phone number ("the frame number is w t 8114452", "case number", "my account number").
 _NUMBER_NOUNS = frozenset("""
@@ -606,6 +647,10 @@ passport licence license chassis vin imei crime incident log reference occurrenc
 # "s t six seven eight nine one") or a National Insurance number ("j k one two three four five six c").
 # Plates and postcodes never have five digits together, so it needs no cue.
 _LETTER_CODE = re.compile(r"(?<![A-Z0-9])[A-Z] ?[A-Z] ?/? ?(?:\d ?[/-]? ?){4,7}\d(?: ?[A-Z])?(?![A-Z0-9])")
+# Letters, then two more parts after slashes: "HP/24/6698", "d u r slash f r slash oh two two three". No
+# date or amount has letters before its first slash, so it needs no cue.
+_SLASHED_CODE = re.compile(r"(?<![A-Z0-9/])[A-Z](?: ?[A-Z]){0,3} ?/ ?[A-Z0-9](?: ?[A-Z0-9]){0,7} ?/ ?\d(?: ?\d){1,7}"
+                           r"(?![A-Z0-9/])")
 _CRIME_NUMBER = re.compile(r"(?<![\w/])\d ?\d ?/ ?(?:\d ?){4,7}/ ?\d ?\d(?![\w/])")
 _REFERENCE_GAP = frozenset("number no num is it's its was of for you your the a as on under it that this i've ive"
                            " i'll ill given gave got quote quoted put number's numbers".split())
@@ -622,6 +667,22 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
             return True
         return low[j] == "plus" and j + 1 < len(digits) and digits[j + 1].startswith("44")
 
+    def run_hit(j: int, k: int) -> _Hit | None:
+        number = re.sub(r"\D", "", "".join(digits[j:k]))
+        cue = any(t.strip("?") in _PHONE_CUES for t in low[max(0, j - 8):j])
+        unit = k < len(words) and low[k] in _QUANTITY_UNITS
+        if number.startswith("0") and len(number) >= 10:
+            return _Hit("phone", "phone.uk", stream, j, k)
+        if number.startswith("44") and len(number) >= 11:
+            return _Hit("phone", "phone.international", stream, j, k)
+        if number.startswith("7") and len(number) in (10, 11) and not unit and \
+                (len(number) == 10 or low[k - 1] in ("oh", "o")):
+            k_end = k if len(number) == 10 else k - 1  # "... four five six oh sorry": the "oh" is no digit
+            return _Hit("phone", "phone.mobile_without_zero", stream, j, k_end)  # "seven seven double oh ..."
+        if cue and len(number) >= 6 and not unit:
+            return _Hit("phone", "phone.after_cue", stream, j, k)
+        return None
+
     j = 0
     while j < len(words):
         if not phonish(j):
@@ -630,19 +691,16 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
         k = j
         while k < len(words) and phonish(k):
             k += 1
-        number = re.sub(r"\D", "", "".join(digits[j:k]))
-        cue = any(t.strip("?") in _PHONE_CUES for t in low[max(0, j - 8):j])
-        unit = k < len(words) and low[k] in _QUANTITY_UNITS
-        if number.startswith("0") and len(number) >= 10:
-            hits.append(_Hit("phone", "phone.uk", stream, j, k))
-        elif number.startswith("44") and len(number) >= 11:
-            hits.append(_Hit("phone", "phone.international", stream, j, k))
-        elif number.startswith("7") and len(number) in (10, 11) and not unit and \
-                (len(number) == 10 or low[k - 1] in ("oh", "o")):
-            k_end = k if len(number) == 10 else k - 1  # "... four five six oh sorry": the "oh" is no digit
-            hits.append(_Hit("phone", "phone.mobile_without_zero", stream, j, k_end))  # "seven seven double oh ..."
-        elif cue and len(number) >= 6 and not unit:
-            hits.append(_Hit("phone", "phone.after_cue", stream, j, k))
+        hit = run_hit(j, k)
+        if hit is None:
+            # The run may join the end of an earlier answer to the number (the party's turns are read
+            # as one stream): "... seventy two" | "oh one two seven ...". Each turn's part is tried alone.
+            cuts = [x for x in range(j + 1, k) if words[x].seg != words[x - 1].seg]
+            for a, b in zip([j] + cuts, cuts + [k]):
+                if (part := run_hit(a, b)) is not None:
+                    hits.append(part)
+        else:
+            hits.append(hit)
         j = k
     return hits
 
@@ -663,12 +721,33 @@ def _codeish(word: _W, norm: str, cased: bool) -> bool:
 
 
 def _codes_ok(words: list[_W], norms: list[str], lo: int, hi: int, cased: bool) -> bool:
-    return all(_codeish(words[k], norms[k], cased) or not norms[k] for k in range(lo, hi))
+    return all(_codeish(words[k], norms[k], cased) or not norms[k] or norms[k] in ("/", "-") for k in range(lo, hi))
+
+
+def _turn_breaks(streams: list[tuple[str, list[_W]]]) -> list[frozenset[int]]:
+    """Per stream, the word positions i where another party spoke between word i-1 and word i: a
+    code does not run on across someone else's turn ("... l u three one double q" | "ok" | "a ...")."""
+    starts = sorted((w.start_s, s) for s, (_, ws) in enumerate(streams) for w in ws)
+    times = [t for t, _ in starts]
+    out = []
+    for s, (speaker, words) in enumerate(streams):
+        cut = set()
+        for i in range(1, len(words)):
+            if words[i].seg == words[i - 1].seg:
+                continue
+            a, b = words[i - 1].end_s, words[i].start_s
+            lo = _bisect_left(times, a - 1e-6)
+            if any(streams[o][0] != speaker and a - 1e-6 <= t <= b + 1e-6
+                   for t, o in starts[lo:_bisect_right(times, b + 1e-6)]):
+                cut.add(i)
+        out.append(frozenset(cut))
+    return out
 
 
 def _shape_hits(pattern: re.Pattern, words: list[_W], norms: list[str], category: str, stream: int,
-                cased: bool) -> list[_Hit]:
-    """A postcode / plate shape in the digit view, any case, made only of code-like words."""
+                cased: bool, breaks: frozenset[int] = frozenset()) -> list[_Hit]:
+    """A postcode / plate shape in the digit view, any case, made only of code-like words, within one
+    turn (not across a word of the other party: `breaks`)."""
     text, owner = _view(words, [n.upper() for n in norms])
     found = []
     # Every word start is tried and the longest shape kept: a stray letter before a plate
@@ -678,8 +757,10 @@ def _shape_hits(pattern: re.Pattern, words: list[_W], norms: list[str], category
         if not m or not (span := _span(owner, *m.span())):
             continue
         hit = _Hit(category, f"{category}.shape", stream, *span)
-        if not _codes_ok(words, norms, hit.lo, hit.hi, cased):
+        if not _codes_ok(words, norms, hit.lo, hit.hi, cased) or any(hit.lo < i < hit.hi for i in breaks):
             continue
+        if any(words[k].clean.lower() in _CODE_CUE_WORDS for k in range(hit.lo, hit.hi)):
+            continue  # "a bmw x five reg whiskey romeo ...": the cue word is no part of the plate
         if category == "postcode":
             code = re.sub(r"[^A-Z0-9]", "", "".join(norms[hit.lo:hit.hi]).upper())
             if re.match(r"[A-Z]+", code).group() not in POSTCODE_AREAS:
@@ -715,7 +796,7 @@ def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, lim
 
 
 def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str]], on: set[str],
-                 cased: bool) -> list[_Hit]:
+                 cased: bool, found: Sequence[_Hit] = ()) -> list[_Hit]:
     """Code-like words in the other party's reply to "what's your postcode / registration / number?".
 
     The recogniser often mishears a spelled code ("Y R one seven K L M" -> "Why are 07KLM?"), so
@@ -731,11 +812,28 @@ def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str
             if category not in on:
                 continue
             for end in _cue_ends(low, cues):
-                hit = _code_in_reply(streams, _replies(streams, speaker, words[end - 1].end_s), digit_views,
-                                     category, cased)
+                reply = _replies(streams, speaker, words[end - 1].end_s)
+                if not reply or _asked_again(low, words, end, reply[0][2].start_s, cues):
+                    continue  # "I can give you a reference. Name?": the reply answers the later question
+                if any(h.category == category and h.stream == t and h.lo <= j < h.hi
+                       for t, j, _ in reply for h in found):
+                    continue  # the shape rule found the code in the reply: it knows where it ends
+                hit = _code_in_reply(streams, reply, digit_views, category, cased)
                 if hit:
                     hits.append(hit)
     return hits
+
+
+def _asked_again(low: list[str], words: list[_W], end: int, reply_at: float, cues) -> bool:
+    """Whether the asker went on, in a later sentence, to ask for something else before the reply began."""
+    first = end - 1
+    while first < len(words) and not words[first].ends_sentence:
+        first += 1
+    k = first + 1
+    while k < len(words) and words[k].start_s < reply_at:
+        k += 1
+    later = low[first + 1:k]
+    return any(_cue_ends(later, [cue]) for cue in _ANY_QUESTION_CUES if cue not in cues)
 
 
 def _replies(streams: list[tuple[str, list[_W]]], speaker: str, asked_at: float) -> list[tuple[int, int, _W]]:
@@ -771,6 +869,8 @@ def _house_at(low: list[str], i: int) -> int | None:
         return j if low[j - 1] == "hundred" else None
     if j + 1 < n and low[j] in ("oh", "o", "zero") and low[j + 1] in _UNIT_VALUES:
         return j + 2  # "two oh six"
+    if j < n and low[j] in _UNIT_VALUES and not (j + 1 < n and low[j + 1] in ("oh", "o", "zero", "hundred")):
+        return j + 2 if j + 1 < n and low[j + 1] in _UNIT_VALUES else j + 1  # "two seven one", digit by digit
     return j
 
 
@@ -788,9 +888,17 @@ def _street_at(words: list[_W], low: list[str], j: int) -> int | None:
         return j + 2
     if _SINGLE_WORD_STREET.fullmatch(low[j]) and not _ordinary(low[j]):
         return j + 1
+    if low[j] in _STREET_PREFIXES and j + 1 < n and not words[j].ends_clause:
+        k = j + 1  # "Heol y Coed", "ffordd y llan": the street word comes first
+        if low[k] in ("y", "yr", "'r") and k + 1 < n and not words[k].ends_clause:
+            k += 1
+        if _street_word(words[k], low[k]) or words[k].ends_clause:
+            return k + 1
     k = j
     while k < n and k - j <= 3:
         if k > j and low[k] in _STREET_SUFFIXES:
+            if k + 1 < n and low[k + 1] in _STREET_ONLY_SUFFIXES - {"close"} and not words[k].ends_clause:
+                return k + 2  # "hyde park terrace", "chapel hill road"
             return k + 1
         if not _street_word(words[k], low[k]) or words[k].ends_clause:
             return None
@@ -855,7 +963,8 @@ def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
         if end is None and j < len(low) and re.fullmatch(r"[a-h]", low[j]):
             end = _street_at(words, low, j + 1)  # "two b victoria terrace"
         if end is not None:
-            hits.append(_Hit("address", "address.number_street", stream, start, end))
+            end = _flat_after(words, low, end)
+            hits.append(_Hit("address", "address.number_street", stream, _flat_before(words, low, start), end))
             i = end
         else:
             i += 1
@@ -878,13 +987,42 @@ def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
     return hits
 
 
+_BUILDING_WORDS = frozenset("house court lodge tower towers mansions point heights buildings block hall".split())
+
+
+def _flat_after(words: list[_W], low: list[str], end: int) -> int:
+    """A flat said after its street goes with it: "271 dumbarton road flat one over two" (1/2)."""
+    n = len(low)
+    if end + 1 >= n or low[end] not in _HOUSE_PREFIXES or words[end - 1].ends_sentence \
+            or not (h := _house_at(low, end + 1)):
+        return end
+    if h + 1 < n and low[h] in ("over", "stroke", "slash", "/") and (h2 := _house_at(low, h + 1)):
+        return h2
+    return h
+
+
+def _flat_before(words: list[_W], low: list[str], start: int) -> int:
+    """A flat in a named building said before the house number goes with it: "Flat 9, Meridian
+    House, 40 Station Approach"."""
+    k = start - 1
+    if k < 1 or low[k] not in _BUILDING_WORDS or words[k].ends_sentence:
+        return start
+    m = k
+    while m > 0 and k - m < 2 and _street_word(words[m - 1], low[m - 1]) and low[m - 1] not in _HOUSE_PREFIXES:
+        m -= 1
+    if m == k or m < 2 or low[m - 2] not in _HOUSE_PREFIXES or _house_at(low, m - 1) != m \
+            or words[m - 2].ends_sentence:
+        return start
+    return m - 2
+
+
 _AT_NUMBER_LEADS = frozenset("at from to lives live living next".split())
 _NOT_HOUSE_AFTER = frozenset("bus buses one".split())
 _LIVE_WORDS = frozenset("live lives living lived moved stay stays staying address home".split())
 # Suffixes that are ordinary words too ("the park", "a bank", "green"): a street without a number
 # ends in one only after a word that is no everyday word.
 _WEAK_SUFFIXES = frozenset("way court place hill park square row view green bank vale end gate yard mount side walk "
-                           "rise fold meadow chase circle wharf".split())
+                           "rise fold meadow chase circle wharf approach".split())
 
 
 def _same_sentence(words: list[_W], a: int, b: int) -> bool:
@@ -968,7 +1106,7 @@ def _house_name_street(ws: list[_W], j: int) -> int | None:
 
 _STREET_END = re.compile(r"(?i:road|rd|street|st|lane|avenue|ave|close|drive|way|court|crescent|place|grove|gardens"
                          r"|terrace|walk|hill|park|square|row|mews|rise|view|green|parade|croft|fold|bank|vale|meadows"
-                         r"|end|gate|wharf|yard|mount|boulevard|chase|circle|side|[a-z]{3,}(?:way|gate))")
+                         r"|end|gate|wharf|yard|mount|boulevard|chase|circle|side|approach|[a-z]{3,}(?:way|gate))")
 
 
 # Words that open a reply without being part of the code ("Home is 01782 ...", "mine's ...").
@@ -1040,6 +1178,9 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
             while k < n and k - j <= 2 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", low[k]) and low[k] != "dot" \
                     and low[k] not in _EMAIL_STOP:
                 k += 1
+            if k < n and low[k] != "dot" and all(low[x] in DIGIT_WORDS or low[x] == "oh" for x in range(j + 1, k)):
+                while k < n and k - j <= 8 and (low[k] in DIGIT_WORDS or low[k] == "oh"):
+                    k += 1  # a domain said as digits: "at one six three dot com"
             if k == j + 1 or k >= n or low[k] != "dot":
                 continue
             end = k
@@ -1077,14 +1218,52 @@ def _reference_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hi
         k = j
         while k < len(low) and k - j < 4 and re.fullmatch(r"[a-z]", low[k]):
             k += 1  # "s p 9 1 2 0 4", "n f r c 2 2 0 1 ..."
-        if k < len(low) and re.fullmatch(r"[a-z]{1,4}[/-]?\d[\d/-]*", low[k]):
-            k += 1  # "SP/7781", "NFRC2201..."
+        if k == j and k + 1 < len(low) and re.fullmatch(r"[a-z]{2,4}", low[k]) and _ref_letters(low[k]) \
+                and re.fullmatch(r"\d+", digits[k + 1].replace(" ", "")) and not words[k].ends_clause:
+            k += 1  # "cad four four eight one", "CL 0518": the log's prefix
+        if k < len(low) and re.fullmatch(r"[a-z]{0,4}[/-]?\d[a-z\d/-]*", low[k]):
+            k += 1  # "SP/7781", "NFRC2201...", "LN-558-2093-X"
         while k < len(low) and ((re.fullmatch(r"[\d /-]+", digits[k]) and digits[k].strip())
                                 or (not digits[k] and k + 1 < len(low) and digits[k + 1] == "/")):
             k += 1
         if sum(c.isdigit() for c in "".join(digits[j:k])) >= 3 and not (k < len(low) and low[k] in _QUANTITY_UNITS):
             hits.append(_Hit("reference", "reference.spoken", stream, j, k))
     return hits
+
+
+def _ref_letters(word: str) -> bool:
+    """A letter group that can open a reference after its cue ("cad", "cl"), not a filler or a cue."""
+    return word not in _REFERENCE_GAP and word not in STOP_WORDS and word not in _REFERENCE_CUES \
+        and word not in _NUMBER_WORD_SET and word not in _QUANTITY_LEADS and word not in _NOT_STREET_WORDS
+
+
+_DAY_OF_LOG = frozenset("today yesterday tonight".split())
+
+
+def _reference_date_tail(words: list[_W], hit: _Hit) -> _Hit:
+    """A log number goes with the day it was logged: "log 317 of today", "894 of the fourteenth",
+    "229 of the twenty third", "412 of the 3rd (of May)": the day narrows it to one record."""
+    low = [w.clean.lower() for w in words]
+    i = hit.hi
+    if i + 1 < len(low) and low[i] == "of" and low[i + 1] in _MONTH_VALUES and hit.hi - hit.lo >= 3 \
+            and "of" in low[i - 3:i - 1] and not words[i - 1].ends_clause:
+        return _Hit(hit.category, hit.rule, hit.stream, hit.lo, i + 2)  # "77 of the 2nd" + "of may"
+    if i >= len(low) - 1 or low[i] != "of" or words[i - 1].ends_sentence:
+        return hit
+    i += 1
+    if low[i] in _DAY_OF_LOG:
+        return _Hit(hit.category, hit.rule, hit.stream, hit.lo, i + 1)
+    if low[i] == "the" and i + 1 < len(low):
+        i += 1
+    if low[i] in ("twenty", "thirty") and i + 1 < len(low) and _ORDINAL_VALUES.get(low[i + 1], 99) < 10:
+        end = i + 2
+    elif low[i] in _ORDINAL_VALUES or re.fullmatch(r"[0-3]?\d(?:st|nd|rd|th)", low[i]):
+        end = i + 1
+    else:
+        return hit
+    if end + 1 < len(low) and low[end] == "of" and low[end + 1] in _MONTH_VALUES and not words[end - 1].ends_clause:
+        end += 2
+    return _Hit(hit.category, hit.rule, hit.stream, hit.lo, end)
 
 
 def _number_noun_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
@@ -1127,7 +1306,7 @@ def _base_key(word: str) -> str:
 
 def _is_capitalised(word: str) -> bool:
     return (len(word) >= 2 and word[0].isupper() and not word.isupper()
-            and bool(re.fullmatch(r"[A-Za-z][A-Za-z'\u2019-]*", word)))
+            and bool(re.fullmatch(_CAPITAL_WORD, word)))
 
 
 def _in_question(words: list[_W], i: int) -> bool:
@@ -1165,7 +1344,7 @@ class _Names:
         """Could be part of a name: capitalised (cased calls), or no everyday word (lower case)."""
         base = _base(w.clean)
         key = base.lower()
-        if key in self.stop or key in TITLES or not re.fullmatch(r"[a-z][a-z'\u2019-]+", key):
+        if key in self.stop or key in TITLES or not re.fullmatch(_NAME_KEY_PLUS, key):
             return False
         if self.cased:
             return _is_capitalised(base)
@@ -1178,7 +1357,7 @@ class _Names:
         key = base.lower()
         if key not in self.first:
             return False
-        return _is_capitalised(base) if self.cased else bool(re.fullmatch(r"[a-z][a-z'\u2019-]+", key))
+        return _is_capitalised(base) if self.cased else bool(re.fullmatch(_NAME_KEY_PLUS, key))
 
     def is_ambiguous(self, w: _W) -> bool:
         return self.key(w) in self.ambiguous
@@ -1186,9 +1365,21 @@ class _Names:
     def extend(self, words: list[_W], i: int, limit: int = 2) -> int:
         """One past the last surname word following position i (same clause only)."""
         k = i + 1
-        while k < len(words) and k - i <= limit and not words[k - 1].ends_clause and self.surname(words[k]):
-            k += 1
+        while k < len(words) and k - i <= limit and not words[k - 1].ends_clause:
+            if self.surname(words[k]):
+                k += 1
+            elif (m := self._after_particles(words, k)) > k:
+                k = m  # "Seán Ó Briain", "sarah van der berg"
+            else:
+                break
         return k
+
+    def _after_particles(self, words: list[_W], k: int) -> int:
+        """One past "Ó Briain" / "van der Merwe" starting at k (particles, then a name-like word), else k."""
+        m = k
+        while m < len(words) and m - k < 2 and self.key(words[m]) in _NAME_PARTICLES and not words[m].ends_clause:
+            m += 1
+        return m + 1 if k < m < len(words) and self.surname(words[m]) else k
 
     def hits(self, words: list[_W], stream: int) -> list[_Hit]:
         low = [w.clean.lower() for w in words]
@@ -1230,6 +1421,11 @@ class _Names:
             if not self.known(w) or (i + 1 < len(words) and not w.ends_clause
                                      and _base_key(words[i + 1].clean) in _STREET_ONLY_SUFFIXES):
                 continue  # "Victoria Road", "clayton lane": a street
+            if any(x in _FORCE_WORDS for x in low[i + 1:i + 4]) and all(
+                    not x.ends_clause for x in words[i:i + 3]) and (
+                    low[i + 1] in _FORCE_WORDS or low[i + 1] == "and") and (
+                    i == 0 or words[i - 1].seg != w.seg or words[i - 1].ends_clause or low[i - 1] in _FORCE_LEADS):
+                continue  # "devon and cornwall police", "through to Avon and Somerset Police": the force
             key = self.key(w)
             ambiguous = key in AMBIGUOUS_NAMES if self.cased else key in self.ambiguous
             end = self.extend(words, i)
@@ -1240,6 +1436,9 @@ class _Names:
                     hits.append(_Hit("name", "name.first_and_surname", stream, i, end))
             elif i > 0 and low[i - 1] == "the" and not self.cased:
                 continue  # "the herbert protocol", "the victoria": a thing named after someone
+            elif i > 0 and low[i - 1] == "in" and not words[i - 1].ends_clause and not re.search(r"['\u2019]s$", w.clean) \
+                    and (w.ends_clause or low[i + 1] in _AFTER_TOWN):
+                continue  # "she went to her friend's in Barry.": a town named like a person
             elif not ambiguous or (self.cased and not w.sentence_start and key not in NOT_NAMES_ALONE):
                 hits.append(_Hit("name", "name.first_name", stream, i, i + 1))
         # "spelled S M I T H", "that's s m i t h"
@@ -1287,6 +1486,12 @@ class _Names:
                 hit = self._name_reply(ws, j, t, surname=cue in _SURNAME_CUES)
                 if hit:
                     hits.append(hit)
+        # "what's his name?" ... "and yours?": the follow-up asks the same again
+        for s, end in _follow_ups(streams, lambda low: bool(_cue_ends(low, _NAME_QUESTION_CUES))):
+            speaker, words = streams[s]
+            reply = _replies(streams, speaker, words[end - 1].end_s)
+            if reply and (hit := self._name_reply(streams[reply[0][0]][1], reply[0][1], reply[0][0], surname=False)):
+                hits.append(hit)
         return hits
 
     def _name_reply(self, ws: list[_W], j: int, stream: int, surname: bool) -> _Hit | None:
@@ -1301,9 +1506,9 @@ class _Names:
             return None
         w = ws[j]
         key = low[j]
-        if not re.fullmatch(r"[a-z][a-z'\u2019-]*", key) or key in self.stop or key in _NOT_A_NAME_REPLY:
+        if not re.fullmatch(_NAME_KEY, key) or key in self.stop or key in _NOT_A_NAME_REPLY:
             letters = self._letters(ws, j)
-            if letters - j >= 3 or (letters - j == 1 and surname):
+            if letters - j >= 3 or (letters - j == 1 and surname and (self.cased or key not in ("i", "a"))):
                 return _Hit("name", "name.answer", stream, j, letters)
             if surname:  # "same as mine, Kowalczyk", "it's the same as his brennan": the surname comes later
                 for k in range(j + 1, min(len(ws), j + 6)):
@@ -1318,13 +1523,81 @@ class _Names:
         if self.cased and not (w.clean[:1].isupper() or surname):
             return None
         k = j + 1
-        while k < len(ws) and k - j < 3 and not ws[k - 1].ends_clause and (self.name_like(ws[k]) or self.known(ws[k])):
-            k += 1
+        while k < len(ws) and k - j < 3 and not ws[k - 1].ends_clause:
+            if self.name_like(ws[k]) or self.known(ws[k]):
+                k += 1
+            elif (m := self._after_particles(ws, k)) > k:
+                k = m  # "Seán Ó Briain", "van der Merwe"
+            else:
+                break
         if not self.cased and k < len(ws) and len(ws) - j <= 3 and ws[-1].end_s - ws[j].start_s < 3.0 \
-                and all(re.fullmatch(r"[a-z][a-z'\u2019-]*", x) and x not in self.stop for x in low[k:]):
-            k = len(ws)  # the whole reply is the name: "josh kettle", "jade prince"
+                and all(re.fullmatch(_NAME_KEY, x) and (x not in self.stop or x in _STREET_SUFFIXES) for x in low[k:]):
+            k = len(ws)  # the whole reply is the name: "josh kettle", "jade prince", "margaret hill"
+        elif not self.cased and k == j + 1 and self.known(w) and k + 1 < len(ws) and low[k + 1] in _SUBJECT_VERBS \
+                and _surname_word(low[k]) and not ws[j].ends_clause:
+            k += 1  # "victoria church shes at number four": an everyday word as the surname, before "she's"
         k = self._letters(ws, k) if self._letters(ws, k) - k >= 2 else k
         return _Hit("name", "name.answer", stream, j, k)
+
+
+# A short follow-up of only these words ("and yours?", "and for him, if you know it") asks the
+# asker's previous question again, about someone else.
+_FOLLOW_UP_PERSONS = frozenset("him her his hers them their theirs yours your you".split()) | _KIN
+_FOLLOW_UP_WORDS = _FOLLOW_UP_PERSONS | frozenset(
+    "and for what about if know it do does the same please ok okay right thanks now also too so one".split())
+FOLLOW_UP_S = 30.0        # ... when the previous question was asked this recently
+
+
+def _follow_ups(streams: list[tuple[str, list[_W]]], asked) -> list[tuple[int, int]]:
+    """(stream, one past the follow-up) for each follow-up turn whose party's previous turn, within
+    FOLLOW_UP_S, `asked` (a test on its lower-case words) for a detail."""
+    turns: dict[str, list[tuple[int, int, int]]] = {}   # speaker -> (stream, lo, hi) per segment, in time order
+    for s, (speaker, words) in enumerate(streams):
+        lo = 0
+        for i in range(1, len(words) + 1):
+            if i == len(words) or words[i].seg != words[lo].seg:
+                turns.setdefault(speaker, []).append((s, lo, i))
+                lo = i
+    out = []
+    for speaker, segs in turns.items():
+        segs.sort(key=lambda t: streams[t[0]][1][t[1]].start_s)
+        for n in range(1, len(segs)):
+            s, lo, hi = segs[n]
+            words = streams[s][1]
+            low = [_base_key(w.clean) for w in words[lo:hi]]
+            if hi - lo > 8 or not all(x in _FOLLOW_UP_WORDS for x in low) \
+                    or not any(x in _FOLLOW_UP_PERSONS for x in low):
+                continue
+            ps, plo, phi = segs[n - 1]
+            before = streams[ps][1]
+            if words[lo].start_s - before[phi - 1].end_s <= FOLLOW_UP_S \
+                    and asked([w.clean.lower() for w in before[plo:phi]]):
+                out.append((s, hi))
+    return out
+
+
+# Small words inside a surname ("Ó Briain", "van Dijk", "da Silva", "al Rashid").
+_NAME_PARTICLES = frozenset("ó o ní nic mac mc van von der den de da di du le la del della al el ap".split())
+_FORCE_WORDS = frozenset("police constabulary".split())
+_FORCE_LEADS = frozenset("to is its it's this from hello hi hiya the with".split())
+_AFTER_TOWN = frozenset("and for last on at today yesterday this next town centre center".split())
+# A pronoun and verb run together, as a recogniser writes them: what follows a name in a reply.
+_SUBJECT_VERBS = frozenset("shes hes she's he's theyre they're who lives".split())
+
+
+def _surname_word(key: str) -> bool:
+    """An everyday word that can still be a surname ("church", "hill", "baker"): no function word,
+    no number, no verb form ("says", "went", "asked", "going")."""
+    return bool(re.fullmatch(r"[a-z]{3,}", key)) and key not in STOP_WORDS - _STREET_SUFFIXES \
+        and key not in _NOT_STREET_WORDS and key not in _NUMBER_WORD_SET and key not in _NOT_A_NAME_REPLY \
+        and not re.search(r"(?:s|ed|ing)$", key) and key not in _IRREGULAR_VERBS
+
+
+_IRREGULAR_VERBS = frozenset("""
+went came said told got gave took made saw ran left kept felt heard knew thought found brought bought sent
+sat stood put let hit cut set shut say tell get give take make see run leave keep feel hear know think find
+bring buy send sit stand come go is was are were has had have can could will would should might must may
+""".split())
 
 
 # ---------------------------------------------------------------- finding
@@ -1370,6 +1643,7 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
     dob_cues: list[tuple[float, int]] = []  # (time, stream) of birth cues said by either party
     dates: list[tuple[_Hit, float, float, tuple | None]] = []
     digit_views = [_digit_norms(words) for _, words in streams]
+    breaks = _turn_breaks(streams)
     for s, (_, words) in enumerate(streams):
         digits = digit_views[s]
         letter_o = _digit_norms(words, letter_o=True)
@@ -1385,7 +1659,7 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
                 for hit in _regex_hits(pattern, ref_text, ref_owner, "reference", f"reference.pattern[{k}]", s, group):
                     lo = hit.lo
                     while lo < hit.hi - 1 and len(low_words[lo]) >= 2 and _ordinary(low_words[lo]) \
-                            and not re.search(r"\d", digits[lo]):
+                            and not re.search(r"\d", digits[lo]) and not _ref_letters(low_words[lo]):
                         lo += 1  # "reference its log 339": "log" is the cue, not the reference
                     if not (hit.hi < len(words) and low_words[hit.hi] in _QUANTITY_UNITS):
                         hits.append(_Hit(hit.category, hit.rule, s, lo, hit.hi))  # not "the incident was 20 minutes ago"
@@ -1394,6 +1668,9 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
                 hits += _number_noun_hits(words, digits, s)
                 hits += _regex_hits(_CRIME_NUMBER, ref_text, ref_owner, "reference", "reference.crime_number", s)
                 code_text, code_owner = _view(words, [d.upper() for d in digits], breaks=True)
+                hits += [h for h in _regex_hits(_SLASHED_CODE, code_text, code_owner, "reference",
+                                                "reference.slashed_code", s)
+                         if _codes_ok(words, digits, h.lo, h.hi, cased) and low_words[h.lo] not in ("a", "i")]
                 hits += [h for h in _regex_hits(_LETTER_CODE, code_text, code_owner, "reference",
                                                 "reference.code_shape", s)
                          if _codes_ok(words, digits, h.lo, h.hi, cased)
@@ -1401,8 +1678,9 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
         if "phone" in on:
             hits += _phone_hits(words, digits, s)
         views = [digits, letter_o] + [v for v in [_nato_norms(words, letter_o)] if v is not None]
-        postcodes = [h for norms in views for h in _shape_hits(_POSTCODE, words, norms, "postcode", s, cased)]
-        plates = [h for norms in views for h in _shape_hits(_REG, words, norms, "vehicle_reg", s, cased)]
+        postcodes = [h for norms in views
+                     for h in _shape_hits(_POSTCODE, words, norms, "postcode", s, cased, breaks[s])]
+        plates = [h for norms in views for h in _shape_hits(_REG, words, norms, "vehicle_reg", s, cased, breaks[s])]
         if "vehicle_reg" in on:  # a postcode shape inside a plate ("BD1 5UG" in "BD15 UGH") is the plate
             postcodes = [p for p in postcodes if not any(
                 r.lo <= p.lo and p.hi <= r.hi and (r.hi - r.lo > p.hi - p.lo or _vehicle_context(streams, s, p.lo))
@@ -1429,15 +1707,25 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
             hits += [names.spelled(words, h) for h in names.hits(words, s)]
             for pattern in deny:
                 hits += _regex_hits(pattern, plain, plain_owner, "name", "name.deny_list", s)
-    hits += _answer_hits(streams, digit_views, on, cased)  # after the shape rules, so theirs name a merged span
+    hits += _answer_hits(streams, digit_views, on, cased, hits)  # after the shape rules, so theirs name a merged span
     if "address" in on:
         hits += _address_answer_hits(streams, cased)
     if "name" in on:
         hits += [names.spelled(streams[h.stream][1], h) for h in names.answer_hits(streams)]
+    if "date_of_birth" in on:  # "date of birth for you?" ... "and for him, if you know it?"
+        dob_cues += [(streams[s][1][end - 1].end_s, s) for s, end in _follow_ups(
+            streams, lambda low: any(t in _DOB_CUES for t in low) or "d o b" in " ".join(low))]
     hits += _dates_of_birth(dates, dob_cues)
+    hits = [_reference_date_tail(streams[h.stream][1], h) if h.category == "reference" else h for h in hits]
     hits = _resolve(hits)
+    # A first name alone right after an address or right before a postcode is the town
+    # ("58 Cherrytree Drive, Preston, PR2 8LD").
+    address_ends = {(h.stream, h.hi) for h in hits if h.category == "address"}
+    postcode_starts = {(h.stream, h.lo) for h in hits if h.category == "postcode"}
+    hits = [h for h in hits if not (h.category == "name" and h.rule == "name.first_name" and h.hi - h.lo == 1
+                                    and ((h.stream, h.lo) in address_ends or (h.stream, h.hi) in postcode_starts))]
     if "address" in on:
-        hits = _resolve(hits + _repeat_streets(streams, hits))
+        hits = _resolve(hits + _repeat_streets(streams, hits) + _bare_house_numbers(streams, hits))
     if "name" in on:
         hits = _resolve(hits + [names.spelled(streams[h.stream][1], h) for h in _repeat_names(streams, hits, names)])
     return hits
@@ -1568,6 +1856,32 @@ def _digit_dates(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
     return hits
 
 
+_AT_HOME_LEADS = frozenset("im i'm were we're theyre they're hes he's shes she's lives live living door".split())
+
+
+def _bare_house_numbers(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
+    """Once an address has been given, a bare house number where someone is ("and i'm next door at
+    thirteen", "they're at one hundred and ten") is the house next to it: "at" after "I'm / she's /
+    they're / next door", then the number at the end of the clause."""
+    said = [streams[h.stream][1][h.lo].start_s for h in hits if h.category == "address"]
+    if not said:
+        return []
+    first = min(said)
+    out = []
+    for s, (_, words) in enumerate(streams):
+        low = [_base_key(w.clean) for w in words]
+        for k in range(1, len(low) - 1):
+            if low[k] != "at" or words[k].start_s < first or words[k - 1].ends_clause \
+                    or not any(x in _AT_HOME_LEADS for x in low[max(0, k - 2):k]):
+                continue
+            h = _house_at(low, k + 1)
+            if h is None or (h < len(low) and not words[h - 1].ends_clause and words[h].seg == words[h - 1].seg
+                             and low[h] not in ("and", "but", "so", "with")):
+                continue  # "she's at 20 percent", "i'm at 5 oak road" (the street rule reads it)
+            out.append(_Hit("address", "address.bare_number", s, k + 1, h))
+    return out
+
+
 def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
     """A street once hidden as part of an address is hidden wherever else it is said in the call
     ("22 Oak Road" ... "officers are coming to Oak Road now")."""
@@ -1609,6 +1923,8 @@ def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> li
 # Said to someone by name just before ("ruby stay where you are", "sue listen to me").
 _IMPERATIVES = frozenset("stay keep listen lock wait hold stop come go get look dont don't try tell put hang sit"
                          " can".split())
+# What may follow a name that is also a modal verb ("thank you will and your address").
+_AFTER_MODAL_NAME = frozenset("and can could would please so whats what's what is are just now".split())
 _GREETINGS = frozenset("ok okay thanks thank cheers bye hi hello hiya sorry yes yeah no right morning afternoon evening"
                        " night lovely".split())
 
@@ -1624,7 +1940,9 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
             for w in streams[h.stream][1][h.lo:h.hi]:
                 base = _base(w.clean)
                 key = base.lower()
-                if len(key) < 2 or key in names.stop or key in TITLES or not re.fullmatch(r"[a-z][a-z'\u2019-]*", key):
+                modal = key in MODAL_NAMES and key in names.first and key not in names.allow  # "will baker"
+                if len(key) < 2 or (key in names.stop and not modal) or key in TITLES \
+                        or not re.fullmatch(_NAME_KEY, key):
                     continue
                 if names.cased and not _is_capitalised(base) and key not in names.first:
                     continue
@@ -1655,21 +1973,36 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
             if not ok and word_like:
                 before = keys[i - 1] if i > 0 else ""
                 after = keys[i + 1] if i + 1 < len(words) else ""
+                greeting = before in _GREETINGS or (before == "you" and i > 1 and keys[i - 2] == "thank")
                 ok = (before in TITLES or before in found or after in found
-                      or (before in _GREETINGS and (i + 1 == len(words) or words[i].ends_clause
-                                                   or not names.cased))
+                      or (greeting and (i + 1 == len(words) or words[i].ends_clause or not names.cased))
                       or (not names.cased and (i + 1 == len(words) or words[i + 1].seg != w.seg)
                           and key not in MODAL_NAMES))  # "how old are you ruby"
                 if not names.cased and after in _IMPERATIVES and key not in MODAL_NAMES:
                     ok = True  # "officers are nearly there ruby stay in your room"
                 if key in MODAL_NAMES and after in ("you", "be", "it", "they", "we", "i", "he", "she", "someone"):
                     ok = False
+                if key in names.stop:  # "will": only after thanks / a title, and not before a verb ("okay will do")
+                    ok = (before in TITLES or greeting) and (i + 1 == len(words) or words[i].ends_clause
+                                                             or after in _AFTER_MODAL_NAME)
             if not ok:
                 continue
             lo = i
             if i > 0 and not words[i - 1].ends_clause and names.known(words[i - 1]) and (s, i - 1) not in covered:
                 lo = i - 1  # "Mark Evans", once "Evans" is known to be a name
             out.append(_Hit("name", "name.repeat", s, lo, i + 1))
+    # A hidden name spelled out again later ("is that w e i", "so that's K-O-F-I").
+    for s, (_, words) in enumerate(streams):
+        i = 0
+        while i < len(words):
+            m = _letters_end(words, i, names.cased)
+            if m > i:
+                letters = re.sub(r"[^A-Za-z]", "", "".join(w.clean for w in words[i:m])).lower()
+                if len(letters) >= 2 and letters in found and not all((s, x) in covered for x in range(i, m)):
+                    out.append(_Hit("name", "name.repeat_spelled", s, i, m))
+                i = m
+            else:
+                i += 1
     return out
 
 
