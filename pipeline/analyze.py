@@ -22,6 +22,7 @@ from pipeline.embeddings import default_encoder
 from pipeline.indicators import CallContext, Scoring, score_call
 from pipeline.intents import SentenceVectors, embed_units, units_of
 from pipeline.intents.detect import MIN_SEMANTIC_TOKENS, exemplar_bank
+from pipeline.result_shape import SCHEMA_VERSION, result_dict, scoring_fields  # noqa: F401 (SCHEMA_VERSION re-exported)
 from pipeline.rules import RulePack, load_rule_pack
 from pipeline.speaker_encoder import default_speaker_encoder
 from pipeline.stt import SpeechEngine, load_engine
@@ -31,7 +32,6 @@ from pipeline.transcript import Segment, merge_channels
 from pipeline.voiceprints import VoiceSample, voice_sample
 from pipeline.vad import Region, speech_regions
 
-SCHEMA_VERSION = 1
 ProgressReport = Callable[[str, float], None]  # (stage, fraction 0-1 of decoding done)
 
 
@@ -57,24 +57,23 @@ class CallResult:
     voice: VoiceSample | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The result JSON, schema_version 1 (see docs/result.schema.json)."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "call_id": self.call_id,
-            "source": self.source,
-            "duration_s": round(self.duration_s, 2),
-            "layout": self.layout,
-            "channel_layout": self.channel_layout,
-            "engine": self.engine,
-            "attribution": self.attribution.to_dict(),
-            "metadata": self.metadata,
-            "transcript": [s.to_dict() for s in self.transcript],
-            "speech": {k: [[round(r.start_s, 2), round(r.end_s, 2)] for r in v] for k, v in self.timelines.items()},
-            **scoring_dict(self.scoring, self.rules_version),
-            "audio": self.audio,
-            "stats": self.stats,
-            "sentence_vectors": self.vectors.to_dict() if self.vectors else None,
-        }
+        """The result JSON, schema_version 1 (see docs/result.schema.json), shaped by pipeline.result_shape."""
+        return result_dict(
+            call_id=self.call_id,
+            source=self.source,
+            duration_s=round(self.duration_s, 2),
+            layout=self.layout,
+            channel_layout=self.channel_layout,
+            engine=self.engine,
+            attribution=self.attribution.to_dict(),
+            metadata=self.metadata,
+            transcript=[s.to_dict() for s in self.transcript],
+            speech={k: [[round(r.start_s, 2), round(r.end_s, 2)] for r in v] for k, v in self.timelines.items()},
+            scoring=scoring_dict(self.scoring, self.rules_version),
+            audio=self.audio,
+            stats=self.stats,
+            sentence_vectors=self.vectors.to_dict() if self.vectors else None,
+        )
 
 
 def score(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
@@ -95,9 +94,9 @@ def call_vectors(ctx: CallContext, encoder) -> SentenceVectors:
 
 def scoring_dict(scoring: Scoring, rules_version: str) -> dict[str, Any]:
     """The part of a result the rule pack decides (what a re-score replaces)."""
-    return {"rules_version": rules_version, "score": scoring.score, "review_priority": scoring.review_priority,
-            "silences": [s.to_dict() for s in scoring.silences],
-            "indicators": {k: v.to_dict() for k, v in scoring.indicators.items()}, "flags": scoring.flags}
+    return scoring_fields(rules_version, scoring.score, scoring.review_priority,
+                          [s.to_dict() for s in scoring.silences],
+                          {k: v.to_dict() for k, v in scoring.indicators.items()}, scoring.flags)
 
 
 class Analyzer:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.analyze import score, scoring_dict
 from pipeline.intents import SentenceVectors
+from pipeline.result_shape import rescored_result
 from pipeline.rules import RulePack
 from pipeline.store import Store
 from pipeline.transcript import Segment
@@ -39,7 +40,7 @@ def rescore_transcription(row: dict[str, Any], rules: RulePack, call_type: str |
     timelines = {speaker: [Region(a, b) for a, b in regions] for speaker, regions in row["speech"].items()}
     vectors = SentenceVectors.from_dict(row.get("vectors"))
     scoring = score(row["layout"], row["duration_s"], segments, timelines, rules, call_type, answer_delay_s, vectors)
-    return {"call_id": row["call_id"], **scoring_dict(scoring, rules.version)}
+    return rescored_result(row["call_id"], scoring_dict(scoring, rules.version))
 
 
 def rescore_rows(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_id: int | None = None,
@@ -54,12 +55,13 @@ def rescore_rows(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_
 def _rescore_batches(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_id: int | None, batch: int,
                      flagged: list[str]) -> None:
     for first in range(0, len(rows), batch):
-        with store.engine.begin() as conn:  # one transaction per batch: fast, and never half a call
-            for row in rows[first:first + batch]:
-                result = rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s"))
-                store.save_scoring(row["id"], result, run_id, conn=conn)
-                if result["flags"]:
-                    flagged.append(row["call_id"])
+        scorings = []
+        for row in rows[first:first + batch]:
+            result = rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s"))
+            scorings.append((row["id"], result))
+            if result["flags"]:
+                flagged.append(row["call_id"])
+        store.save_scorings(scorings, run_id)  # one transaction per batch: fast, and never half a call
 
 
 def rescore_store(store: Store, rules: RulePack, engine: str | None = None, model: str | None = None,

@@ -57,13 +57,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from sqlalchemy import delete, insert, select
-
 from pipeline.errors import CallQAError
 from pipeline.panel.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
-from pipeline.store import Store
-from pipeline.store import schema as t
-from pipeline.store.store import now
+from pipeline.store import AnswersImport, Store
+from pipeline.store.times import now
 
 FORMAT = "callqa-panel-answers"
 FORMAT_VERSION = 2                    # what a pack writes
@@ -292,15 +289,11 @@ def read_answers(path: str | Path, questionnaire: Questionnaire) -> AnswersFile:
     return parse_answers(raw, str(path), questionnaire, digest)
 
 
-def _resolve(conn: Any, files: Sequence[AnswersFile]) -> list[AnswersFile]:
+def _resolve(tx: AnswersImport, files: Sequence[AnswersFile]) -> list[AnswersFile]:
     """Check each file against the store (its draw, its pack's key) and map the pack's pseudonyms
     back to call ids; AnswersError naming the file and its problems if any does not fit."""
-    draws = {row.id: row for row in conn.execute(
-        select(t.panel_draws.c.id, t.panel_draws.c.panel, t.panel_draws.c.calls)
-        .where(t.panel_draws.c.id.in_(sorted({f.draw_id for f in files}))))}
-    packs = {row.pack_id: row for row in conn.execute(
-        select(t.panel_packs.c.pack_id, t.panel_packs.c.draw_id, t.panel_packs.c.pseudonyms)
-        .where(t.panel_packs.c.pack_id.in_(sorted({f.pack_id for f in files if f.pack_id}))))}
+    draws = tx.draws(f.draw_id for f in files)
+    packs = tx.pack_keys(f.pack_id for f in files if f.pack_id)
     owner: dict[tuple[int, str, str], str] = {}
     resolved: list[AnswersFile] = []
     for f in files:
@@ -359,25 +352,21 @@ def import_answers(store: Store, paths: Sequence[str | Path], questionnaire: Que
     files = [read_answers(path, questionnaire) for path in paths]
     summary = ImportSummary()
     imported_at = now()
-    with store.engine.begin() as conn:
-        files = _resolve(conn, files)
+    with store.answers_import() as tx:
+        files = _resolve(tx, files)
         for f in files:
             ids = [c.call_id for c in f.calls]
-            replaced = conn.execute(delete(t.panel_answers).where(
-                t.panel_answers.c.draw_id == f.draw_id, t.panel_answers.c.member == f.member,
-                t.panel_answers.c.call_id.in_(ids))).rowcount
             rows = [dict(draw_id=f.draw_id, member=f.member, call_id=c.call_id, question_id=qid, answer=answer,
                          questionnaire=f.questionnaire, submitted_at=c.answered_at, imported_at=imported_at,
                          source_sha256=f.sha256)
                     for c in f.calls for qid, answer in c.answers.items()]
-            if rows:
-                conn.execute(insert(t.panel_answers), rows)
+            replaced = tx.replace_answers(f.draw_id, f.member, ids, rows)
             summary.files.append(dict(
                 path=f.path, sha256=f.sha256, draw_id=f.draw_id, panel=f.panel, member=f.member,
                 questionnaire=f.questionnaire, pack_id=f.pack_id, saved_at=f.saved_at.isoformat(), calls=len(f.calls),
                 stored=len(rows), replaced=replaced,
                 revealed_scores=sorted(c.call_id for c in f.calls if c.revealed_scores)))
-        store.audit(actor, "panel_import", details={"files": summary.files}, conn=conn)
+        tx.audit(actor, "panel_import", {"files": summary.files})
     return summary
 
 

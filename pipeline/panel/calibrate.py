@@ -30,14 +30,10 @@ from html import escape
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import func, or_, select
-
 from pipeline.errors import CallQAError
 from pipeline.panel.questionnaire import Questionnaire, load_questionnaire
 from pipeline.rules import INDICATORS
-from pipeline.store import Store, parse_date
-from pipeline.store import schema as t
-from pipeline.store.store import IN_CHUNK, _to_utc
+from pipeline.store import CLOSING_DECISIONS, Store, parse_date
 
 AUTOMATED_MET = {"pass": True, "fail": False, "not_applicable": None}
 UNDEFINED_KAPPA = ("undefined: the panel and the automation gave one and the same verdict on every pair, "
@@ -195,34 +191,15 @@ def _first_evidence(evidence: Any) -> float | None:
     return min(times) if times else None
 
 
-def _automated(conn: Any, call_ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(call_id, indicator) -> status, reason, evidence of each call's newest scoring."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    ir = t.indicator_results
-    for first in range(0, len(call_ids), IN_CHUNK):
-        chunk = call_ids[first:first + IN_CHUNK]
-        latest = (select(func.max(t.scorings.c.id).label("id")).where(t.scorings.c.call_id.in_(chunk))
-                  .group_by(t.scorings.c.call_id).subquery())
-        for r in conn.execute(select(ir.c.call_id, ir.c.indicator, ir.c.status, ir.c.reason, ir.c.evidence)
-                              .join(latest, latest.c.id == ir.c.scoring_id)).mappings():
-            out[r["call_id"], r["indicator"]] = dict(r)
-    return out
-
-
 def flag_decisions(store: Store, since: str | None = None) -> list[FlagDecisions]:
     """Per indicator: the QA leads' latest decision on each flag (confirm / dismiss), and notes."""
-    fd = t.flag_decisions
-    query = select(fd.c.id, fd.c.flag_id, fd.c.indicator, fd.c.decision).order_by(fd.c.id)
-    if (start := _to_utc(parse_date(since, "--since"))) is not None:
-        query = query.where(fd.c.decided_at >= start)
     latest: dict[int, tuple[str, str]] = {}
     notes: Counter[str] = Counter()
-    with store.engine.connect() as conn:
-        for r in conn.execute(query):
-            if r.decision in t.CLOSING_DECISIONS:
-                latest[r.flag_id] = (r.indicator, r.decision)
-            else:
-                notes[r.indicator] += 1
+    for r in store.flag_decisions(parse_date(since, "--since")):
+        if r.decision in CLOSING_DECISIONS:
+            latest[r.flag_id] = (r.indicator, r.decision)
+        else:
+            notes[r.indicator] += 1
     tally = Counter(latest.values())
     seen = {ind for ind, _ in latest.values()} | set(notes)
     order = [i for i in INDICATORS if i in seen] + sorted(seen - set(INDICATORS))
@@ -238,27 +215,17 @@ def calibrate(store: Store, questionnaire: Questionnaire | None = None, draw_id:
     questionnaire = questionnaire or load_questionnaire()
     if draw_id is not None and panel is not None:
         raise CallQAError("give --draw or --panel, not both")
-    start = _to_utc(parse_date(since, "--since"))
-    pa, pd = t.panel_answers, t.panel_draws
-    query = (select(pa.c.draw_id, pa.c.member, pa.c.call_id, pa.c.question_id, pa.c.answer, pa.c.questionnaire)
-             .join(pd, pd.c.id == pa.c.draw_id).where(pa.c.answer.is_not(None)))
-    with store.engine.connect() as conn:
-        if draw_id is not None:
-            if conn.execute(select(pd.c.id).where(pd.c.id == draw_id)).first() is None:
-                raise CallQAError(f"no panel draw {draw_id}")
-            query = query.where(pa.c.draw_id == draw_id)
-        if panel is not None:
-            if conn.execute(select(pd.c.id).where(pd.c.panel == panel).limit(1)).first() is None:
-                known = sorted(set(conn.execute(select(pd.c.panel)).scalars()))
-                raise CallQAError(f"no panel draws for panel {panel!r}; panels: {', '.join(known) or 'none yet'}")
-            query = query.where(pd.c.panel == panel)
-        if start is not None:
-            query = query.where(or_(pa.c.submitted_at >= start,
-                                    (pa.c.submitted_at.is_(None)) & (pa.c.imported_at >= start)))
-        rows = conn.execute(query.order_by(pa.c.call_id, pa.c.member, pa.c.question_id)).all()
-        other = Counter(r.questionnaire for r in rows if r.questionnaire.rpartition("@")[0] != questionnaire.name)
-        rows = [r for r in rows if r.questionnaire.rpartition("@")[0] == questionnaire.name]
-        automated = _automated(conn, sorted({r.call_id for r in rows}))
+    start = parse_date(since, "--since")
+    if draw_id is not None and not store.draw_exists(draw_id):
+        raise CallQAError(f"no panel draw {draw_id}")
+    if panel is not None and not store.panel_has_draws(panel):
+        known = store.panel_names()
+        raise CallQAError(f"no panel draws for panel {panel!r}; panels: {', '.join(known) or 'none yet'}")
+    rows = store.panel_answers(draw_id, panel, start)
+    other = Counter(r.questionnaire for r in rows if r.questionnaire.rpartition("@")[0] != questionnaire.name)
+    rows = [r for r in rows if r.questionnaire.rpartition("@")[0] == questionnaire.name]
+    # Each call's current result: the same query as everywhere else (Store.current_scorings).
+    automated = store.current_indicator_results(sorted({r.call_id for r in rows}))
 
     mapped = [q for q in questionnaire.questions if q.indicator]
     order = {q.id: i for i, q in enumerate(questionnaire.questions)}

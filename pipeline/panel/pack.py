@@ -44,17 +44,13 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection
-
 from pipeline.config import LOCAL_TZ
 from pipeline.errors import CallQAError
 from pipeline.panel.answers import FORMAT_VERSION as ANSWERS_FORMAT_VERSION
 from pipeline.panel.answers import PSEUDONYM
 from pipeline.panel.redact import RedactionConfig, audio_spans, redact_audio, redact_result
 from pipeline.store import Store
-from pipeline.store import schema as t
-from pipeline.store.store import _utc, now
+from pipeline.store.times import from_db, now
 from pipeline.rules import load_rule_pack
 from pipeline.timeline_svg import timeline_svg
 
@@ -108,29 +104,15 @@ def pseudonymise(call_ids: Iterable[str]) -> dict[str, str]:
     return key
 
 
-def record_pack_key(store: Store, pack_id: str, draw_id: int, key: dict[str, str],
-                    conn: Connection | None = None) -> None:
+def record_pack_key(store: Store, pack_id: str, draw_id: int, key: dict[str, str]) -> None:
     """Keep a pack's key (pseudonym -> call id) in the store, the only place it lives."""
     assert all(PSEUDONYM.fullmatch(p) for p in key), "pseudonyms come from pseudonymise()"
-    row = dict(pack_id=pack_id, draw_id=draw_id, created_at=now(), pseudonyms=dict(key))
-    if conn is not None:
-        conn.execute(insert(t.panel_packs).values(**row))
-        return
-    with store.engine.begin() as own:
-        own.execute(insert(t.panel_packs).values(**row))
-
-
-def _one(store: Store, query: Any, missing: str) -> dict[str, Any]:
-    with store.engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-    if row is None:
-        raise CallQAError(missing)
-    return dict(row)
+    store.record_pack_key(pack_id, draw_id, key)
 
 
 def public_metadata(call: dict[str, Any], duration_s: float) -> dict[str, str]:
     """What a member of the public may see about a call: no numbers, names or staff ids."""
-    local = _utc(call["started_at"]).astimezone(LOCAL_TZ)
+    local = from_db(call["started_at"]).astimezone(LOCAL_TZ)
     minutes, seconds = divmod(int(round(duration_s)), 60)
     return {"Area": call["area"], "Call type": CALL_TYPES.get(call["call_type"], call["call_type"]),
             "Date": f"{local:%A} {local.day} {local:%B %Y}", "Length": f"{minutes}:{seconds:02d}"}
@@ -219,8 +201,9 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
     if not redact and not (reason and reason.strip()):
         raise CallQAError("an unredacted pack needs a reason (--reason), which is written to the audit log")
     questionnaire = questionnaire or load_questionnaire()
-    draw = _one(store, select(t.panel_draws).where(t.panel_draws.c.id == draw_id),
-                f"no panel draw {draw_id} in {store.safe_url}")
+    draw = store.panel_draw(draw_id)
+    if draw is None:
+        raise CallQAError(f"no panel draw {draw_id} in {store.safe_url}")
     if not redact:
         store.audit(actor, "redaction_off", details={"draw_id": draw_id, "reason": reason.strip(), "out": str(out)})
     if redact:
@@ -239,8 +222,9 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
             result = store.call_result(call_id)
             if result is None:
                 raise CallQAError(f"call {call_id} of draw {draw_id} has no stored result")
-            call = _one(store, select(t.calls).where(t.calls.c.call_id == call_id),
-                        f"call {call_id} of draw {draw_id} is no longer in the store")
+            call = store.call(call_id)
+            if call is None:
+                raise CallQAError(f"call {call_id} of draw {draw_id} is no longer in the store")
             redactions: list[Any] = []
             if redact:
                 result, redactions = redact_result(result, redaction_config)

@@ -12,12 +12,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from pipeline.errors import CallQAError
-from pipeline.store import Store, parse_date
-from pipeline.store import schema as t
-from pipeline.store.store import now
+from pipeline.store import Candidate, Store, parse_date
 
 
 @dataclass(frozen=True)
@@ -42,13 +38,6 @@ class SampleFilters:
             raise CallQAError(f"unknown call type(s) {', '.join(sorted(unknown))}; use 101 and/or 999")
 
 
-@dataclass(frozen=True)
-class Candidate:
-    call_id: str
-    call_type: str
-    flagged: bool
-
-
 @dataclass
 class Draw:
     panel: str
@@ -61,20 +50,8 @@ class Draw:
 
 def eligible_calls(store: Store, filters: SampleFilters) -> list[Candidate]:
     """Scored, non-training calls matching the filters, sorted by call_id (the draw's fixed order)."""
-    latest = store.latest_scorings()
-    query = (select(t.calls.c.call_id, t.calls.c.call_type, t.scorings.c.flag_count)
-             .join(t.scorings, t.scorings.c.call_id == t.calls.c.call_id)
-             .join(latest, latest.c.id == t.scorings.c.id)
-             .where(t.calls.c.training.is_(False), t.calls.c.call_type.in_(filters.call_types)))
-    if filters.areas:
-        query = query.where(t.calls.c.area.in_(filters.areas))
-    if (start := parse_date(filters.date_from, "--from")) is not None:
-        query = query.where(t.calls.c.started_at >= start)
-    if (end := parse_date(filters.date_to, "--to")) is not None:
-        query = query.where(t.calls.c.started_at < end)
-    with store.engine.connect() as conn:
-        rows = conn.execute(query.order_by(t.calls.c.call_id)).all()
-    return [Candidate(r.call_id, r.call_type, r.flag_count > 0) for r in rows]
+    return store.sampling_candidates(filters.call_types, filters.areas, parse_date(filters.date_from, "--from"),
+                                     parse_date(filters.date_to, "--to"))
 
 
 def draw_sample(candidates: list[Candidate], filters: SampleFilters, seed: int) -> list[tuple[str, str]]:
@@ -106,21 +83,17 @@ def sample(store: Store, panel: str, filters: SampleFilters, seed: int, requeste
     calls = draw_sample(candidates, filters, seed)
     if len(calls) < filters.n:
         raise CallQAError(f"only {len(candidates)} eligible call(s) match; asked for {filters.n}")
-    with store.engine.begin() as conn:
-        draw_id = conn.execute(t.panel_draws.insert().values(
-            panel=panel, requested_by=requested_by, requested_at=now(), filters=asdict(filters), seed=seed,
-            calls=[list(c) for c in calls])).inserted_primary_key[0]
+    draw_id = store.record_draw(panel, requested_by, asdict(filters), seed, calls)
     return Draw(panel, seed, filters, calls, len(candidates), draw_id)
 
 
 def redraw(store: Store, draw_id: int) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The recorded draw and what the same filters and seed give now (they match unless the
     store's eligible calls changed, e.g. a call was re-analysed or removed)."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(t.panel_draws).where(t.panel_draws.c.id == draw_id)).mappings().first()
+    row = store.panel_draw(draw_id)
     if row is None:
         raise CallQAError(f"no panel draw {draw_id}")
     data = dict(row["filters"])
     filters = SampleFilters(**{**data, "areas": tuple(data["areas"]), "call_types": tuple(data["call_types"])})
     again = draw_sample(eligible_calls(store, filters), filters, row["seed"])
-    return dict(row), again
+    return row, again

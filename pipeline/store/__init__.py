@@ -1,5 +1,14 @@
-"""The results store: SQLite by default, PostgreSQL by URL, one schema, Alembic migrations."""
+"""The results store: SQLite by default, PostgreSQL by URL, one schema, Alembic migrations.
 
-from pipeline.store.store import DEFAULT_DB, Plan, Store, parse_date, resolve_db_url
+All the project's SQL lives in this package, split by aggregate (see store.py); everything else
+calls `Store` methods and uses the public time helpers in `pipeline.store.times`.
+"""
 
-__all__ = ["DEFAULT_DB", "Plan", "Store", "parse_date", "resolve_db_url"]
+from pipeline.store.panels import AnswerRow, AnswersImport, Candidate, DrawRow, PackKey
+from pipeline.store.results import IndicatorRow
+from pipeline.store.reviews import CLOSING_DECISIONS, FLAG_DECISIONS, QUEUE_STATUSES, DecisionRow
+from pipeline.store.store import DEFAULT_DB, MAX_ID, Plan, Store, StoreError, parse_date, resolve_db_url
+
+__all__ = ["CLOSING_DECISIONS", "DEFAULT_DB", "FLAG_DECISIONS", "MAX_ID", "QUEUE_STATUSES", "AnswerRow",
+           "AnswersImport", "Candidate", "DecisionRow", "DrawRow", "IndicatorRow", "PackKey", "Plan", "Store",
+           "StoreError", "parse_date", "resolve_db_url"]

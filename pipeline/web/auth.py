@@ -18,7 +18,6 @@ sign-in.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import time
@@ -28,11 +27,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import case, func, insert, select, text, update
-
 from pipeline.store import Store
-from pipeline.store import schema as t
-from pipeline.store.store import now
 from pipeline.web import users
 
 PUBLIC_ENDPOINTS = {"static", "account.login"}
@@ -168,40 +163,18 @@ def _address() -> str:
     return re.sub(r"[^0-9A-Za-z.:_-]", "?", request.remote_addr or "-")[:64]
 
 
-def recent_failures(conn, username: str, ip: str) -> tuple[int, int]:
-    """(failures for this user name from this address, failures from this address) in the window."""
-    by_ip = t.audit_log.c.details["ip"].as_string() == ip
-    row = conn.execute(select(func.count(), func.coalesce(func.sum(case((t.audit_log.c.actor == username, 1),
-                                                                        else_=0)), 0))
-                       .where(t.audit_log.c.action == "login_failed",
-                              t.audit_log.c.at >= now() - current_app.config["LOGIN_FAIL_WINDOW"], by_ip)).one()
-    return int(row[1]), int(row[0])
-
-
-def _lock_key(ip: str) -> int:
-    """A PostgreSQL advisory lock number for sign-ins from this address (signed 64 bits)."""
-    return int.from_bytes(hashlib.sha256(b"callqa-login:" + ip.encode()).digest()[:8], "big", signed=True)
-
-
 def reserve_attempt(key: str, ip: str) -> int | None:
     """Record this attempt as a failure unless a limit is reached: the audit row's id, else None.
 
     Count and insert are one transaction, taken in turn: by this app's lock among its threads
-    (waitress serves from threads of one process), and by the database among processes (SQLite's
-    write lock via BEGIN IMMEDIATE; on PostgreSQL an advisory lock on the address). Both limits
-    are counted per address: the name's (LOGIN_FAILS_PER_USER_AND_IP) and, above it, the address's
-    (LOGIN_FAILS_PER_IP), which caps what one address may try over many names."""
+    (waitress serves from threads of one process), and by the database among processes (the
+    store's write lock: see `Store.reserve_login_attempt`). Both limits are counted per address:
+    the name's (LOGIN_FAILS_PER_USER_AND_IP) and, above it, the address's (LOGIN_FAILS_PER_IP),
+    which caps what one address may try over many names."""
     config = current_app.config
-    with current_app.extensions[LOCK], store().engine.connect() as conn, conn.begin():
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        elif conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(ip)})
-        by_user, by_ip = recent_failures(conn, key, ip)
-        if by_user >= config["LOGIN_FAILS_PER_USER_AND_IP"] or by_ip >= config["LOGIN_FAILS_PER_IP"]:
-            return None
-        return conn.execute(insert(t.audit_log).values(at=now(), actor=key, action="login_failed",
-                                                       details={"ip": ip})).inserted_primary_key[0]
+    with current_app.extensions[LOCK]:
+        return store().reserve_login_attempt(key, ip, config["LOGIN_FAIL_WINDOW"],
+                                             config["LOGIN_FAILS_PER_USER_AND_IP"], config["LOGIN_FAILS_PER_IP"])
 
 
 def attempt_login(username: str, password: str) -> tuple[dict[str, Any] | None, bool]:
@@ -214,9 +187,7 @@ def attempt_login(username: str, password: str) -> tuple[dict[str, Any] | None, 
     user = users.check_password(store(), name, password)
     if user is None:
         return None, False  # the reserved row stays: a failure
-    with store().engine.begin() as conn:
-        conn.execute(update(t.audit_log).where(t.audit_log.c.id == row_id)
-                     .values(at=now(), actor=user["username"], action="login"))
+    store().record_login(row_id, user["username"])
     return user, False
 
 

@@ -20,13 +20,10 @@ import shutil
 import threading
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from pipeline.errors import CallQAError
 from pipeline.panel.pack import PACK_FORMAT_VERSION, build_pack
 from pipeline.panel.questionnaire import Questionnaire, load_questionnaire
 from pipeline.store import Store
-from pipeline.store import schema as t
 
 _locks: dict[int, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -45,13 +42,10 @@ def _lock(draw_id: int) -> threading.Lock:
 def fingerprint(store: Store, draw_id: int, questionnaire_ref: str) -> str:
     """Changes when any call of the draw is re-scored or re-analysed, the questionnaire changes, or
     the pack format does (a pack cached before pseudonyms must not be served again)."""
-    with store.engine.connect() as conn:
-        calls = conn.execute(select(t.panel_draws.c.calls).where(t.panel_draws.c.id == draw_id)).scalar()
-        if calls is None:
-            raise PackUnavailable(f"no panel draw {draw_id}")
-        ids = [c[0] for c in calls]
-        latest = dict(conn.execute(select(t.scorings.c.call_id, func.max(t.scorings.c.id))
-                                   .where(t.scorings.c.call_id.in_(ids)).group_by(t.scorings.c.call_id)).all())
+    ids = store.draw_call_ids(draw_id)
+    if ids is None:
+        raise PackUnavailable(f"no panel draw {draw_id}")
+    latest = store.current_scoring_ids(ids)
     key = json.dumps([PACK_FORMAT_VERSION, draw_id, questionnaire_ref, [[c, latest.get(c)] for c in ids]])
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 

@@ -1,10 +1,12 @@
 """Review-app accounts: Argon2id password hashes, roles, and panel members' assigned draws.
 
 Kept apart from the request handling (auth.py) so `callqa user ...` can manage accounts without a
-web server. Passwords are only ever stored as Argon2id hashes (argon2-cffi's RFC 9106 defaults),
-and a new one must pass `password_problem` (length, no blanks at the ends, enough different
-characters, no simple sequence, not the user name, and a zxcvbn strength estimate that refuses
-common passwords, words with digits tacked on, keyboard walks and repeats).
+web server; the rows themselves are the store's (pipeline/store/users.py), this module holds the
+rules (names, roles, the password policy and hashing). Passwords are only ever stored as
+Argon2id hashes (argon2-cffi's RFC 9106 defaults), and a new one must pass `password_problem`
+(length, no blanks at the ends, enough different characters, no simple sequence, not the user
+name, and a zxcvbn strength estimate that refuses common passwords, words with digits tacked on,
+keyboard walks and repeats).
 """
 
 from __future__ import annotations
@@ -15,13 +17,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from pipeline.errors import CallQAError
 from pipeline.store import Store
-from pipeline.store import schema as t
-from pipeline.store.store import now
 
 ROLES = ("qa_lead", "panel_member")
 MIN_PASSWORD = 12
@@ -93,34 +90,22 @@ def add_user(store: Store, username: str, password: str, role: str, actor: str =
         raise UserError(f"user name {username!r}: use 1-128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit")
     if role not in ROLES:
         raise UserError(f"role {role!r}: use one of {', '.join(ROLES)}")
-    try:
-        with store.engine.begin() as conn:
-            user_id = conn.execute(insert(t.users).values(
-                username=username, password_hash=hash_password(password, username), role=role, active=True,
-                created_at=now())).inserted_primary_key[0]
-            store.audit(actor, "user_add", details={"username": username, "role": role}, conn=conn)
-    except IntegrityError:
-        raise UserError(f"user {username!r} exists already") from None
+    user_id = store.add_user(username, hash_password(password, username), role, actor)
+    if user_id is None:
+        raise UserError(f"user {username!r} exists already")
     return user_id
 
 
 def get_user(store: Store, user_id: int) -> dict[str, Any] | None:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
-    return dict(row) if row else None
+    return store.user_by_id(user_id)
 
 
 def find_user(store: Store, username: str) -> dict[str, Any] | None:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(t.users).where(t.users.c.username == username)).mappings().first()
-    return dict(row) if row else None
+    return store.user_by_name(username)
 
 
 def list_users(store: Store) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active,
-                                   t.users.c.created_at).order_by(t.users.c.username)).mappings().all()
-    return [dict(r) for r in rows]
+    return store.list_users()
 
 
 def check_password(store: Store, username: str, password: str) -> dict[str, Any] | None:
@@ -134,37 +119,29 @@ def check_password(store: Store, username: str, password: str) -> dict[str, Any]
     if user is None or not user["active"]:
         return None
     if _hasher.check_needs_rehash(user["password_hash"]):  # parameters raised since it was set
-        with store.engine.begin() as conn:
-            conn.execute(update(t.users).where(t.users.c.id == user["id"])
-                         .values(password_hash=_hasher.hash(password)))
+        store.replace_password_hash(user["id"], _hasher.hash(password))
     return user
 
 
 def _update(store: Store, username: str, action: str, actor: str, **values: Any) -> None:
-    with store.engine.begin() as conn:
-        done = conn.execute(update(t.users).where(t.users.c.username == username).values(**values)).rowcount
-        if not done:
-            raise UserError(f"no user {username!r}")
-        store.audit(actor, action, details={"username": username}, conn=conn)
+    """Change the account and end its sessions (the store bumps its session epoch), audited."""
+    if not store.change_user(username, action, actor, **values):
+        raise UserError(f"no user {username!r}")
 
 
 def set_active(store: Store, username: str, active: bool, actor: str = "callqa") -> None:
     """Disable (or re-enable) an account: its open sessions stop working at their next request."""
-    _update(store, username, "user_enable" if active else "user_disable", actor, active=active,
-            session_epoch=t.users.c.session_epoch + 1)
+    _update(store, username, "user_enable" if active else "user_disable", actor, active=active)
 
 
 def set_password(store: Store, username: str, password: str, actor: str = "callqa") -> None:
     """A new password also ends every session signed in with the old one."""
-    _update(store, username, "user_password", actor, password_hash=hash_password(password, username),
-            session_epoch=t.users.c.session_epoch + 1)
+    _update(store, username, "user_password", actor, password_hash=hash_password(password, username))
 
 
 def end_sessions(store: Store, user_id: int) -> None:
     """Sign-out: every session of this user stops working, including a copied cookie."""
-    with store.engine.begin() as conn:
-        conn.execute(update(t.users).where(t.users.c.id == user_id)
-                     .values(session_epoch=t.users.c.session_epoch + 1))
+    store.end_sessions(user_id)
 
 
 def assign_draw(store: Store, username: str, draw_id: int, actor: str = "callqa") -> None:
@@ -174,18 +151,9 @@ def assign_draw(store: Store, username: str, draw_id: int, actor: str = "callqa"
         raise UserError(f"no user {username!r}")
     if user["role"] != "panel_member":
         raise UserError(f"{username} is a {user['role']}; only panel members are assigned draws")
-    with store.engine.begin() as conn:
-        if conn.execute(select(t.panel_draws.c.id).where(t.panel_draws.c.id == draw_id)).first() is None:
-            raise UserError(f"no panel draw {draw_id}")
-        if conn.execute(select(t.panel_assignments.c.id).where(
-                t.panel_assignments.c.user_id == user["id"], t.panel_assignments.c.draw_id == draw_id)).first():
-            return
-        conn.execute(insert(t.panel_assignments).values(user_id=user["id"], draw_id=draw_id, assigned_at=now()))
-        store.audit(actor, "panel_assign", details={"username": username, "draw_id": draw_id}, conn=conn)
+    if store.assign_draw(user["id"], username, draw_id, actor) == "no_such_draw":
+        raise UserError(f"no panel draw {draw_id}")
 
 
 def assigned_draw_ids(store: Store, user_id: int) -> list[int]:
-    with store.engine.connect() as conn:
-        return list(conn.execute(select(t.panel_assignments.c.draw_id)
-                                 .where(t.panel_assignments.c.user_id == user_id)
-                                 .order_by(t.panel_assignments.c.draw_id)).scalars())
+    return store.assigned_draw_ids(user_id)
