@@ -85,3 +85,12 @@ def show_bytes(data: bytes) -> str:
     if data and all(0x20 <= b < 0x7F for b in data):
         return quote(data.decode("ascii"))
     return "bytes " + " ".join(f"{b:02x}" for b in data[:16]) + (" ..." if len(data) > 16 else "")
+
+
+def page_text(value: object) -> object:
+    """Jinja's `finalize` for pages and packs: every text a template prints has its hidden
+    characters escaped (autoescape handles markup, not an ESC or a bidi override in a transcript).
+    Markup the app built itself, numbers and None pass through unchanged."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return printable(value, limit=None, keep_newlines=True)
+    return value

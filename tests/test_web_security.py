@@ -19,8 +19,8 @@ from pipeline.store import schema as t
 from pipeline.web import create_app
 from pipeline.web.auth import PANEL_ENDPOINTS, PUBLIC_ENDPOINTS
 from pipeline.web.security import CSP
-from tests.web_helpers import (FORMULA_HANDLER, IMG, PASSWORDS, SCRIPT, XSS_AREA, XSS_CALL, build_site,
-                               add_users_and_draw, csrf_from, login)
+from tests.web_helpers import (FORMULA_HANDLER, IMG, PASSWORDS, SCRIPT, TERMINAL_ESCAPE, XSS_AREA, XSS_CALL,
+                               add_users_and_draw, build_site, csrf_from, login)
 
 SAMPLE_VALUES = {"call_id": "vulnerable_ignored", "flag_id": "1", "draw_id": "1", "handler_id": "H1042",
                  "area": "Stafford", "filename": "index.html"}
@@ -394,3 +394,15 @@ def test_calibration_page_lists_disagreements(env, lead, member, tmp_path):
     assert page.status_code == 200 and f"Disagreements ({expected})" in html
     assert html.count('href="/calls/') >= expected > 0 and "<svg" in html
     assert member.get("/calibration").status_code == 403
+
+
+def test_hidden_characters_in_a_transcript_show_escaped_on_pages_and_packs(env, lead):
+    """Issue 13: control characters were escaped on terminals and in CSV, but pages printed an ESC or
+    a bidi override from a transcript as is. Every template value now shows them escaped."""
+    page = lead.get(f"/calls/{XSS_CALL}").get_data(as_text=True)
+    assert "\x1b" not in page and "\u202e" not in page
+    assert "\\x1b[31mred\\x1b[0m \\u202eevil" in page
+    from pipeline.panel.pack import _env
+
+    rendered = _env().from_string("<p>{{ text }}</p>").render(text=TERMINAL_ESCAPE)
+    assert rendered == "<p>\\x1b[31mred\\x1b[0m \\u202eevil</p>"

@@ -26,6 +26,7 @@ PASSWORDS = {"lead": "lead-password-123", "member": "member-password-123", "othe
 XSS_CALL = "xss_call"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
+TERMINAL_ESCAPE = "\x1b[31mred\x1b[0m \u202eevil"   # an ANSI colour and a bidi override
 XSS_AREA = 'Area"><script>alert(3)</script>'
 FORMULA_HANDLER = "=HYPERLINK(\"http://evil.example\")"
 
@@ -88,6 +89,7 @@ def add_hostile_call(store) -> None:
     result["call_id"] = XSS_CALL
     result["transcript"][0]["text"] = f"Hello {SCRIPT} and {IMG}"
     result["transcript"][1]["text"] = f"caller says {IMG}"
+    result["transcript"][2]["text"] = f"handler says {TERMINAL_ESCAPE}"
     first = next(ind for ind in result["indicators"].values() if ind["evidence"])
     first["evidence"][0]["text"] = SCRIPT
     result["flags"][0]["reason"] = f"reason with {IMG}"
@@ -155,4 +157,4 @@ def served(app) -> Iterator[str]:
 
 
 __all__ = ["ROOT", "SAMPLES", "PASSWORDS", "sample_store_template", "copy_store", "add_hostile_call",
-           "add_users_and_draw", "copy_results", "login", "served", "csrf_from", "build_site"]
+           "add_users_and_draw", "copy_results", "login", "served", "csrf_from", "build_site", "TERMINAL_ESCAPE"]

@@ -46,6 +46,7 @@ import soundfile as sf
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pipeline.config import LOCAL_TZ
 from pipeline.errors import CallQAError
+from pipeline.messages import page_text
 from pipeline.panel.answers import FORMAT_VERSION as ANSWERS_FORMAT_VERSION
 from pipeline.panel.answers import PSEUDONYM
 from pipeline.panel.redact import RedactionConfig, audio_spans, redact_audio, redact_result
@@ -139,7 +140,8 @@ def pack_audio(path: str, channels: str, redactions: list[Any], redaction_config
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["html", "j2"]),
+                      finalize=page_text)  # hidden characters in a transcript show escaped, never act
     env.filters["clock"] = lambda s: f"{int(s) // 60}:{int(s) % 60:02d}"
     return env
 

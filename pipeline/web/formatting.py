@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from pipeline.messages import page_text
 from pipeline.web.dates import LOCAL_TZ
 
 
@@ -42,5 +43,6 @@ def metric(value: object) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_time=uk_time, clock=clock, score=score, metric=metric)
+    app.jinja_env.finalize = page_text   # hidden characters in transcripts and metadata show escaped
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
