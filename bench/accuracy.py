@@ -29,12 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.indicators import CallContext  # noqa: E402
-from pipeline.intents import INTENTS  # noqa: E402
-from pipeline.intents.questions import is_question  # noqa: E402
-from pipeline.rules import load_rule_pack  # noqa: E402
-from pipeline.transcript import Segment, Word  # noqa: E402
-from pipeline.vad import Region  # noqa: E402
+from callqa.pipeline.indicators import CallContext  # noqa: E402
+from callqa.pipeline.intents import INTENTS  # noqa: E402
+from callqa.pipeline.intents.questions import is_question  # noqa: E402
+from callqa.pipeline.rules import load_rule_pack  # noqa: E402
+from callqa.pipeline.transcript import Segment, Word  # noqa: E402
+from callqa.pipeline.vad import Region  # noqa: E402
 
 CORPUS = ROOT / "bench" / "data" / "intents" / "utterances.jsonl"
 SAMPLE_SETS = {"samples": ROOT / "sample_audio", "unseen": ROOT / "sample_audio" / "unseen"}
@@ -113,8 +113,8 @@ def _truth(wav: Path) -> dict:
 
 
 def calls(rules, cache: Path | None) -> dict:
-    from pipeline.analyze import Analyzer
-    from pipeline.rescore import rescore_transcription
+    from callqa.pipeline.analyze import Analyzer
+    from callqa.rescore import rescore_transcription
 
     analyzer = None
     out = {}
@@ -168,7 +168,7 @@ def call_report(results: dict, rules) -> dict:
 
 
 def real(rules) -> dict:
-    from pipeline.analyze import Analyzer
+    from callqa.pipeline.analyze import Analyzer
 
     if not REAL.is_dir():
         return {"skipped": f"{REAL} is absent"}

@@ -42,7 +42,7 @@ def pin_to_one_core() -> None:
 
 
 def worker_pipeline(audio: str, model: str) -> dict:
-    from pipeline.cli import main
+    from callqa.cli import main
 
     with tempfile.TemporaryDirectory() as tmp:
         code = main(["analyze", audio, "--model", model, "--json", str(Path(tmp) / "r.json")])
@@ -53,9 +53,9 @@ def worker_pipeline(audio: str, model: str) -> dict:
 def worker_bare(audio: str, model: str) -> dict:
     from faster_whisper import WhisperModel
 
-    from pipeline.audio import load_call
-    from pipeline.config import STTConfig
-    from pipeline.stt.faster_whisper_engine import model_folder
+    from callqa.pipeline.audio import load_call
+    from callqa.pipeline.config import STTConfig
+    from callqa.pipeline.stt.faster_whisper_engine import model_folder
 
     cfg = STTConfig()
     whisper = WhisperModel(

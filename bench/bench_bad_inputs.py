@@ -64,8 +64,8 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print each crash and unclear message")
     args = parser.parse_args()
 
-    import pipeline.audio  # noqa: F401 - import cost is not part of the per-file memory
-    import pipeline.export  # noqa: F401,F811
+    import callqa.pipeline.audio  # noqa: F401 - import cost is not part of the per-file memory
+    import callqa.recorder_export  # noqa: F401,F811
 
     audio = [c for c in bad.all_cases() if c.kind == "audio"]
     exports = [c for c in bad.all_cases() if c.kind != "audio"]

@@ -48,10 +48,10 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--rescore-calls", type=int, default=1000)
     args = parser.parse_args()
-    from flows.nightly import nightly
-    from pipeline.rescore import rescore_store
-    from pipeline.rules import load_rule_pack
-    from pipeline.store import Store
+    from callqa.flows.nightly import nightly
+    from callqa.rescore import rescore_store
+    from callqa.pipeline.rules import load_rule_pack
+    from callqa.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "export"
@@ -80,7 +80,7 @@ def grow_store(store, total: int) -> None:
     """Copy stored analyses under new call ids until the store holds `total` transcripts."""
     from types import SimpleNamespace
 
-    from pipeline.store import schema as t
+    from callqa.store import schema as t
 
     with store.engine.connect() as conn:
         calls = [dict(r) for r in conn.execute(t.calls.select()).mappings()]

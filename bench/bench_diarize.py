@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.diarize_sources import UNSEEN, measure_sources, tune_sources  # noqa: E402
-from pipeline.diarize import DiarizeConfig, der, diarize  # noqa: E402
-from pipeline.vad import Region, merge_regions, speech_regions  # noqa: E402
+from callqa.pipeline.diarize import DiarizeConfig, der, diarize  # noqa: E402
+from callqa.pipeline.vad import Region, merge_regions, speech_regions  # noqa: E402
 
 METHODS = {"embeddings": DiarizeConfig(), "mfcc": DiarizeConfig(method="mfcc", hop_s=0.5)}  # MFCC as it was
 
@@ -65,9 +65,9 @@ def handler_identification(no_stt: bool) -> None:
     """End to end on the unseen calls' mono mixes, with and without a leave-one-out voiceprint."""
     import json
 
-    from pipeline.analyze import Analyzer
-    from pipeline.audio import load_call
-    from pipeline.voiceprints import voice_sample
+    from callqa.pipeline.analyze import Analyzer
+    from callqa.pipeline.audio import load_call
+    from callqa.pipeline.voiceprints import voice_sample
 
     if no_stt:
         return
@@ -87,7 +87,7 @@ def _identify(analyzer, truths: dict, samples: dict, trimmed: bool) -> None:
     import soundfile as sf
 
     from bench.diarize_sources import call_mix
-    from pipeline.voiceprints import centroid
+    from callqa.pipeline.voiceprints import centroid
 
     what = ("recording starting at the caller's first words (greeting and first speaker lost)" if trimmed
             else "whole recording")
@@ -142,9 +142,9 @@ def _word_agreement(result: dict, ref: dict) -> tuple[float, float]:
 
 
 def cost(no_stt: bool) -> None:
-    from pipeline.audio import load_call
-    from pipeline.diarize import diarize_call
-    from pipeline.speaker_encoder import default_speaker_encoder
+    from callqa.pipeline.audio import load_call
+    from callqa.pipeline.diarize import diarize_call
+    from callqa.pipeline.speaker_encoder import default_speaker_encoder
 
     encoder = default_speaker_encoder()
     mixes = []
@@ -162,7 +162,7 @@ def cost(no_stt: bool) -> None:
     if not no_stt:
         from faster_whisper import WhisperModel
 
-        from models.weights import resolve_model
+        from callqa.models.weights import resolve_model
 
         model = WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8", cpu_threads=1)
         started = time.perf_counter()

@@ -3,7 +3,7 @@
     python bench/bench_embeddings.py [--sentences N] [--repeats R]
 
 Prints the encoder's load time (hash checks included), then sentences/second for typical transcript
-sentences (5-20 words) at batch sizes 1, 16 and 64, for pipeline.embeddings.SentenceEncoder and, when
+sentences (5-20 words) at batch sizes 1, 16 and 64, for callqa.pipeline.embeddings.SentenceEncoder and, when
 torch is importable, for a plain torch forward pass over the same weights and token ids, plus the
 largest absolute difference between the two sets of embeddings.
 
@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.embeddings import SentenceEncoder, load_safetensors  # noqa: E402
+from callqa.pipeline.embeddings import SentenceEncoder, load_safetensors  # noqa: E402
 
 # Call-handler and caller lines of the kind the intent matcher sees, 5-20 words each.
 TRANSCRIPT_SENTENCES = [
@@ -87,7 +87,7 @@ def torch_reference(encoder: SentenceEncoder, folder: Path | None = None) -> Cal
     import torch
     import torch.nn.functional as F
 
-    from models.embedding_weights import resolve_sentence_model
+    from callqa.models.embedding_weights import resolve_sentence_model
 
     folder = folder or resolve_sentence_model()
     w = {k: torch.from_numpy(np.array(v)) for k, v in load_safetensors(folder / "model.safetensors").items()}

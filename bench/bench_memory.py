@@ -62,7 +62,7 @@ def peak_rss_mb(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[
 BARE = """
 import sys, soundfile as sf, soxr, numpy as np
 from faster_whisper import WhisperModel
-from models.weights import resolve_model
+from callqa.models.weights import resolve_model
 model = WhisperModel(str(resolve_model("tiny.en")), device="cpu", compute_type="int8", cpu_threads=1)
 audio, rate = sf.read(sys.argv[1], dtype="float32")
 for side in range(audio.shape[1]):
@@ -96,7 +96,7 @@ def main() -> None:
         for minutes in args.minutes:
             call = long_call(tmp_path / f"call-{minutes:g}min.wav", minutes)
             out = tmp_path / f"out-{minutes:g}"
-            cmd = [sys.executable, "-m", "pipeline.cli", "analyze", str(call), "--json", str(out), *config,
+            cmd = [sys.executable, "-m", "callqa.cli", "analyze", str(call), "--json", str(out), *config,
                    *(["--layout", args.layout] if args.layout else [])]
             rss, wall, code = peak_rss_mb(cmd, env, cwd=args.code.resolve())
             worst = max(worst, rss)

@@ -1,4 +1,4 @@
-"""Planted-item benchmark for panel-pack redaction (pipeline/panel/redact.py).
+"""Planted-item benchmark for panel-pack redaction (callqa/panel/redact.py).
 
     python bench/bench_redaction.py                 # every split, per category
     python bench/bench_redaction.py --split tune --show   # misses and false positives, to tune on
@@ -39,8 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.panel.redact import PLACEHOLDERS, _bundled_first_names, _surnames, find_redactions  # noqa: E402
-from pipeline.transcript import Segment, Word  # noqa: E402
+from callqa.panel.redact import PLACEHOLDERS, _bundled_first_names, _surnames, find_redactions  # noqa: E402
+from callqa.pipeline.transcript import Segment, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "redaction"
 SPLITS = ("tune", "heldout", "blind")

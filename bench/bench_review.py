@@ -31,17 +31,17 @@ AREAS = ("Stafford", "Cannock", "Stoke-on-Trent", "Newcastle-under-Lyme", "Tamwo
 
 
 def fill(folder: Path, calls: int) -> tuple[str, list[dict]]:
-    from pipeline.export import CallRecord
-    from pipeline.store import Store
+    from callqa.recorder_export import CallRecord
+    from callqa.store import Store
 
     seed_db = folder / "seed.db"
-    subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(ROOT / "sample_audio"), "--db", str(seed_db),
+    subprocess.run([sys.executable, "-m", "callqa.cli", "run", str(ROOT / "sample_audio"), "--db", str(seed_db),
                     "--report-dir", "", "--workers", "2"], cwd=folder, check=True, capture_output=True)
     seed = Store(f"sqlite:///{seed_db}")
     with seed.engine.connect() as conn:
         from sqlalchemy import select
 
-        from pipeline.store import schema as t
+        from callqa.store import schema as t
         rows = conn.execute(select(t.calls).where(t.calls.c.training.is_(False))).mappings().all()
     results = [(dict(r), seed.call_result(r["call_id"])) for r in rows]
     url = f"sqlite:///{folder / 'big.db'}"
@@ -75,12 +75,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=3000)
     args = parser.parse_args()
-    from pipeline.panel.pack import build_pack
-    from pipeline.panel.redact import redact_result
-    from pipeline.panel.sampling import SampleFilters, sample
-    from pipeline.store import Store
-    from pipeline.web import create_app
-    from pipeline.web.users import add_user
+    from callqa.panel.pack import build_pack
+    from callqa.panel.redact import redact_result
+    from callqa.panel.sampling import SampleFilters, sample
+    from callqa.store import Store
+    from callqa.web import create_app
+    from callqa.web.users import add_user
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

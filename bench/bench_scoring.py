@@ -30,10 +30,10 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_batch import grow_store
-    from pipeline.analyze import Analyzer
-    from pipeline.export import read_export
-    from pipeline.rescore import rescore_store
-    from pipeline.store import Store
+    from callqa.pipeline.analyze import Analyzer
+    from callqa.recorder_export import read_export
+    from callqa.rescore import rescore_store
+    from callqa.store import Store
 
     analyzer = Analyzer()
     rows = [r for r in read_export(args.calls).calls if not r.training]

@@ -20,8 +20,8 @@ import soundfile as sf
 import soxr
 from scipy.signal import butter, sosfiltfilt
 
-from pipeline.audio import load_call
-from pipeline.vad import speech_regions
+from callqa.pipeline.audio import load_call
+from callqa.pipeline.vad import speech_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"

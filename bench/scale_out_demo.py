@@ -6,7 +6,7 @@ Everything runs on 127.0.0.1 in a fresh temporary folder, the way a force runs i
 machines (docs/scale-out.md), with one machine played by each process group:
 
 1. `prefect server start --host 127.0.0.1 --port <free>` (own PREFECT_HOME, SQLite server database);
-2. `python -m flows.deploy`: the `callqa` process pool and the `analyse-shard/callqa-shards` deployment;
+2. `python -m callqa.flows.deploy`: the `callqa` process pool and the `analyse-shard/callqa-shards` deployment;
 3. N x `prefect worker start --pool callqa --type process --work-queue shards --limit 1`, each
    with its own PREFECT_HOME and working folder (a separate "machine");
 4. the nightly flow ("the coordinator") over a copy of the export, a fresh SQLite store, with
@@ -51,12 +51,12 @@ if str(ROOT) not in sys.path:
 HOST = "127.0.0.1"
 POOL = "callqa"
 SHARD_DEPLOYMENT = "callqa-shards"
-NIGHTLY_DEPLOYMENT = "callqa-nightly-distributed"  # flows.deploy's default
+NIGHTLY_DEPLOYMENT = "callqa-nightly-distributed"  # callqa.flows.deploy's default
 BIN = Path(sys.executable).parent
 
 _COORDINATOR = """
 import json, sys
-from flows.nightly import nightly
+from callqa.flows.nightly import nightly
 summary = nightly(export_dir=sys.argv[1], db=sys.argv[2], workers=int(sys.argv[3]), report_dir=sys.argv[4],
                   progress=False, distribute_to=sys.argv[5], shards=int(sys.argv[6]))
 print("SUMMARY " + json.dumps(summary))
@@ -230,18 +230,18 @@ class LoopbackCluster:
         self.timings["server_start_s"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        deploy = subprocess.run([sys.executable, "-m", "flows.deploy", "--pool", self.pool,
+        deploy = subprocess.run([sys.executable, "-m", "callqa.flows.deploy", "--pool", self.pool,
                                  "--shard-name", self.shard_name],
                                 cwd=ROOT, env=self.env("coordinator-home"), capture_output=True, text=True,
                                 timeout=120, check=False)
         (self.root / "deploy.log").write_text(deploy.stdout + deploy.stderr)
         if deploy.returncode:
-            raise RuntimeError(f"python -m flows.deploy failed ({deploy.returncode}):\n{deploy.stdout}"
+            raise RuntimeError(f"python -m callqa.flows.deploy failed ({deploy.returncode}):\n{deploy.stdout}"
                                f"{deploy.stderr}")
         self.timings["deploy_s"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
-        from flows.deploy import worker_command
+        from callqa.flows.deploy import worker_command
 
         for i, name in enumerate(self.worker_names):
             command = worker_command(self.pool, "shards", name, limit=1)
@@ -313,18 +313,18 @@ class LoopbackCluster:
                                timeout: float = 180) -> dict[str, Any]:
         """The production path: nightly registered as a deployment on the pool's `nightly` queue,
         picked up by a coordinator worker, started with `prefect deployment run --watch`."""
-        from flows.deploy import NIGHTLY_QUEUE, worker_command
+        from callqa.flows.deploy import NIGHTLY_QUEUE, worker_command
 
         env = self.env("coordinator-home")
         deploy = subprocess.run(
-            [sys.executable, "-m", "flows.deploy", "--pool", self.pool, "--shard-name", self.shard_name,
+            [sys.executable, "-m", "callqa.flows.deploy", "--pool", self.pool, "--shard-name", self.shard_name,
              "--nightly", "--export-dir", str(export_dir), "--db", db,
              "--shards", str(shards), "--workers", str(workers_per_shard),
              "--report-dir", str(self.root / "reports"), "--at", "none"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
         (self.root / "deploy-nightly.log").write_text(deploy.stdout + deploy.stderr)
         if deploy.returncode:
-            raise RuntimeError(f"python -m flows.deploy --nightly failed:\n{deploy.stdout}{deploy.stderr}")
+            raise RuntimeError(f"python -m callqa.flows.deploy --nightly failed:\n{deploy.stdout}{deploy.stderr}")
         if not any(s.name == "loopback-coordinator" for s in self.started):
             command = worker_command(self.pool, NIGHTLY_QUEUE, "loopback-coordinator", limit=1)
             command[0] = str(BIN / "prefect")
@@ -347,7 +347,7 @@ class LoopbackCluster:
                                f"coordinator worker:\n{tail(self.root / 'loopback-coordinator.log')}")
         from sqlalchemy import text
 
-        from pipeline.store import Store
+        from callqa.store import Store
 
         store = Store(db)
         with store.engine.connect() as conn:
@@ -452,7 +452,7 @@ class Evidence:
 
 
 def scored_call_ids(export_dir: Path) -> list[str]:
-    from pipeline.export import read_export
+    from callqa.recorder_export import read_export
 
     return sorted(c.call_id for c in read_export(export_dir).calls if not c.training)
 
@@ -461,7 +461,7 @@ def collect(cluster: LoopbackCluster, export_dir: Path, db: str, summary: dict[s
     """Check one distributed nightly run: exactly-once in the store, every worker took calls."""
     from sqlalchemy import text
 
-    from pipeline.store import Store
+    from callqa.store import Store
 
     failures: list[str] = []
     scored = scored_call_ids(export_dir)

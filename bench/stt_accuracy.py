@@ -14,11 +14,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.audio import load_call  # noqa: E402
-from pipeline.config import STTConfig, VADConfig  # noqa: E402
-from pipeline.stt import load_engine  # noqa: E402
-from pipeline.stt.decode import transcribe_channel  # noqa: E402
-from pipeline.vad import speech_regions  # noqa: E402
+from callqa.pipeline.audio import load_call  # noqa: E402
+from callqa.pipeline.config import STTConfig, VADConfig  # noqa: E402
+from callqa.pipeline.stt import load_engine  # noqa: E402
+from callqa.pipeline.stt.decode import transcribe_channel  # noqa: E402
+from callqa.pipeline.vad import speech_regions  # noqa: E402
 from tests.real_speech import HARVARD, JFK, VOICEMAIL, wer  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

@@ -1,7 +1,7 @@
 """Register callqa's flows as deployments on a Prefect process work pool (scale-out).
 
-    python -m flows.deploy --pool callqa                       # the analyse-shard deployment
-    python -m flows.deploy --pool callqa --nightly --export-dir /mnt/recorder/export \\
+    python -m callqa.flows.deploy --pool callqa                       # the analyse-shard deployment
+    python -m callqa.flows.deploy --pool callqa --nightly --export-dir /mnt/recorder/export \\
         --db postgresql+psycopg://callqa:SECRET@db-host/callqa --shards 4 --workers 4 --at 02:00
 
 Against the server in PREFECT_API_URL this creates the work pool (type "process") if it is
@@ -14,7 +14,7 @@ missing and registers:
   `nightly` queue, on a cron schedule in local time, with `distribute_to` pointing at the shard
   deployment, so the nightly run only plans, hands out shards and writes the report.
 
-No image, build or push: the deployments name their flows by module path (`flows.nightly.
+No image, build or push: the deployments name their flows by module path (`callqa.flows.nightly.
 analyse_shard`), and every machine that runs a worker has callqa installed, so the worker imports
 the flow from the installed package. Workers are started on each machine with the command printed
 at the end (`prefect worker start --pool callqa --type process --work-queue shards --limit 1`).
@@ -27,7 +27,7 @@ import os
 import sys
 from typing import Any
 
-from pipeline.config import LOCAL_TIMEZONE
+from callqa.pipeline.config import LOCAL_TIMEZONE
 
 SHARD_QUEUE = "shards"
 NIGHTLY_QUEUE = "nightly"
@@ -65,7 +65,7 @@ def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queu
     """The analyse-shard flow as a deployment on `pool`; returns what `distribute_to` takes."""
     from prefect.deployments.runner import EntrypointType
 
-    from flows.nightly import analyse_shard
+    from callqa.flows.nightly import analyse_shard
 
     ensure_pool(pool)
     deployment = analyse_shard.to_deployment(
@@ -79,7 +79,7 @@ def nightly_parameters(export_dir: str, db: str, distribute_to: str, shards: int
                        config_path: str | None = None, reader: str | None = None,
                        report_dir: str | None = None) -> dict[str, Any]:
     """Parameters of the scheduled nightly run. Paths must mean the same on every machine."""
-    from pipeline.store import resolve_db_url
+    from callqa.store import resolve_db_url
 
     db_url = resolve_db_url(db)
     if db_url.startswith("sqlite:///") and not os.path.isabs(db_url.removeprefix("sqlite:///")):
@@ -98,8 +98,8 @@ def register_nightly(parameters: dict[str, Any], pool: str = DEFAULT_POOL, name:
     """The nightly flow as a (cron-scheduled, unless `at` is None) deployment on `pool`."""
     from prefect.deployments.runner import EntrypointType
 
-    from flows.nightly import nightly
-    from flows.schedule import nightly_schedule
+    from callqa.flows.nightly import nightly
+    from callqa.flows.schedule import nightly_schedule
 
     ensure_pool(pool)
     deployment = nightly.to_deployment(
@@ -122,7 +122,7 @@ def worker_command(pool: str = DEFAULT_POOL, queue: str = SHARD_QUEUE, name: str
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.deploy", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m callqa.flows.deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", default=DEFAULT_POOL, help="process work pool (created if missing)")
     parser.add_argument("--shard-name", default=SHARD_DEPLOYMENT, help="name of the analyse-shard deployment")
     parser.add_argument("--nightly", action="store_true", help="also register the scheduled nightly deployment")
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             print("PREFECT_API_URL is not set: point it at the Prefect server "
                   "(export PREFECT_API_URL=http://prefect-host:4200/api)", file=sys.stderr)
             return 2
-    from pipeline.errors import CallQAError
+    from callqa.pipeline.errors import CallQAError
 
     try:
         created = ensure_pool(args.pool)

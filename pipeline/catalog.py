@@ -1,7 +1,7 @@
 """Every built-in indicator, declared once: its name, the panel's question, and its module.
 
 The result schema, the rule pack's weights and severities, exports, the review app and the
-questionnaire all take the list from here; `pipeline.indicators.<module>.evaluate` judges it.
+questionnaire all take the list from here; `callqa.pipeline.indicators.<module>.evaluate` judges it.
 Custom indicators come from a rule pack's `[custom.NAME]` tables instead.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 class IndicatorSpec:
     name: str
     question: str
-    module: str   # pipeline.indicators.<module> holds its evaluate(ctx, rules)
+    module: str   # callqa.pipeline.indicators.<module> holds its evaluate(ctx, rules)
 
 
 BUILT_IN: tuple[IndicatorSpec, ...] = (

@@ -9,7 +9,7 @@ settings. A `--config FILE` TOML may override any of them, section by section:
     aggressiveness = 3
     [stt]
     model = "base"
-    [redaction]                      # what the panel pack hides (pipeline/panel/redact.py)
+    [redaction]                      # what the panel pack hides (callqa/panel/redact.py)
     audio_mode = "silence"
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipeline.errors import CallQAError
+from callqa.pipeline.errors import CallQAError
 
 # The force's local time (GMT/BST): the nightly schedule, and every time shown to people.
 LOCAL_TIMEZONE = "Europe/London"
@@ -134,7 +134,7 @@ class RedactionConfig:
     with 0.05 s the first syllable of a hidden name was still recognised). `allow_names` are
     never taken for names (a local place, a team name); `deny_names` are always hidden as names
     wherever they are said (names known from the incident record, one or more words each);
-    `extra_first_names` join the bundled first-name list (pipeline/panel/data/first_names.txt).
+    `extra_first_names` join the bundled first-name list (callqa/panel/data/first_names.txt).
     """
 
     name: bool = True

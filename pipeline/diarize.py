@@ -31,7 +31,7 @@ import librosa
 import numpy as np
 from sklearn.cluster import KMeans
 
-from pipeline.vad import Region
+from callqa.pipeline.vad import Region
 
 RATE = 16000
 HOP = 160                 # 10 ms frames
@@ -158,7 +158,7 @@ def diarize_call(samples: np.ndarray, sample_rate: int, regions: list[Region],
     if config.method == "mfcc":
         return Diarization(_diarize_mfcc(samples, sample_rate, regions, config))
     if encoder is None:
-        from pipeline.speaker_encoder import default_speaker_encoder
+        from callqa.pipeline.speaker_encoder import default_speaker_encoder
 
         encoder = default_speaker_encoder()
     return _diarize_embeddings(samples, sample_rate, regions, config, encoder)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from models.embedding_weights import SENTENCE_MODEL_NAME, resolve_sentence_model, verify_folder
+from callqa.models.embedding_weights import SENTENCE_MODEL_NAME, resolve_sentence_model, verify_folder
 
 # The length all-MiniLM-L6-v2 was trained at. sentence-transformers truncates at 256, so only texts over
 # 128 wordpieces (far longer than a transcript sentence) embed differently from it.

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.messages import printable, show_path
-
-
-class CallQAError(Exception):
-    """Base for every error callqa reports to a user instead of a traceback."""
-
-    def user_message(self) -> str:
-        """The message as a terminal or page may show it: hidden characters escaped, layout kept."""
-        return printable(str(self), limit=None, keep_newlines=True)
+from callqa.errors import CallQAError  # noqa: F401  (re-exported)
+from callqa.models.errors import ModelNotFoundError  # noqa: F401  (re-exported)
+from callqa.messages import printable, show_path
 
 
 class AudioError(CallQAError):
@@ -55,10 +49,6 @@ class MissingAudioError(AudioError, FileNotFoundError):
     """No file at the path; also a FileNotFoundError so plain `except OSError` code still sees it."""
 
     problem = "file not found"
-
-
-class ModelNotFoundError(CallQAError):
-    """No usable speech-model weights; the message says how to provision them."""
 
 
 class RulePackError(CallQAError):

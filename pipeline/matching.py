@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline.transcript import Segment
+from callqa.pipeline.transcript import Segment
 
 CONTRACTIONS = {
     "what's": "what is", "where's": "where is", "who's": "who is", "how's": "how is", "it's": "it is",

@@ -1,7 +1,7 @@
 """The analysis result's JSON shape (schema_version 1), built in one place.
 
 A fresh analysis (`CallResult.to_dict`), a stored result read back (`Store.call_result`) and a
-re-score (`pipeline.rescore`) all build their dicts here, so their keys and the schema version
+re-score (`callqa.rescore`) all build their dicts here, so their keys and the schema version
 cannot drift apart. The parts arrive JSON-ready; see pipeline/result.schema.json for the shape.
 """
 

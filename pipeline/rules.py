@@ -12,10 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.catalog import INDICATORS
-from pipeline.errors import RulePackError
-from pipeline.intents.catalog import INTENTS, VULNERABILITY_KINDS
-from pipeline.tomlfile import read_toml
+from callqa.pipeline.catalog import INDICATORS
+from callqa.pipeline.errors import RulePackError
+from callqa.pipeline.intents.catalog import INTENTS, VULNERABILITY_KINDS
+from callqa.pipeline.tomlfile import read_toml
 
 DEFAULT_PACK = "staffordshire.toml"
 
@@ -170,7 +170,7 @@ def parse_rule_pack(data: dict[str, Any], source: str) -> RulePack:
 
 def _sentences(value: Any, where: str) -> list[str]:
     """Exemplars are compared as the recogniser's words are: normalised, so "What's" = "what is"."""
-    from pipeline.matching import normalise
+    from callqa.pipeline.matching import normalise
 
     if not isinstance(value, list) or not all(isinstance(p, str) and normalise(p) for p in value):
         raise RulePackError(f"{where}: expected a list of sentences, got {value!r}")
@@ -224,7 +224,7 @@ def _examples(name: Any, source: str) -> list[dict[str, Any]]:
     if path is None or not path.is_file():
         from importlib import resources
 
-        candidate = resources.files("models").joinpath("rules", name)
+        candidate = resources.files("callqa.models").joinpath("rules", name)
         if not candidate.is_file():
             raise RulePackError(f"{source}: intents.examples: {name!r} not found beside the pack")
         path = Path(str(candidate))

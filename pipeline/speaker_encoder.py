@@ -20,7 +20,7 @@ import numpy as np
 import soxr
 from threadpoolctl import threadpool_limits
 
-from models.speaker_weights import SPEAKER_MODEL_NAME, load_speaker_weights
+from callqa.models.speaker_weights import SPEAKER_MODEL_NAME, load_speaker_weights
 
 RATE = 16000
 HOP = 160  # 10 ms
@@ -42,7 +42,7 @@ def normalize_volume(samples: np.ndarray, target_dbfs: float = TARGET_DBFS) -> n
 
 def volume_gain(samples: np.ndarray, target_dbfs: float = TARGET_DBFS, block: int = 1 << 20) -> np.float32 | None:
     """The gain normalize_volume applies (None: none), from the whole call's level, read a block at a
-    time so a long call (a pipeline.audio.Channel on disk) is never all in memory."""
+    time so a long call (a callqa.pipeline.audio.Channel on disk) is never all in memory."""
     total = 0.0
     for start in range(0, len(samples), block):
         part = np.asarray(samples[start:start + block], dtype=np.float64) * _INT16_MAX

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import CallQAError
+from callqa.pipeline.errors import CallQAError
 
 
 def read_toml(path: str | Path | None, bundled: tuple[str, str], what: str,
@@ -17,7 +17,7 @@ def read_toml(path: str | Path | None, bundled: tuple[str, str], what: str,
     if path is None:
         folder, name = bundled
         source = f"models/{folder}/{name}"
-        text = resources.files("models").joinpath(folder, name).read_text(encoding="utf-8")
+        text = resources.files("callqa.models").joinpath(folder, name).read_text(encoding="utf-8")
     else:
         source = str(path)
         try:

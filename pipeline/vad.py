@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import webrtcvad
 
-from pipeline.config import VADConfig
+from callqa.pipeline.config import VADConfig
 
 VALID_FRAME_MS = (10, 20, 30)
 VALID_RATES = (8000, 16000, 32000, 48000)
@@ -41,7 +41,7 @@ def frame_decisions(samples: np.ndarray, sample_rate: int, config: VADConfig) ->
     n_frames = len(samples) // frame_len
     vad = webrtcvad.Vad(config.aggressiveness)
     decisions = np.zeros(n_frames, dtype=bool)
-    # A block at a time, so a long call (a pipeline.audio.Channel on disk) is never all in memory.
+    # A block at a time, so a long call (a callqa.pipeline.audio.Channel on disk) is never all in memory.
     for first in range(0, n_frames, BLOCK_FRAMES):
         count = min(BLOCK_FRAMES, n_frames - first)
         frames = np.asarray(samples[first * frame_len:(first + count) * frame_len]).reshape(count, frame_len)

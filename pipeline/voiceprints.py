@@ -4,7 +4,7 @@ A force knows the handler of every call, and most handlers also take stereo call
 channel is theirs alone. Each stereo call gives a `VoiceSample` (the mean speaker embedding of
 the handler's speech); a handler's `Voiceprint` is the centroid of their samples, with how many
 calls and seconds it rests on. On a mono call, the cluster whose voice is nearer the voiceprint
-is the handler (`pipeline.attribution.by_voiceprint`).
+is the handler (`callqa.pipeline.attribution.by_voiceprint`).
 
 Voiceprints are biometric personal data. They live only in the store (`voice_samples`), are
 deleted with the handler (`callqa voiceprints delete HANDLER`), and are never part of a result's
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.vad import Region
+from callqa.pipeline.vad import Region
 
 VOICE_ENCODER = "resemblyzer-ge2e"  # the speaker encoder voiceprints are made with
 WINDOW_S = 1.6        # one GE2E partial

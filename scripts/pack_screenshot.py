@@ -19,10 +19,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from pipeline.panel.pack import build_pack  # noqa: E402
-from pipeline.panel.questionnaire import load_questionnaire  # noqa: E402
-from pipeline.panel.sampling import SampleFilters, sample  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from callqa.panel.pack import build_pack  # noqa: E402
+from callqa.panel.questionnaire import load_questionnaire  # noqa: E402
+from callqa.panel.sampling import SampleFilters, sample  # noqa: E402
+from callqa.store import Store  # noqa: E402
 from tests.browser import launch  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -32,7 +32,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{tmp}/callqa.db"
-        subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(ROOT / "sample_audio"), "--db", db,
+        subprocess.run([sys.executable, "-m", "callqa.cli", "run", str(ROOT / "sample_audio"), "--db", db,
                         "--workers", "2", "--report-dir", ""], check=True, cwd=tmp)
         store = Store(db)
         draw = sample(store, "North Staffs panel", SampleFilters(n=4, min_999=1, flagged_share=0.5), seed=4613,

@@ -28,7 +28,7 @@ def fill_store(folder: Path) -> str:
     db = folder / "store.db"
     env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_HOME": str(folder / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(ROOT / "sample_audio"), "--db", str(db),
+    subprocess.run([sys.executable, "-m", "callqa.cli", "run", str(ROOT / "sample_audio"), "--db", str(db),
                     "--report-dir", ""], cwd=folder, env=env, check=True)
     return f"sqlite:///{db}"
 
@@ -65,9 +65,9 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     from werkzeug.serving import make_server
 
-    from pipeline.store import Store
-    from pipeline.web import create_app
-    from pipeline.web.users import add_user
+    from callqa.store import Store
+    from callqa.web import create_app
+    from callqa.web.users import add_user
 
     with tempfile.TemporaryDirectory(prefix="callqa-screenshots-") as tmp:
         folder = Path(tmp)

@@ -7,7 +7,7 @@ write themselves into a folder. Three kinds:
   bad cell, a broken structure, a bad encoding, a symlink), or a whole manifest fuzzed at random;
 - ``sidecar``: an export folder of JSON sidecars, one of them bad;
 - ``audio``: one file (damaged headers of WAV/RF64/FLAC/MP3/Ogg, odd sample rates, NaN samples,
-  non-audio, odd names, symlinks) to be read by ``pipeline.audio.probe`` and ``load_call``.
+  non-audio, odd names, symlinks) to be read by ``callqa.pipeline.audio.probe`` and ``load_call``.
 
 A case says what a correct reader must do with it where that is known: how many good calls an
 export holds (none may be lost), and whether an audio file must load (``expect="ok"``) or be
@@ -742,7 +742,7 @@ class Outcome:
 
 def _forms(name: str) -> set[str]:
     """The ways a message may legibly show a file name."""
-    from pipeline.messages import printable, quote, show_path
+    from callqa.messages import printable, quote, show_path
 
     return {name, printable(name, None), quote(name, None)[1:-1], show_path(name).strip("'")}
 
@@ -750,7 +750,7 @@ def _forms(name: str) -> set[str]:
 def message_problems(message: str, names: list[str], values: tuple[str, ...]) -> list[str]:
     """Why a message would not help a user: it does not name the file, shows internals or
     hidden characters, or echoes more than a short excerpt of an input value."""
-    from pipeline.messages import EXCERPT_CHARS, is_hidden
+    from callqa.messages import EXCERPT_CHARS, is_hidden
 
     problems = []
     if names and not any(form in message for name in names for form in _forms(name)):
@@ -774,7 +774,7 @@ def message_problems(message: str, names: list[str], values: tuple[str, ...]) ->
 def run_audio(case: Case, root: Path) -> Outcome:
     """probe() and load_call() on one audio case."""
     from pipeline import audio
-    from pipeline.errors import CallQAError
+    from callqa.pipeline.errors import CallQAError
 
     path = case.write(root)
     outcome = Outcome(case)
@@ -806,8 +806,8 @@ def run_audio(case: Case, root: Path) -> Outcome:
 
 def run_export(case: Case, root: Path) -> Outcome:
     """read_export() on one manifest or sidecar case."""
-    from pipeline.errors import CallQAError
-    from pipeline.export import read_export
+    from callqa.pipeline.errors import CallQAError
+    from callqa.recorder_export import read_export
 
     folder = case.write(root)
     outcome = Outcome(case)

@@ -29,7 +29,7 @@ def real_dir() -> Path:
 @pytest.fixture(scope="session")
 def analyzer():
     """One tiny.en engine for the whole session: loading per test would dominate the run time."""
-    from pipeline.analyze import Analyzer
+    from callqa.pipeline.analyze import Analyzer
 
     return Analyzer()
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.indicators import CallContext
-from pipeline.transcript import Segment, Word
-from pipeline.vad import Region
+from callqa.pipeline.indicators import CallContext
+from callqa.pipeline.transcript import Segment, Word
+from callqa.pipeline.vad import Region
 
 WORD_S = 0.35  # each word lasts this long in a hand-built turn
 

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.store.store import pid_alive
+from callqa.store.store import pid_alive
 
 SUPERUSER = "postgres"
 PREFIX = "callqa-pg-"

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from pipeline.attribution import attribute, by_voiceprint
-from pipeline.rules import load_rule_pack
-from pipeline.vad import Region
+from callqa.pipeline.attribution import attribute, by_voiceprint
+from callqa.pipeline.rules import load_rule_pack
+from callqa.pipeline.vad import Region
 from tests.helpers import turn
 
 RULES = load_rule_pack()

@@ -1,4 +1,4 @@
-"""pipeline.audio on real files: generated tones in every supported format, broken files, real calls."""
+"""callqa.pipeline.audio on real files: generated tones in every supported format, broken files, real calls."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pipeline.audio import LAYOUTS, TARGET_RATE, AudioInfo, CallAudio, load_call, probe
-from pipeline.errors import (
+from callqa.pipeline.audio import LAYOUTS, TARGET_RATE, AudioInfo, CallAudio, load_call, probe
+from callqa.pipeline.errors import (
     AudioError,
     EmptyAudioError,
     LayoutError,
@@ -436,7 +436,7 @@ def test_a_file_that_is_mostly_nan_is_refused(tmp_path: Path) -> None:
 # ---- decoded audio lives on disk, read a stretch at a time ------------------------------------
 
 def test_channel_reads_slices_like_an_array():
-    from pipeline.audio import Channel
+    from callqa.pipeline.audio import Channel
 
     x = np.random.default_rng(3).normal(0, 0.1, 50_000).astype(np.float32)
     channel = Channel.from_array(x[:20_000])

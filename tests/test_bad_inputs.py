@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from pipeline.audio import load_call, probe
-from pipeline.errors import AudioError, TruncatedAudioError
+from callqa.pipeline.audio import load_call, probe
+from callqa.pipeline.errors import AudioError, TruncatedAudioError
 from tests import bad_inputs as bad
 from tests.conftest import SAMPLES
 

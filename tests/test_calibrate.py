@@ -11,10 +11,10 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import insert, select
 
-from pipeline.cli import main
-from pipeline.errors import CallQAError
-from pipeline.panel.answers import import_answers
-from pipeline.panel.calibrate import (
+from callqa.cli import main
+from callqa.pipeline.errors import CallQAError
+from callqa.panel.answers import import_answers
+from callqa.panel.calibrate import (
     UNDEFINED_KAPPA,
     Counts,
     agreement,
@@ -26,9 +26,9 @@ from pipeline.panel.calibrate import (
     plot_svg,
     report_text,
 )
-from pipeline.panel.questionnaire import load_questionnaire
-from pipeline.panel.sampling import SampleFilters, sample
-from pipeline.store import schema as t
+from callqa.panel.questionnaire import load_questionnaire
+from callqa.panel.sampling import SampleFilters, sample
+from callqa.store import schema as t
 from tests.test_panel_answers import PANEL, build_store, make_pack, pack_doc, write
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,13 +7,13 @@ from importlib import resources
 
 import pytest
 
-from pipeline.config import AnalysisConfig, load_config
-from pipeline.errors import CallQAError, RulePackError
-from pipeline.rules import SCHEMA, load_rule_pack, parse_rule_pack
+from callqa.pipeline.config import AnalysisConfig, load_config
+from callqa.pipeline.errors import CallQAError, RulePackError
+from callqa.pipeline.rules import SCHEMA, load_rule_pack, parse_rule_pack
 
 
 def default_pack() -> dict:
-    return tomllib.loads(resources.files("models").joinpath("rules", "staffordshire.toml").read_text())
+    return tomllib.loads(resources.files("callqa.models").joinpath("rules", "staffordshire.toml").read_text())
 
 
 def test_default_pack_is_staffordshire_and_complete():
@@ -56,7 +56,7 @@ def test_rule_pack_file_errors_name_the_file(tmp_path):
 
 def test_config_file_overrides_sections_and_flags_override_file(tmp_path):
     pack = tmp_path / "pack.toml"
-    pack.write_text((resources.files("models") / "rules" / "staffordshire.toml").read_text()
+    pack.write_text((resources.files("callqa.models") / "rules" / "staffordshire.toml").read_text()
                     .replace('force = "Staffordshire"', 'force = "West Mercia"'))
     config_file = tmp_path / "callqa.toml"
     config_file.write_text('rules = "pack.toml"\n[vad]\naggressiveness = 2\nmerge_gap_s = 0.5\n'
@@ -91,11 +91,11 @@ def test_indicators_are_declared_once():
     import json
     from importlib import resources
 
-    from pipeline.catalog import INDICATORS
-    from pipeline.indicators import EVALUATORS
-    from pipeline.rules import load_rule_pack
+    from callqa.pipeline.catalog import INDICATORS
+    from callqa.pipeline.indicators import EVALUATORS
+    from callqa.pipeline.rules import load_rule_pack
 
-    schema = json.loads(resources.files("pipeline").joinpath("result.schema.json").read_text())
+    schema = json.loads(resources.files("callqa.pipeline").joinpath("result.schema.json").read_text())
     assert schema["properties"]["indicators"]["required"] == list(INDICATORS)
     assert set(EVALUATORS) | {"unexplained_silence"} == set(INDICATORS)
     rules = load_rule_pack()

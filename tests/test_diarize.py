@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from bench.diarize_sources import REAL, SAMPLES, harvard_conversation, measure_sources, tune_sources
-from pipeline.audio import load_call
-from pipeline.diarize import DiarizeConfig, Turn, der, diarize, diarize_call
-from pipeline.vad import speech_regions
+from callqa.pipeline.audio import load_call
+from callqa.pipeline.diarize import DiarizeConfig, Turn, der, diarize, diarize_call
+from callqa.pipeline.vad import speech_regions
 
 need_real = pytest.mark.skipif(not REAL.is_dir(), reason=f"real speech not present at {REAL}")
 
@@ -105,7 +105,7 @@ def test_cluster_voices_come_back_and_overlap_is_marked_not_given():
     assert 0.1 < result.separation < 1
     sentence = speech_regions(x, 16000)[0]
     first = x[int(sentence.start_s * 16000):int(sentence.end_s * 16000)]
-    from pipeline.speaker_encoder import default_speaker_encoder
+    from callqa.pipeline.speaker_encoder import default_speaker_encoder
 
     voice = default_speaker_encoder().embed_windows(first, 16000, [(0.0, len(first) / 16000)])[0]
     assert int(np.argmax(result.centroids @ voice)) == result.turns[0].speaker

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.embedding_weights import PINNED_SHA256, resolve_sentence_model, verify_folder
-from pipeline.embeddings import MAX_TOKENS, SentenceEncoder, default_encoder, load_safetensors
-from pipeline.errors import ModelNotFoundError
+from callqa.models.embedding_weights import PINNED_SHA256, resolve_sentence_model, verify_folder
+from callqa.pipeline.embeddings import MAX_TOKENS, SentenceEncoder, default_encoder, load_safetensors
+from callqa.pipeline.errors import ModelNotFoundError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pipeline.cli import main
-from pipeline.indicators import INDICATORS
+from callqa.cli import main
+from callqa.pipeline.indicators import INDICATORS
 from tests.conftest import SAMPLES
 
 CALLS = sorted(p.stem for p in SAMPLES.glob("*.wav"))
-SCHEMA = json.loads(resources.files("pipeline").joinpath("result.schema.json").read_text())
+SCHEMA = json.loads(resources.files("callqa.pipeline").joinpath("result.schema.json").read_text())
 
 
 def truth(name: str) -> dict:
@@ -69,8 +69,8 @@ def test_no_verdict_hangs_on_one_uncertain_word(results, call):
     without speech-to-text from the stored transcript and sentence vectors."""
     import copy
 
-    from pipeline.rescore import rescore_transcription
-    from pipeline.rules import load_rule_pack
+    from callqa.rescore import rescore_transcription
+    from callqa.pipeline.rules import load_rule_pack
 
     rules, t = load_rule_pack(), truth(call)
     stored = {**results[call], "vectors": results[call]["sentence_vectors"]}

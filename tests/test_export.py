@@ -1,4 +1,4 @@
-"""pipeline.export on real export folders in tmp_path: manifest, sidecars, bad rows, escapes, plugins."""
+"""callqa.recorder_export on real export folders in tmp_path: manifest, sidecars, bad rows, escapes, plugins."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pipeline import export
-from pipeline.audio import LAYOUTS
-from pipeline.errors import CallQAError
-from pipeline.export import (
+from callqa import recorder_export as export
+from callqa.pipeline.audio import LAYOUTS
+from callqa.pipeline.errors import CallQAError
+from callqa.recorder_export import (
     CallRecord,
     ExportError,
     ExportListing,
@@ -487,7 +487,7 @@ def test_reader_output_is_held_to_the_guarantees(registry, night: Path, outside:
 
 PLUGIN = '''
 from pathlib import Path
-from pipeline.export import build_listing, parse_row
+from callqa.recorder_export import build_listing, parse_row
 
 def detect(folder: Path) -> bool:
     return (folder / "calls.tsv").is_file()
@@ -534,7 +534,7 @@ def test_entry_point_readers(registry, installed_plugin, night: Path):
 
 
 def test_pipeline_export_does_not_import_prefect():
-    code = "import sys, pipeline.export; assert not any(m.startswith('prefect') for m in sys.modules)"
+    code = "import sys, callqa.recorder_export; assert not any(m.startswith('prefect') for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.indicators import flags_for, score_call as _score_call
-from pipeline.indicators import greeting, informal_language, next_steps, silence
-from pipeline.rules import load_rule_pack
+from callqa.pipeline.indicators import flags_for, score_call as _score_call
+from callqa.pipeline.indicators import greeting, informal_language, next_steps, silence
+from callqa.pipeline.rules import load_rule_pack
 from tests.helpers import context
 
 RULES = load_rule_pack()
@@ -243,8 +243,8 @@ def test_explanation_long_before_silence_does_not_count():
 
 def test_a_transcript_of_punctuation_only_is_no_speech():
     """Line noise decoded as "." must not be judged: no greeting "fail", no flags (issue 17)."""
-    from pipeline.indicators import score_call
-    from pipeline.rules import load_rule_pack
+    from callqa.pipeline.indicators import score_call
+    from callqa.pipeline.rules import load_rule_pack
     from tests.helpers import context
 
     rules = load_rule_pack()

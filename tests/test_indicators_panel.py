@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.exports import indicator_table_csv, to_webvtt
-from pipeline.indicators import (
+from callqa.result_files import indicator_table_csv, to_webvtt
+from callqa.pipeline.indicators import (
     acknowledgement,
     answer_time,
     call_score,
@@ -20,7 +20,7 @@ from pipeline.indicators import (
     score_call,
     vulnerability,
 )
-from pipeline.rules import INDICATORS, load_rule_pack
+from callqa.pipeline.rules import INDICATORS, load_rule_pack
 from tests.helpers import context
 
 RULES = load_rule_pack()

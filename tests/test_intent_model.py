@@ -7,12 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from pipeline.errors import RulePackError
-from pipeline.indicators import next_steps
-from pipeline.intents import detect
-from pipeline.intents.model import MIN_PER_CLASS, TrainingSet, cache_key, training_sets
-from pipeline.rules import load_rule_pack, parse_rule_pack
-from pipeline.tomlfile import read_toml
+from callqa.pipeline.errors import RulePackError
+from callqa.pipeline.indicators import next_steps
+from callqa.pipeline.intents import detect
+from callqa.pipeline.intents.model import MIN_PER_CLASS, TrainingSet, cache_key, training_sets
+from callqa.pipeline.rules import load_rule_pack, parse_rule_pack
+from callqa.pipeline.tomlfile import read_toml
 from tests.helpers import context
 
 RULES = load_rule_pack()
@@ -83,8 +83,8 @@ def test_changing_the_sentences_changes_the_cache_key_and_nothing_else_does():
 
 def test_the_fitted_model_is_cached_between_processes(tmp_path, monkeypatch):
     """A worker or `callqa rescore` loads the fitted weights: nothing is fitted or embedded again."""
-    import pipeline.intents.model as model
-    import pipeline.intents.vectors as v
+    import callqa.pipeline.intents.model as model
+    import callqa.pipeline.intents.vectors as v
 
     monkeypatch.setenv("CALLQA_MODEL_CACHE", str(tmp_path))
     rules = dataclasses.replace(RULES, version="model-cache-test")

@@ -7,12 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from pipeline.errors import RulePackError
-from pipeline.indicators import empathy, informal_language, next_steps, score_call
-from pipeline.intents import SentenceVectors
-from pipeline.rules import load_rule_pack, parse_rule_pack
-from pipeline.tomlfile import read_toml
-from pipeline.transcript import Segment, Word
+from callqa.pipeline.errors import RulePackError
+from callqa.pipeline.indicators import empathy, informal_language, next_steps, score_call
+from callqa.pipeline.intents import SentenceVectors
+from callqa.pipeline.rules import load_rule_pack, parse_rule_pack
+from callqa.pipeline.tomlfile import read_toml
+from callqa.pipeline.transcript import Segment, Word
 from tests.helpers import context
 
 RULES = load_rule_pack()
@@ -127,7 +127,7 @@ def test_rescoring_needs_no_encoder_when_vectors_are_stored(monkeypatch):
                    ("handler", 6.0, "Okay, an officer will call you back tomorrow.")])
     first = score_call(ctx, RULES)
     stored = SentenceVectors.from_dict(ctx.vectors.to_dict())
-    import pipeline.intents.vectors as v
+    import callqa.pipeline.intents.vectors as v
 
     monkeypatch.setattr(v, "_encoder", lambda: pytest.fail("re-scoring loaded the encoder"))
     again = context([GREET, ("caller", 3.0, "My shed was broken into."),
@@ -140,8 +140,8 @@ def test_rescoring_needs_no_encoder_when_vectors_are_stored(monkeypatch):
 
 def test_exemplar_vectors_are_cached_between_processes(tmp_path, monkeypatch):
     """A worker or `callqa rescore` finds the pack's exemplars already embedded: no encoder needed."""
-    import pipeline.intents.vectors as v
-    from pipeline.intents import detect
+    import callqa.pipeline.intents.vectors as v
+    from callqa.pipeline.intents import detect
 
     monkeypatch.setenv("CALLQA_MODEL_CACHE", str(tmp_path))
     rules = dataclasses.replace(RULES, version="cache-test")

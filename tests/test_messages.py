@@ -1,4 +1,4 @@
-"""pipeline.messages, and the outputs that use it: errors, CSV exports, the CLI's error line."""
+"""callqa.messages, and the outputs that use it: errors, CSV exports, the CLI's error line."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import AudioError, CallQAError, NotAudioError
-from pipeline.exports import indicator_table_csv, to_webvtt
-from pipeline.messages import is_hidden, printable, quote, show_bytes, show_name, show_path
+from callqa.pipeline.errors import AudioError, CallQAError, NotAudioError
+from callqa.result_files import indicator_table_csv, to_webvtt
+from callqa.messages import is_hidden, printable, quote, show_bytes, show_name, show_path
 
 
 @pytest.mark.parametrize(("text", "shown"), [

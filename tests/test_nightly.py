@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from pipeline.rules import INDICATORS
+from callqa.pipeline.rules import INDICATORS
 from tests.conftest import ROOT, SAMPLES
 
 FIELDS = ["call_id", "audio", "started_at", "call_type", "area", "handler_id", "channels", "answer_delay_s",
@@ -51,7 +51,7 @@ def query(db: str, sql: str) -> list[tuple]:
 @pytest.fixture(scope="module")
 def sample_run(prefect_harness, tmp_path_factory):
     """The committed sample export through the nightly flow once, with two worker processes."""
-    from flows.nightly import nightly
+    from callqa.flows.nightly import nightly
 
     tmp = tmp_path_factory.mktemp("sample-run")
     db = f"sqlite:///{tmp / 'store.db'}"
@@ -63,7 +63,7 @@ def sample_expectations() -> tuple[list[dict], dict[str, dict], list[str]]:
     """Manifest rows, ground truth per scored call, and which calls the truth says get flagged."""
     import json
 
-    from pipeline.rules import load_rule_pack
+    from callqa.pipeline.rules import load_rule_pack
 
     rows = list(csv.DictReader(open(SAMPLES / "manifest.csv")))
     truths = {r["call_id"]: json.loads((SAMPLES / f"{Path(r['audio']).stem}.truth.json").read_text())
@@ -74,7 +74,7 @@ def sample_expectations() -> tuple[list[dict], dict[str, dict], list[str]]:
 
 
 def test_sample_export_runs_once_and_second_run_analyses_nothing(sample_run):
-    from flows.nightly import nightly
+    from callqa.flows.nightly import nightly
 
     db, first, tmp = sample_run
     rows, truths, flagged = sample_expectations()
@@ -106,7 +106,7 @@ def test_sample_export_runs_once_and_second_run_analyses_nothing(sample_run):
 def test_flags_status_and_exports(sample_run, capsys, tmp_path):
     import json
 
-    from pipeline.cli import main
+    from callqa.cli import main
 
     db = sample_run[0]
     rows, truths, flagged = sample_expectations()
@@ -147,7 +147,7 @@ def test_flags_status_and_exports(sample_run, capsys, tmp_path):
 
 
 def test_bad_files_and_rows_are_recorded_and_the_rest_stored(prefect_harness, tmp_path):
-    from flows.nightly import nightly
+    from callqa.flows.nightly import nightly
 
     good = (SAMPLES / "mate.wav").read_bytes()
     export = make_export(tmp_path / "export", [
@@ -243,7 +243,7 @@ def changed_rules(tmp_path: Path) -> Path:
 
 
 def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path):
-    from flows.nightly import nightly
+    from callqa.flows.nightly import nightly
 
     export = make_export(tmp_path / "export", [
         {"call_id": "mate", "audio": "mate.wav"},
@@ -253,7 +253,7 @@ def test_rules_change_rescores_without_speech_to_text(prefect_harness, tmp_path)
     nightly(export_dir=str(export), db=db, report_dir=None)
     rules = changed_rules(tmp_path)
     # 1. `callqa rescore` in a process that must never load the speech engine
-    code = ("import sys; from pipeline.cli import main; rc = main(['rescore', '--db', sys.argv[1], '--rules', "
+    code = ("import sys; from callqa.cli import main; rc = main(['rescore', '--db', sys.argv[1], '--rules', "
             "sys.argv[2]]); assert 'ctranslate2' not in sys.modules and 'faster_whisper' not in sys.modules, "
             "'speech engine loaded'; sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code, db, str(rules)], capture_output=True, text=True, timeout=120)
@@ -288,7 +288,7 @@ def test_stereo_calls_enrol_a_voiceprint_that_a_later_mono_call_uses(prefect_har
     import soundfile as sf
 
     from bench.diarize_sources import UNSEEN, call_mix
-    from flows.nightly import nightly
+    from callqa.flows.nightly import nightly
 
     by_voice: dict[str, list[Path]] = {}
     for truth in sorted(UNSEEN.glob("*.truth.json")):
@@ -315,9 +315,9 @@ def test_stereo_calls_enrol_a_voiceprint_that_a_later_mono_call_uses(prefect_har
 
 def test_a_rejected_export_is_recorded_as_a_failed_run(prefect_harness, tmp_path, capsys):
     """An export missing a column is refused as a whole, and the night shows as failed."""
-    from flows.nightly import nightly
-    from pipeline.cli import main
-    from pipeline.export import ExportError
+    from callqa.flows.nightly import nightly
+    from callqa.cli import main
+    from callqa.recorder_export import ExportError
 
     folder = tmp_path / "night"
     folder.mkdir()

@@ -15,9 +15,9 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from pipeline.cli import main
-from pipeline.config import STTConfig
-from pipeline.errors import ModelNotFoundError
+from callqa.cli import main
+from callqa.pipeline.config import STTConfig
+from callqa.pipeline.errors import ModelNotFoundError
 from tests.conftest import SAMPLES
 
 if os.environ.get("CALLQA_REQUIRE_OPENAI_WHISPER") != "1":  # .ci/run installs it and sets this
@@ -47,7 +47,7 @@ def test_cli_runs_openai_whisper_from_a_local_checkpoint(checkpoint, tmp_path):
                  "--model", str(checkpoint), "--json", str(out)])
     assert code == 0
     result = json.loads(out.read_text())
-    jsonschema.validate(result, json.loads(resources.files("pipeline").joinpath("result.schema.json").read_text()))
+    jsonschema.validate(result, json.loads(resources.files("callqa.pipeline").joinpath("result.schema.json").read_text()))
     assert result["engine"] == {"name": "openai-whisper", "model": str(checkpoint)}
     words = [w for seg in result["transcript"] for w in seg["words"]]
     assert words, "the checkpoint produced no words to map"
@@ -64,7 +64,7 @@ def test_cli_runs_openai_whisper_from_a_local_checkpoint(checkpoint, tmp_path):
 
 
 def test_missing_checkpoint_is_a_clear_error(tmp_path):
-    from pipeline.stt.openai_whisper_engine import OpenAIWhisperEngine
+    from callqa.pipeline.stt.openai_whisper_engine import OpenAIWhisperEngine
 
     with pytest.raises(ModelNotFoundError, match="neither a checkpoint file nor a model name"):
         OpenAIWhisperEngine(replace(STTConfig(), engine="openai-whisper", model=str(tmp_path / "none.pt")))

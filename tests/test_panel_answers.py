@@ -17,16 +17,16 @@ import jsonschema
 import pytest
 from sqlalchemy import select
 
-from pipeline.cli import main
-from pipeline.errors import CallQAError
-from pipeline.export import CallRecord
-from pipeline.panel.answers import MAX_BYTES, AnswersError, answers_schema, import_answers
-from pipeline.panel.pack import PSEUDONYM, pseudonymise, record_pack_key
-from pipeline.panel.questionnaire import load_questionnaire
-from pipeline.panel.sampling import SampleFilters, sample
-from pipeline.rules import INDICATORS
-from pipeline.store import Store
-from pipeline.store import schema as t
+from callqa.cli import main
+from callqa.pipeline.errors import CallQAError
+from callqa.recorder_export import CallRecord
+from callqa.panel.answers import MAX_BYTES, AnswersError, answers_schema, import_answers
+from callqa.panel.pack import PSEUDONYM, pseudonymise, record_pack_key
+from callqa.panel.questionnaire import load_questionnaire
+from callqa.panel.sampling import SampleFilters, sample
+from callqa.pipeline.rules import INDICATORS
+from callqa.store import Store
+from callqa.store import schema as t
 
 PANEL = "North Staffs panel"
 VERSION = load_questionnaire().version

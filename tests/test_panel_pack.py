@@ -18,15 +18,15 @@ import pytest
 import soundfile as sf
 from sqlalchemy import select
 
-from pipeline.cli import main
-from pipeline.errors import CallQAError
-from pipeline.export import CallRecord
-from pipeline.panel.answers import import_answers
-from pipeline.panel.pack import PSEUDONYM, build_pack
-from pipeline.panel.questionnaire import load_questionnaire
-from pipeline.panel.sampling import SampleFilters, sample
-from pipeline.store import Store
-from pipeline.store import schema as t
+from callqa.cli import main
+from callqa.pipeline.errors import CallQAError
+from callqa.recorder_export import CallRecord
+from callqa.panel.answers import import_answers
+from callqa.panel.pack import PSEUDONYM, build_pack
+from callqa.panel.questionnaire import load_questionnaire
+from callqa.panel.sampling import SampleFilters, sample
+from callqa.store import Store
+from callqa.store import schema as t
 from tests.conftest import ROOT, SAMPLES
 from tests.test_panel_answers import synthetic_result
 
@@ -225,7 +225,7 @@ def test_pack_audio_is_the_redacted_call(pack, packed_store):
 @pytest.mark.skipif(_personal_fixture() is None, reason="no personal-details fixture in tests/data/redaction")
 def test_pack_redacts_planted_details(pack, packed_store):
     """The planted call's details are placeholders in the page, and bleeps in the pack's audio."""
-    from pipeline.panel.redact import audio_spans, find_redactions
+    from callqa.panel.redact import audio_spans, find_redactions
 
     call = next(c for c in pack.calls if c.call_id == "personal_details")
     assert sum(call.redactions.values()) >= 3

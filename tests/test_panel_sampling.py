@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.errors import CallQAError
-from pipeline.export import CallRecord
-from pipeline.panel.sampling import SampleFilters, draw_sample, eligible_calls, redraw, sample
-from pipeline.store import Store
+from callqa.cli import main
+from callqa.pipeline.errors import CallQAError
+from callqa.recorder_export import CallRecord
+from callqa.panel.sampling import SampleFilters, draw_sample, eligible_calls, redraw, sample
+from callqa.store import Store
 from tests.conftest import SAMPLES
 
 AREAS = ("Stafford", "Cannock", "Stoke-on-Trent")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.panel.questionnaire import (
+from callqa.cli import main
+from callqa.panel.questionnaire import (
     Question,
     QuestionnaireError,
     load_questionnaire,

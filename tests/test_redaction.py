@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pipeline.config import AnalysisConfig, RedactionConfig, load_config
-from pipeline.panel.redact import (
+from callqa.pipeline.config import AnalysisConfig, RedactionConfig, load_config
+from callqa.panel.redact import (
     PLACEHOLDERS,
     Redaction,
     audio_spans,
@@ -20,7 +20,7 @@ from pipeline.panel.redact import (
     redact_result,
     redaction_spans,
 )
-from pipeline.transcript import Segment, Word
+from callqa.pipeline.transcript import Segment, Word
 
 FIXTURE = Path(__file__).parent / "data" / "redaction" / "planted.wav"
 H, C = "handler", "caller"
@@ -431,7 +431,7 @@ def test_real_speech_details_cannot_be_heard_after_redaction(analyzer, tmp_path)
 
 
 def test_overlapping_hits_leave_no_word_of_either_visible():
-    from pipeline.panel.redact import _Hit, _resolve
+    from callqa.panel.redact import _Hit, _resolve
 
     hits = [_Hit("phone", "p", 0, 3, 5), _Hit("name", "n", 0, 2, 7), _Hit("name", "m", 0, 7, 8)]
     assert [(h.category, h.lo, h.hi) for h in _resolve(hits)] == [("name", 2, 3), ("phone", 3, 5), ("name", 5, 8)]

@@ -1,7 +1,7 @@
 """Scale-out proved on loopback: a Prefect server, a process work pool and two workers.
 
 Starts `prefect server start` and two `prefect worker start --pool callqa --type process` on
-127.0.0.1 (bench/scale_out_demo.py), registers the deployments with `python -m flows.deploy`,
+127.0.0.1 (bench/scale_out_demo.py), registers the deployments with `python -m callqa.flows.deploy`,
 runs the night as a force's schedule would (the `nightly` deployment, picked up by a coordinator
 worker on the pool's `nightly` queue, `distribute_to` the analyse-shard deployment, 2 shards) over
 a copy of the sample export, then once more by calling the flow directly, and checks that:
@@ -73,7 +73,7 @@ def test_two_workers_share_a_nightly_run_and_store_each_call_once(tmp_path):
 
 
 def test_deploy_parameters_need_paths_that_mean_the_same_on_every_machine():
-    from flows.deploy import nightly_parameters, worker_command
+    from callqa.flows.deploy import nightly_parameters, worker_command
 
     params = nightly_parameters("/mnt/export", "postgresql+psycopg://callqa@db/callqa", "analyse-shard/callqa-shards",
                                 shards=4, workers=8, report_dir="/mnt/reports")

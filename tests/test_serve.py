@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import CallQAError
+from callqa.pipeline.errors import CallQAError
 from tests.conftest import SAMPLES
 
 
 def test_schedule_is_local_time_and_validated():
-    from flows.schedule import nightly_schedule
+    from callqa.flows.schedule import nightly_schedule
 
     schedule = nightly_schedule("02:30", "Europe/London")
     assert (schedule.cron, schedule.timezone) == ("30 2 * * *", "Europe/London")

@@ -3,10 +3,10 @@ answer to the handler's question is owed."""
 
 from __future__ import annotations
 
-from pipeline.indicators import score_call
-from pipeline.indicators.silence import describe_silences
-from pipeline.rules import load_rule_pack
-from pipeline.vad import Region
+from callqa.pipeline.indicators import score_call
+from callqa.pipeline.indicators.silence import describe_silences
+from callqa.pipeline.rules import load_rule_pack
+from callqa.pipeline.vad import Region
 from tests.helpers import context
 
 RULES = load_rule_pack()

@@ -14,10 +14,10 @@ import pytest
 import soundfile as sf
 
 from models import speaker_weights
-from models.speaker_weights import (PINNED_SHA256, load_speaker_weights, read_torch_state_dict,
+from callqa.models.speaker_weights import (PINNED_SHA256, load_speaker_weights, read_torch_state_dict,
                                     resolve_speaker_weights, verify_weights)
-from pipeline.errors import ModelNotFoundError
-from pipeline.speaker_encoder import PARTIAL_FRAMES, SpeakerEncoder, default_speaker_encoder
+from callqa.pipeline.errors import ModelNotFoundError
+from callqa.pipeline.speaker_encoder import PARTIAL_FRAMES, SpeakerEncoder, default_speaker_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
@@ -187,7 +187,7 @@ def test_wrong_or_missing_weights_name_the_file(tmp_path: Path, monkeypatch: pyt
 def test_encoder_does_not_import_torch(tmp_path: Path) -> None:
     code = (
         "import sys, numpy as np\n"
-        "from pipeline.speaker_encoder import default_speaker_encoder\n"
+        "from callqa.pipeline.speaker_encoder import default_speaker_encoder\n"
         "rng = np.random.default_rng(0)\n"
         "e = default_speaker_encoder().embed_windows(rng.standard_normal(32000).astype('float32') * 0.1, 16000,"
         " [(0.0, 1.0)])\n"

@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from pipeline.export import CallRecord
-from pipeline.rescore import rescore_store
-from pipeline.rules import INDICATORS, load_rule_pack
-from pipeline.store import Store, schema
+from callqa.recorder_export import CallRecord
+from callqa.rescore import rescore_store
+from callqa.pipeline.rules import INDICATORS, load_rule_pack
+from callqa.store import Store, schema
 from tests.conftest import SAMPLES
 from tests.pg import TempPostgres
 
@@ -121,7 +121,7 @@ def head_revision() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from pipeline.store.store import MIGRATIONS
+    from callqa.store.store import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -136,7 +136,7 @@ def test_migrated_database_matches_schema(open_store):
 
     store = open_store()
     revision, diff, versions = migration_state(store)
-    assert diff == [], f"migrations and pipeline/store/schema.py disagree: {diff}"
+    assert diff == [], f"migrations and callqa/store/schema.py disagree: {diff}"
     assert revision == head_revision() and versions == [revision]
     run_id = store.start_run("/exports/night", "manifest", "faster-whisper", "tiny.en", "v1", 1)
 
@@ -509,7 +509,7 @@ def test_after_a_run_the_sqlite_file_alone_holds_the_store(tmp_path, mate_result
 
 
 def test_backup_copies_a_live_store(open_store, db_url, tmp_path, mate_result, capsys):
-    from pipeline.cli import main
+    from callqa.cli import main
 
     store = open_store()
     store.upsert_calls([record("mate")], None)
@@ -535,8 +535,8 @@ def test_a_second_run_on_one_store_is_refused_while_the_first_lives(open_store, 
 
     from sqlalchemy import update
 
-    from pipeline.store import schema as t
-    from pipeline.store.store import StoreError
+    from callqa.store import schema as t
+    from callqa.store.store import StoreError
 
     store = open_store()
     other = subprocess.Popen([_sys.executable, "-c", "import time; time.sleep(60)"])
@@ -556,7 +556,7 @@ def test_a_second_run_on_one_store_is_refused_while_the_first_lives(open_store, 
 
 
 def test_a_store_deleted_during_a_run_is_noticed(tmp_path, mate_result):
-    from pipeline.store.store import StoreError
+    from callqa.store.store import StoreError
 
     path = tmp_path / "callqa.db"
     store = Store(f"sqlite:///{path}")
@@ -595,8 +595,8 @@ def test_a_read_only_store_fails_with_one_clear_error(tmp_path, what):
     if what == "folder":
         path.chmod(0o644)
         folder.chmod(0o555)
-    code = ("from pipeline.store import Store\n"
-            "from pipeline.errors import CallQAError\n"
+    code = ("from callqa.store import Store\n"
+            "from callqa.pipeline.errors import CallQAError\n"
             "try:\n"
             f"    s = Store('sqlite:///{path}')\n"
             "    s.start_run('/x', None, 'faster-whisper', 'tiny.en', 'r', 1)\n"

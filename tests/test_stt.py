@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from models.weights import MODELS, resolve_model, sha256_of
-from pipeline.audio import load_call
-from pipeline.config import STTConfig, VADConfig
-from pipeline.errors import ModelNotFoundError
-from pipeline.stt import load_engine
-from pipeline.stt.decode import Chunk, collapse_repetitions, gate_chunks, to_original, transcribe_channel
-from pipeline.transcript import Word
-from pipeline.vad import Region, speech_regions
+from callqa.models.weights import MODELS, resolve_model, sha256_of
+from callqa.pipeline.audio import load_call
+from callqa.pipeline.config import STTConfig, VADConfig
+from callqa.pipeline.errors import ModelNotFoundError
+from callqa.pipeline.stt import load_engine
+from callqa.pipeline.stt.decode import Chunk, collapse_repetitions, gate_chunks, to_original, transcribe_channel
+from callqa.pipeline.transcript import Word
+from callqa.pipeline.vad import Region, speech_regions
 from tests.real_speech import HARVARD, JFK, wer
 
 def text_of(analyzer, path, layout="mono") -> str:
@@ -49,7 +49,7 @@ def test_corrupt_joined_weights_are_rebuilt(tmp_path, monkeypatch):
 
 
 def test_tampered_weights_are_refused(tmp_path):
-    from models.weights import _verified
+    from callqa.models.weights import _verified
 
     bad = tmp_path / "model.bin"
     bad.write_bytes(b"tampered")
@@ -104,7 +104,7 @@ def test_telephone_recordings_are_transcribed(analyzer, real_dir, name):
 
 
 def test_amr_fails_with_the_clear_error(analyzer, real_dir):
-    from pipeline.errors import UnsupportedCodecError
+    from callqa.pipeline.errors import UnsupportedCodecError
 
     with pytest.raises(UnsupportedCodecError, match="AMR") as err:
         analyzer.analyze(real_dir / "telephone" / "amr_nb_sample1.amr_nb")
@@ -167,7 +167,7 @@ def test_repetition_loop_is_collapsed():
 # ---- decoding in blocks (bounded memory on long calls) ----------------------------------------
 
 def test_blocks_bound_the_packed_audio_and_keep_every_second():
-    from pipeline.stt.decode import blocks_of
+    from callqa.pipeline.stt.decode import blocks_of
 
     chunks = [Chunk(0, 20, 0), Chunk(30, 60, 20), Chunk(70, 200, 50), Chunk(210, 215, 180)]
     groups = blocks_of(chunks, 50.0)
@@ -185,7 +185,7 @@ def test_blocks_bound_the_packed_audio_and_keep_every_second():
 
 
 def test_a_long_stretch_is_cut_at_its_quietest_moment():
-    from pipeline.stt.decode import blocks_of
+    from callqa.pipeline.stt.decode import blocks_of
 
     rate = 16000
     audio = np.full(rate * 100, 0.3, np.float32)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pipeline.config import VADConfig
-from pipeline.vad import Region, find_silences, frame_decisions, speaker_at, speech_regions
+from callqa.pipeline.config import VADConfig
+from callqa.pipeline.vad import Region, find_silences, frame_decisions, speaker_at, speech_regions
 
 
 def labelled_windows(real_dir):
@@ -78,7 +78,7 @@ def test_silences_are_where_nobody_speaks():
 
 
 def test_frame_size_and_rate_are_checked():
-    from pipeline.errors import CallQAError
+    from callqa.pipeline.errors import CallQAError
 
     with pytest.raises(CallQAError, match="vad.frame_ms: expected one of 10, 20, 30"):  # where the config loads
         frame_decisions(np.zeros(16000, np.float32), 16000, VADConfig(frame_ms=25))

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from bench.diarize_sources import SAMPLES, UNSEEN, call_mix
-from pipeline.audio import load_call
-from pipeline.cli import main
-from pipeline.store import Store
-from pipeline.vad import Region, speech_regions
-from pipeline.voiceprints import VoiceSample, centroid, decode_vector, encode_vector, voice_sample, windows_in
+from callqa.pipeline.audio import load_call
+from callqa.cli import main
+from callqa.store import Store
+from callqa.pipeline.vad import Region, speech_regions
+from callqa.pipeline.voiceprints import VoiceSample, centroid, decode_vector, encode_vector, voice_sample, windows_in
 
 need_unseen = pytest.mark.skipif(not UNSEEN.is_dir(), reason=f"unseen calls not present at {UNSEEN}")
 
@@ -56,8 +56,8 @@ def _calls_by_handler_voice() -> dict[str, list[Path]]:
 @need_unseen
 def test_a_voiceprint_from_other_stereo_calls_picks_the_handler_on_a_mono_mix():
     """Enrol a handler voice from two stereo calls, then attribute a third call mixed to mono."""
-    from pipeline.diarize import diarize_call
-    from pipeline.speaker_encoder import default_speaker_encoder
+    from callqa.pipeline.diarize import diarize_call
+    from callqa.pipeline.speaker_encoder import default_speaker_encoder
 
     encoder = default_speaker_encoder()
     calls = next(paths for paths in _calls_by_handler_voice().values() if len(paths) >= 3)

@@ -12,8 +12,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from pipeline.store import schema as t
-from pipeline.web import queries
+from callqa.store import schema as t
+from callqa.web import queries
 from tests.web_helpers import build_site, login
 
 # GET routes that serve no call data, so need no audit row. Everything else must audit.

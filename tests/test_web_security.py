@@ -14,11 +14,11 @@ import wave
 import pytest
 from sqlalchemy import select
 
-from pipeline.store import Store
-from pipeline.store import schema as t
-from pipeline.web import create_app
-from pipeline.web.auth import PANEL_ENDPOINTS, PUBLIC_ENDPOINTS
-from pipeline.web.security import CSP
+from callqa.store import Store
+from callqa.store import schema as t
+from callqa.web import create_app
+from callqa.web.auth import PANEL_ENDPOINTS, PUBLIC_ENDPOINTS
+from callqa.web.security import CSP
 from tests.web_helpers import (FORMULA_HANDLER, IMG, PASSWORDS, SCRIPT, TERMINAL_ESCAPE, XSS_AREA, XSS_CALL,
                                add_users_and_draw, build_site, csrf_from, login)
 
@@ -119,9 +119,9 @@ def test_assigned_pack_is_built_redacted_and_served_only_from_its_folder(env, me
     # A re-score of a call in the draw makes the cached pack stale: the next view builds it afresh.
     from dataclasses import replace
 
-    from pipeline.panel.sampling import redraw
-    from pipeline.rescore import rescore_rows
-    from pipeline.rules import load_rule_pack
+    from callqa.panel.sampling import redraw
+    from callqa.rescore import rescore_rows
+    from callqa.pipeline.rules import load_rule_pack
 
     first_call = redraw(env["store"], env["draw_id"])[0]["calls"][0][0]
     rules = replace(load_rule_pack(), version="retuned-for-test")
@@ -135,7 +135,7 @@ def test_assigned_pack_is_built_redacted_and_served_only_from_its_folder(env, me
 
 
 def _second_draw(env) -> int:
-    from pipeline.panel.sampling import SampleFilters, sample
+    from callqa.panel.sampling import SampleFilters, sample
 
     if "second_draw" not in env:
         env["second_draw"] = sample(env["store"], "unassigned", SampleFilters(n=1), 3, "test").draw_id
@@ -191,7 +191,7 @@ def test_posts_without_the_csrf_token_are_refused(env, lead):
 
 
 def _flag_id(env, call_id: str) -> int:
-    from pipeline.web.queries import current_flags
+    from callqa.web.queries import current_flags
 
     return current_flags(env["store"], call_id)[0]["id"]
 
@@ -231,7 +231,7 @@ def test_login_is_rate_limited_per_user_and_address(env):
 
 
 def test_passwords_are_argon2id_hashes_and_short_ones_are_refused(env, monkeypatch):
-    from pipeline.cli import main
+    from callqa.cli import main
 
     with env["store"].engine.connect() as conn:
         hashes = dict(conn.execute(select(t.users.c.username, t.users.c.password_hash)).all())
@@ -371,9 +371,9 @@ def test_sign_out_ends_copied_sessions_too(env):
 
 def test_calibration_page_lists_disagreements(env, lead, member, tmp_path):
     """Panel answers imported for the draw show up as agreement, kappa and linked disagreements."""
-    from pipeline.panel.answers import import_answers
-    from pipeline.panel.questionnaire import load_questionnaire
-    from pipeline.panel.sampling import redraw
+    from callqa.panel.answers import import_answers
+    from callqa.panel.questionnaire import load_questionnaire
+    from callqa.panel.sampling import redraw
 
     questionnaire = load_questionnaire()
     recorded, _ = redraw(env["store"], env["draw_id"])
@@ -402,7 +402,7 @@ def test_hidden_characters_in_a_transcript_show_escaped_on_pages_and_packs(env, 
     page = lead.get(f"/calls/{XSS_CALL}").get_data(as_text=True)
     assert "\x1b" not in page and "\u202e" not in page
     assert "\\x1b[31mred\\x1b[0m \\u202eevil" in page
-    from pipeline.panel.pack import _env
+    from callqa.panel.pack import _env
 
     rendered = _env().from_string("<p>{{ text }}</p>").render(text=TERMINAL_ESCAPE)
     assert rendered == "<p>\\x1b[31mred\\x1b[0m \\u202eevil</p>"

@@ -12,9 +12,9 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from pipeline.store import Store
-from pipeline.store import schema as t
-from pipeline.web import create_app, users
+from callqa.store import Store
+from callqa.store import schema as t
+from callqa.web import create_app, users
 from tests.web_helpers import PASSWORDS, build_site, csrf_from, login
 
 
@@ -243,7 +243,7 @@ def test_good_passwords_are_accepted(password):
 
 
 def test_the_cli_refuses_a_weak_password_and_says_why(env, monkeypatch, capsys):
-    from pipeline.cli import main
+    from callqa.cli import main
 
     url = env["store"].url
     monkeypatch.setattr("sys.stdin", io.StringIO("aaaaaaaaaaaa\n"))
@@ -259,7 +259,7 @@ def test_the_cli_refuses_a_weak_password_and_says_why(env, monkeypatch, capsys):
 # 4. Absolute session lifetime -------------------------------------------------------------------
 
 def _clock_at(monkeypatch, start: float):
-    from pipeline.web import auth
+    from callqa.web import auth
 
     moment = {"now": start}
     monkeypatch.setattr(auth, "clock", lambda: moment["now"])
@@ -357,7 +357,7 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(env, monkeypatc
 
 
 def test_a_bad_trusted_proxies_value_stops_the_app(env, monkeypatch, tmp_path):
-    from pipeline.errors import CallQAError
+    from callqa.pipeline.errors import CallQAError
 
     monkeypatch.setenv("CALLQA_TRUSTED_PROXIES", "yes")
     with pytest.raises(CallQAError, match="CALLQA_TRUSTED_PROXIES"):

@@ -37,7 +37,7 @@ def sample_store_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="callqa-web-template-"))
     db = folder / "template.db"
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(SAMPLES), "--db", str(db),
+    done = subprocess.run([sys.executable, "-m", "callqa.cli", "run", str(SAMPLES), "--db", str(db),
                            "--report-dir", ""], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return db
@@ -60,8 +60,8 @@ def copy_results(source, target) -> None:
     target's ids and sequences are its own): how the PostgreSQL test gets the batch's real results."""
     from sqlalchemy import select
 
-    from pipeline.export import CallRecord
-    from pipeline.store import schema as t
+    from callqa.recorder_export import CallRecord
+    from callqa.store import schema as t
 
     with source.engine.connect() as conn:
         calls = conn.execute(select(t.calls).order_by(t.calls.c.call_id)).mappings().all()
@@ -83,7 +83,7 @@ def copy_results(source, target) -> None:
 def add_hostile_call(store) -> None:
     """A stored result whose transcript, evidence, flag reason and metadata carry markup and a
     spreadsheet formula: the pages must show them as text, the CSV must quote the formula."""
-    from pipeline.export import CallRecord
+    from callqa.recorder_export import CallRecord
 
     result = store.call_result("vulnerable_ignored")
     result["call_id"] = XSS_CALL
@@ -103,8 +103,8 @@ def add_hostile_call(store) -> None:
 
 def add_users_and_draw(store) -> int:
     """QA lead `lead`, panel members `member` (assigned the draw) and `other` (nothing); the draw id."""
-    from pipeline.panel.sampling import SampleFilters, sample
-    from pipeline.web.users import add_user, assign_draw
+    from callqa.panel.sampling import SampleFilters, sample
+    from callqa.web.users import add_user, assign_draw
 
     add_user(store, "lead", PASSWORDS["lead"], "qa_lead")
     add_user(store, "member", PASSWORDS["member"], "panel_member")
@@ -116,8 +116,8 @@ def add_users_and_draw(store) -> int:
 
 def build_site(tmp: Path) -> dict:
     """A copy of the sample store with a hostile call, users and a panel draw, and its app."""
-    from pipeline.store import Store
-    from pipeline.web import create_app
+    from callqa.store import Store
+    from callqa.web import create_app
 
     url = copy_store(tmp)
     store = Store(url)

@@ -1,7 +1,7 @@
 """Indicators: pure functions of (transcript, speech timeline, metadata, rule pack) -> status + evidence.
 
-The built-in indicators are declared once in `pipeline.catalog`; each lives in
-`pipeline.indicators.<module>.evaluate`. A rule pack's enabled `[custom.NAME]` indicators are
+The built-in indicators are declared once in `callqa.pipeline.catalog`; each lives in
+`callqa.pipeline.indicators.<module>.evaluate`. A rule pack's enabled `[custom.NAME]` indicators are
 judged by `custom.evaluate` and scored, weighted and flagged like the built-in ones.
 """
 
@@ -11,14 +11,14 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from pipeline.catalog import BUILT_IN, INDICATORS
-from pipeline.indicators import answer_time, custom, silence
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.indicators.silence import Silence
-from pipeline.rules import SEVERITIES, RulePack
+from callqa.pipeline.catalog import BUILT_IN, INDICATORS
+from callqa.pipeline.indicators import answer_time, custom, silence
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.silence import Silence
+from callqa.pipeline.rules import SEVERITIES, RulePack
 
 EVALUATORS: dict[str, Callable[[CallContext, RulePack], IndicatorResult]] = {
-    spec.name: importlib.import_module(f"pipeline.indicators.{spec.module}").evaluate
+    spec.name: importlib.import_module(f"callqa.pipeline.indicators.{spec.module}").evaluate
     for spec in BUILT_IN if spec.name != "unexplained_silence"}
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.rules import RulePack
 
 
 def target_s(call_type: str | None, rules: RulePack) -> float | None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pipeline.intents import INTENTS, IntentFinder, IntentHit, IntentSpec, SentenceVectors
-from pipeline.matching import Match, PhraseIndex, Token, tokens_of
-from pipeline.transcript import Segment
-from pipeline.vad import Region
+from callqa.pipeline.intents import INTENTS, IntentFinder, IntentHit, IntentSpec, SentenceVectors
+from callqa.pipeline.matching import Match, PhraseIndex, Token, tokens_of
+from callqa.pipeline.transcript import Segment
+from callqa.pipeline.vad import Region
 
 STATUSES = ("pass", "fail", "not_applicable")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.rules import RulePack
 
 
 def _stretch(ctx: CallContext, rules: RulePack, spec: dict[str, Any]) -> tuple[float | None, float | None] | str:

@@ -7,10 +7,10 @@ caller's own "I'm sorry" is never the handler's empathy.
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.indicators.vulnerability import mentions
-from pipeline.intents import IntentHit
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.vulnerability import mentions
+from callqa.pipeline.intents import IntentHit
+from callqa.pipeline.rules import RulePack
 
 CUE_TOLERANCE_S = 1.0  # the handler may start responding as the caller's sentence ends
 

@@ -6,8 +6,8 @@ where help is needed passes as well as "Staffordshire Police, how can I help?".
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.rules import RulePack
 
 
 def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:

@@ -7,9 +7,9 @@ inspector" and the caller's own words never count.
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.matching import Token, normalised_phrase
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.matching import Token, normalised_phrase
+from callqa.pipeline.rules import RulePack
 
 
 def _part_of_a_name(tokens: list[Token], i: int, n: int, cfg: dict) -> bool:

@@ -6,10 +6,10 @@ An interruption is the handler starting to speak while the caller is mid-utteran
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.matching import normalise, normalised_phrase
-from pipeline.rules import RulePack
-from pipeline.vad import Region
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.matching import normalise, normalised_phrase
+from callqa.pipeline.rules import RulePack
+from callqa.pipeline.vad import Region
 
 
 def _overlapping(regions: list[Region], start: float, end: float) -> float:

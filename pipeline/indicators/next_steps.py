@@ -6,9 +6,9 @@ A reference counts only when a number is given ("your reference is four one seve
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.indicators.references import reference_given
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.references import reference_given
+from callqa.pipeline.rules import RulePack
 
 
 def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:

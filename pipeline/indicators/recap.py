@@ -8,8 +8,8 @@ recapped.
 
 from __future__ import annotations
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.rules import RulePack
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.rules import RulePack
 
 NEEDS = {"both": ("recap", "understanding_check"), "recap": ("recap",), "check": ("understanding_check",),
          "either": ()}

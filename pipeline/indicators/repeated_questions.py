@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.intents.questions import is_question
-from pipeline.matching import normalise
-from pipeline.rules import RulePack
-from pipeline.transcript import Word
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.intents.questions import is_question
+from callqa.pipeline.matching import normalise
+from callqa.pipeline.rules import RulePack
+from callqa.pipeline.transcript import Word
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.indicators.base import CallContext, Evidence, IndicatorResult
-from pipeline.indicators.turns import silence_owner
-from pipeline.intents import IntentHit
-from pipeline.intents.questions import is_question
-from pipeline.matching import Token, normalise
-from pipeline.rules import RulePack
-from pipeline.transcript import Segment
-from pipeline.vad import find_silences, speaker_at
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.turns import silence_owner
+from callqa.pipeline.intents import IntentHit
+from callqa.pipeline.intents.questions import is_question
+from callqa.pipeline.matching import Token, normalise
+from callqa.pipeline.rules import RulePack
+from callqa.pipeline.transcript import Segment
+from callqa.pipeline.vad import find_silences, speaker_at
 
 
 @dataclass

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.matching import Token
-from pipeline.vad import Region
+from callqa.pipeline.matching import Token
+from callqa.pipeline.vad import Region
 
 EDGE_S = 0.05  # regions ending this close after the gap's start still came before it
 

@@ -7,10 +7,10 @@ pack's exemplars (a sentence-embedding model), and each hit names what it matche
 and how sure it is.
 """
 
-from pipeline.intents.catalog import INTENTS, IntentSpec, intent_spec
-from pipeline.intents.detect import IntentFinder, IntentHit
-from pipeline.intents.units import Unit, units_of
-from pipeline.intents.vectors import SentenceVectors, embed_units
+from callqa.pipeline.intents.catalog import INTENTS, IntentSpec, intent_spec
+from callqa.pipeline.intents.detect import IntentFinder, IntentHit
+from callqa.pipeline.intents.units import Unit, units_of
+from callqa.pipeline.intents.vectors import SentenceVectors, embed_units
 
 __all__ = ["INTENTS", "IntentFinder", "IntentHit", "IntentSpec", "SentenceVectors", "Unit", "embed_units",
            "intent_spec", "units_of"]

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.intents.catalog import IntentSpec
-from pipeline.intents.model import IntentModel, load_or_fit, training_sets
-from pipeline.intents.questions import is_question
-from pipeline.intents.units import Unit, units_of
-from pipeline.intents.vectors import SentenceVectors
-from pipeline.matching import Match, PhraseIndex, Token, TokenSpan, find_all_groups, normalised_phrase
+from callqa.pipeline.intents.catalog import IntentSpec
+from callqa.pipeline.intents.model import IntentModel, load_or_fit, training_sets
+from callqa.pipeline.intents.questions import is_question
+from callqa.pipeline.intents.units import Unit, units_of
+from callqa.pipeline.intents.vectors import SentenceVectors
+from callqa.pipeline.matching import Match, PhraseIndex, Token, TokenSpan, find_all_groups, normalised_phrase
 
 
 # Shorter stretches are left to the phrases: a two-word sentence's embedding is mostly its topic
@@ -154,7 +154,7 @@ def _embedded(texts: list[str], vectors: SentenceVectors) -> np.ndarray:
     import hashlib
     import io
 
-    from models.weights import cache_dir, write_atomically
+    from callqa.models.weights import cache_dir, write_atomically
 
     key = hashlib.sha256("\n".join([vectors.model, *texts]).encode()).hexdigest()[:24]
     path = cache_dir() / f"exemplars-{key}.npy"
@@ -178,7 +178,7 @@ def exemplar_bank(rules, model: str) -> ExemplarBank:
     """The pack's exemplar vectors for the sentence model `model`, built once per process."""
     key = (rules.version, rules.source)
     if key not in _BANKS:
-        from pipeline.intents.catalog import INTENTS
+        from callqa.pipeline.intents.catalog import INTENTS
 
         # Examples are labelled with the built-in intents only, so they counter nothing custom.
         speakers = {name: spec.speaker for name, spec in INTENTS.items()}

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-from pipeline.matching import normalised_phrase
+from callqa.pipeline.matching import normalised_phrase
 
 HASH_FEATURES = 2 ** 15      # per n-gram kind; collisions cost little at a few thousand sentences
 NGRAM_WEIGHT = 1.0           # n-gram block against the unit-norm sentence vector
@@ -198,7 +198,7 @@ def cache_key(sets: list[TrainingSet], model: str, precision: float) -> str:
 
 def load_or_fit(sets: list[TrainingSet], model: str, embed, precision: float) -> IntentModel:
     """The fitted model for these sentences, from the model cache when it was fitted before."""
-    from models.weights import cache_dir, write_atomically
+    from callqa.models.weights import cache_dir, write_atomically
 
     path = cache_dir() / f"intent-model-{cache_key(sets, model, precision)}.npz"
     try:

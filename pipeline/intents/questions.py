@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pipeline.matching import normalise
+from callqa.pipeline.matching import normalise
 
 
 @lru_cache(maxsize=64)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.matching import Token, TokenSpan
+from callqa.pipeline.matching import Token, TokenSpan
 
 CLAUSE_SPLIT_TOKENS = 12
 MIN_CLAUSE_TOKENS = 3

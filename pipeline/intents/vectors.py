@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.intents.units import Unit
+from callqa.pipeline.intents.units import Unit
 
 
 def _encoder():
-    from pipeline.embeddings import default_encoder
+    from callqa.pipeline.embeddings import default_encoder
 
     return default_encoder()
 

@@ -1,5 +1,5 @@
 """Speech-to-text behind a small engine interface; see `base.SpeechEngine`."""
 
-from pipeline.stt.base import RawSegment, SpeechEngine, load_engine
+from callqa.pipeline.stt.base import RawSegment, SpeechEngine, load_engine
 
 __all__ = ["RawSegment", "SpeechEngine", "load_engine"]

@@ -1,7 +1,7 @@
 """The engine interface: audio in, segments with word timestamps out.
 
 Engines know nothing about calls, channels or silences; gating to speech regions, loop guards
-and speaker labels are applied around any engine by `pipeline.stt.decode`.
+and speaker labels are applied around any engine by `callqa.pipeline.stt.decode`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from pipeline.config import ENGINES, STTConfig  # noqa: F401  (ENGINES: re-exported for the CLI)
-from pipeline.transcript import Word
+from callqa.pipeline.config import ENGINES, STTConfig  # noqa: F401  (ENGINES: re-exported for the CLI)
+from callqa.pipeline.transcript import Word
 
 Progress = Callable[[float], None]  # called with seconds of the given audio decoded so far
 
@@ -38,11 +38,11 @@ class SpeechEngine(Protocol):
 
 def load_engine(config: STTConfig) -> SpeechEngine:
     if config.engine == "faster-whisper":
-        from pipeline.stt.faster_whisper_engine import FasterWhisperEngine
+        from callqa.pipeline.stt.faster_whisper_engine import FasterWhisperEngine
 
         return FasterWhisperEngine(config)
     if config.engine == "openai-whisper":
-        from pipeline.stt.openai_whisper_engine import OpenAIWhisperEngine
+        from callqa.pipeline.stt.openai_whisper_engine import OpenAIWhisperEngine
 
         return OpenAIWhisperEngine(config)
     raise ValueError(f"unknown engine {config.engine!r}; choose one of {', '.join(ENGINES)}")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.config import STTConfig
-from pipeline.stt.base import Progress, SpeechEngine
-from pipeline.transcript import Segment, Word, segment_from_words, split_words
-from pipeline.vad import Region, merge_regions
+from callqa.pipeline.config import STTConfig
+from callqa.pipeline.stt.base import Progress, SpeechEngine
+from callqa.pipeline.transcript import Segment, Word, segment_from_words, split_words
+from callqa.pipeline.vad import Region, merge_regions
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import STTConfig
-from pipeline.errors import ModelNotFoundError
-from pipeline.stt.base import Progress, RawSegment
-from pipeline.transcript import Word
+from callqa.pipeline.config import STTConfig
+from callqa.pipeline.errors import ModelNotFoundError
+from callqa.pipeline.stt.base import Progress, RawSegment
+from callqa.pipeline.transcript import Word
 
 
 def model_folder(model: str) -> Path:
     """A bundled model name (verified by sha256) or a user-supplied CTranslate2 folder."""
-    from models.weights import MODELS, PROVISION_HINT, resolve_model
+    from callqa.models.weights import MODELS, PROVISION_HINT, resolve_model
 
     if model in MODELS:
         return resolve_model(model)

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from pipeline.matching import find_any, tokens_of
-from pipeline.stt.base import SpeechEngine
-from pipeline.transcript import Segment, Word, segment_from_words, split_words
-from pipeline.vad import Region
+from callqa.pipeline.matching import find_any, tokens_of
+from callqa.pipeline.stt.base import SpeechEngine
+from callqa.pipeline.transcript import Segment, Word, segment_from_words, split_words
+from callqa.pipeline.vad import Region
 
 PAD_S = 0.3
 MAX_TAIL_S = 30.0

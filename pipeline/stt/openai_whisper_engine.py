@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import STTConfig
-from pipeline.errors import ModelNotFoundError
-from pipeline.stt.base import Progress, RawSegment
-from pipeline.transcript import Word
+from callqa.pipeline.config import STTConfig
+from callqa.pipeline.errors import ModelNotFoundError
+from callqa.pipeline.stt.base import Progress, RawSegment
+from callqa.pipeline.transcript import Word
 
 
 class OpenAIWhisperEngine:

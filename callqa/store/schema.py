@@ -1,0 +1,247 @@
+"""The results store's tables, one schema for SQLite and PostgreSQL (SQLAlchemy Core).
+
+Speech-to-text output and scoring are kept apart: a `transcription` is one engine+model's
+reading of one audio file (by sha256); a `scoring` is one rule-pack version applied to it. A rules
+change adds scorings without touching speech-to-text.
+
+Changes to these tables need an Alembic migration in `migrations/versions/`; a test checks the
+migrated database matches this file.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    false,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running, finished, interrupted, failed
+    Column("export_dir", Text, nullable=False),
+    Column("reader", String(64)),
+    Column("engine", String(64), nullable=False),
+    Column("model", Text, nullable=False),
+    Column("rules_version", String(128), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("workers", Integer, nullable=False),
+    Column("summary", JSON),
+)
+
+calls = Table(
+    "calls", metadata,
+    Column("call_id", String(128), primary_key=True),
+    Column("audio_path", Text, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("call_type", String(8), nullable=False),
+    Column("area", String(255), nullable=False),
+    Column("handler_id", String(255), nullable=False),
+    Column("channels", String(32), nullable=False),
+    Column("answer_delay_s", Float),
+    Column("training", Boolean, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("extra", JSON),
+    Column("first_run_id", Integer, ForeignKey("runs.id")),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_calls_started_at", calls.c.started_at)
+Index("ix_calls_area", calls.c.area)
+Index("ix_calls_handler", calls.c.handler_id)
+
+transcriptions = Table(
+    "transcriptions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False),
+    Column("audio_sha256", String(64), nullable=False),
+    Column("engine", String(64), nullable=False),
+    Column("model", Text, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("layout", String(16), nullable=False),
+    Column("channel_layout", String(32), nullable=False),
+    Column("transcript", JSON, nullable=False),
+    Column("speech", JSON, nullable=False),
+    Column("audio", JSON),
+    Column("attribution", JSON),                # who is who: method, confidence
+    Column("vectors", JSON),                    # sentence embeddings for intents (callqa.pipeline.intents.vectors)
+    Column("stats", JSON),
+    Column("worker", String(255)),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("call_id", "audio_sha256", "engine", "model", name="uq_transcription"),
+)
+
+scorings = Table(
+    "scorings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transcription_id", Integer, ForeignKey("transcriptions.id"), nullable=False),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False),
+    Column("rules_version", String(128), nullable=False),
+    Column("silences", JSON, nullable=False),
+    Column("flag_count", Integer, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("score", Float),                     # 0-100, None when no indicator applied
+    Column("review_priority", String(8)),       # high | normal
+    UniqueConstraint("transcription_id", "rules_version", name="uq_scoring"),
+)
+Index("ix_scorings_call", scorings.c.call_id)
+
+indicator_results = Table(
+    "indicator_results", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scoring_id", Integer, ForeignKey("scorings.id"), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("evidence", JSON, nullable=False),
+    Column("metrics", JSON),                    # e.g. listening: interruptions, caller share
+    Column("confidence", Float),                # 0-1, how sure the status is
+)
+Index("ix_indicator_results_scoring", indicator_results.c.scoring_id)
+
+flags = Table(
+    "flags", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scoring_id", Integer, ForeignKey("scorings.id"), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("start_s", Float, nullable=False),
+    Column("evidence_s", JSON),
+    Column("severity", String(8)),              # high | medium | low
+    Column("confidence", Float),                # 0-1, the indicator's confidence
+    Column("needs_review", Boolean, nullable=False, server_default=false()),  # unsure: a question, not a finding
+)
+Index("ix_flags_scoring", flags.c.scoring_id)
+
+# One row per stereo call: its handler's mean speaker embedding. A handler's voiceprint is the
+# centroid of their rows. Biometric personal data: never exported, never in a pack; deleted with
+# the handler (`callqa voiceprints delete`). See pipeline/voiceprints.py.
+voice_samples = Table(
+    "voice_samples", metadata,
+    Column("call_id", String(128), ForeignKey("calls.call_id"), primary_key=True),
+    Column("handler_id", String(255), nullable=False),
+    Column("encoder", String(64), nullable=False),
+    Column("vector", Text, nullable=False),      # base64 float32
+    Column("seconds", Float, nullable=False),    # handler speech it rests on
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_voice_samples_handler", voice_samples.c.handler_id)
+
+errors = Table(
+    "errors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("call_id", String(128)),
+    Column("source", Text, nullable=False),
+    Column("stage", String(16), nullable=False),  # export, audio, analysis
+    Column("message", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_errors_run", errors.c.run_id)
+
+panel_draws = Table(
+    "panel_draws", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("panel", String(128), nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("filters", JSON, nullable=False),     # areas, dates, call types, strata: enough to re-draw
+    Column("seed", BigInteger, nullable=False),
+    Column("calls", JSON, nullable=False),       # [[call_id, stratum], ...] in draw order
+)
+
+# One row per panel pack built: its key from the pseudonyms a member sees and saves back to call ids.
+# Kept only here, never with the pack; `callqa panel import` maps answers through it (callqa/panel).
+panel_packs = Table(
+    "panel_packs", metadata,
+    Column("pack_id", String(64), primary_key=True),
+    Column("draw_id", Integer, ForeignKey("panel_draws.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("pseudonyms", JSON, nullable=False),  # {pseudonym: call_id}
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),   # user name, or the login name for the CLI
+    Column("action", String(64), nullable=False),   # e.g. view_call, panel_pack, redaction_off, login
+    Column("call_id", String(128)),
+    Column("details", JSON),
+)
+Index("ix_audit_log_at", audit_log.c.at)
+
+panel_answers = Table(
+    "panel_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draw_id", Integer, ForeignKey("panel_draws.id"), nullable=False),
+    Column("member", String(128), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("answer", Text),                          # yes | no | partly | 1-5 | free text; None = skipped
+    Column("questionnaire", String(128), nullable=False),  # questionnaire name@version answered
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    UniqueConstraint("draw_id", "member", "call_id", "question_id", name="uq_panel_answer"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),      # qa_lead | panel_member
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # Bumped on sign-out, password change and disabling: every session signed with an older
+    # value stops working, copied cookies included (sessions are signed cookies, not rows).
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
+)
+
+panel_assignments = Table(
+    "panel_assignments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("draw_id", Integer, ForeignKey("panel_draws.id"), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "draw_id", name="uq_panel_assignment"),
+)
+
+flag_decisions = Table(
+    "flag_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", Integer, ForeignKey("flags.id"), nullable=False),
+    Column("call_id", String(128), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("decision", String(16), nullable=False),  # one of FLAG_DECISIONS
+    Column("reason", Text),
+    Column("note", Text),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_flag_decisions_flag", flag_decisions.c.flag_id)
+FLAG_DECISIONS = ("confirm", "dismiss", "note")
+# A flag's review status is set by its latest closing decision; a note leaves the status as it is.
+CLOSING_DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}

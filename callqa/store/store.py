@@ -1,0 +1,32 @@
+"""The store as one object: `Store` composes the aggregates' mixins, each in its own module with
+its own SQL.
+
+- base.py: opening, migrating, backing up and checkpointing a store (`StoreBase`)
+- runs.py: runs, their errors and the per-call plan
+- results.py: calls, transcriptions, scorings, indicator results, flags; the current-results query
+- voice_samples.py: handlers' voice samples (voiceprints)
+- reviews.py: QA leads' decisions on flags and the review queue
+- panels.py: panel draws, pack keys, imported answers, calibration reads
+- users.py: review-app accounts, assignments, the audit log, sign-in attempts
+- times.py: the public time helpers (now, to_utc, from_db, parse_date)
+"""
+
+from __future__ import annotations
+
+from callqa.store.base import DEFAULT_DB, IN_CHUNK, MAX_ID, MIGRATIONS, StoreError, resolve_db_url
+from callqa.store.panels import PanelsMixin
+from callqa.store.results import ResultsMixin, current_scorings, severity_rank
+from callqa.store.reviews import ReviewsMixin
+from callqa.store.runs import RUN_LOCK, RUN_LOCK_STALE, Plan, RunsMixin, pid_alive
+from callqa.store.times import from_db, now, parse_date, to_utc
+from callqa.store.users import UsersMixin
+from callqa.store.voice_samples import VoiceSamplesMixin
+
+
+class Store(RunsMixin, ResultsMixin, VoiceSamplesMixin, ReviewsMixin, PanelsMixin, UsersMixin):
+    """Read and write the results store: SQLite by default, PostgreSQL by URL."""
+
+
+__all__ = ["DEFAULT_DB", "IN_CHUNK", "MAX_ID", "MIGRATIONS", "RUN_LOCK", "RUN_LOCK_STALE", "Plan", "Store",
+           "StoreError", "current_scorings", "from_db", "now", "parse_date", "pid_alive", "resolve_db_url",
+           "severity_rank", "to_utc"]
