@@ -773,7 +773,7 @@ def message_problems(message: str, names: list[str], values: tuple[str, ...]) ->
 
 def run_audio(case: Case, root: Path) -> Outcome:
     """probe() and load_call() on one audio case."""
-    from pipeline import audio
+    from callqa.pipeline import audio
     from callqa.pipeline.errors import CallQAError
 
     path = case.write(root)

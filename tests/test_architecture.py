@@ -182,3 +182,17 @@ def test_analyze_help_loads_no_web_store_or_prefect():
             "print('HEAVY', heavy, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "HEAVY []" in done.stderr, done.stderr[-3000:]
+
+
+def test_nothing_imports_the_folders_by_their_bare_names():
+    """`pipeline`, `flows` and `models` are folders, not import names: with the repository root on
+    sys.path, `from models import weights` would load a second copy beside `callqa.models`."""
+    import re
+
+    bare = re.compile(r"^\s*(?:from|import)\s+(?:pipeline|flows|models)(?:\.|\s|$)", re.M)
+    offenders = []
+    for folder in ("callqa", "pipeline", "flows", "models", "tests", "bench", "sample_audio", "scripts"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if bare.search(path.read_text(encoding="utf-8")):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, offenders

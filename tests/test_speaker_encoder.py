@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from models import speaker_weights
+from callqa.models import speaker_weights
 from callqa.models.speaker_weights import (PINNED_SHA256, load_speaker_weights, read_torch_state_dict,
                                     resolve_speaker_weights, verify_weights)
 from callqa.pipeline.errors import ModelNotFoundError

@@ -65,7 +65,7 @@ def test_missing_weights_say_how_to_provision(tmp_path):
 
 
 def test_weights_wheel_not_installed_is_explained(monkeypatch):
-    from models import weights
+    from callqa.models import weights
 
     spec = weights.MODELS["tiny.en"]
     fake = replace(spec, distributions={"callqa-no-such-weights": "9.9"},
