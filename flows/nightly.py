@@ -1,18 +1,19 @@
-"""The nightly batch: every call in a recorder export analysed once, stored, flagged, reported.
+"""The nightly batch as a Prefect flow: decorators and retries around the plain-Python recipe in
+`callqa.batch` (settings, open the run, plan, re-score, analyse, finish).
 
-Thin tasks over `pipeline`: read the export, plan (skip / re-score / analyse) against the store,
-analyse in worker processes with retries, store each call atomically, summarise. Running it
-again on the same export does nothing new; running it after a kill finishes what was left.
+Each call is a task with retries (a worker that died is restarted for the retry); the store is
+the record, so running the flow again on the same export does nothing new, and running it after a
+kill finishes what was left. Nothing is kept between runs: the store, the settings and the worker
+pool live as long as one flow run.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from callqa.batch import AnalysisPool, Outcome, answer_time_rates, audio_digests, markdown_report, summarise
-from callqa.pipeline.config import load_config
+from callqa.batch import (AnalysisPool, NightPlan, Outcome, Settings, analyse_one, fail_run, finish_run,
+                          load_settings, open_run, plan_calls, plan_night, record_failure, rescore_planned,
+                          stored_outcomes)
 from callqa.pipeline.errors import CallQAError
-from callqa.recorder_export import CallRecord, ExportError, read_export
-from callqa.rescore import rescore_rows
-from callqa.pipeline.rules import load_rule_pack
+from callqa.recorder_export import CallRecord, read_export
 from callqa.store import Store
-from callqa.pipeline.voiceprints import VOICE_ENCODER, VoiceSample
-
-_POOL: AnalysisPool | None = None  # the flow's worker processes, shared by its task threads
 
 
 class _ExpectedErrorFilter(logging.Filter):
@@ -52,42 +49,14 @@ def hide_expected_tracebacks() -> None:
         logger.addFilter(_EXPECTED_ERRORS)
 
 
-@lru_cache(maxsize=4)
-def _store(db: str | None) -> Store:
-    return Store(db)
-
-
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def analyse_call(call: CallRecord, digest: str, run_id: int, db: str | None) -> Outcome:
-    """Speech-to-text and scoring in a worker process, then one atomic store write here."""
-    assert _POOL is not None
-    store = _store(db)
-    # A mono call is attributed with its handler's voiceprint when their stereo calls gave one.
-    voiceprint = store.voiceprint(call.handler_id, VOICE_ENCODER) if call.channels == "mono" else None
+def analyse_call(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
+    """One call in a worker process; a worker that died is restarted before the retry."""
     try:
-        out = _POOL.submit(call, voiceprint).result()
+        return analyse_one(pool, store, call, digest, run_id)
     except BrokenProcessPool:
-        _POOL.restart()
+        pool.restart()
         raise
-    if "error" in out:  # a bad recording: record it and move on, retrying cannot help
-        store.record_error(run_id, str(call.audio), "audio", out["error"], call.call_id)
-        return Outcome(call.call_id, "failed", error=out["error"])
-    result = out["result"]
-    voice = VoiceSample.from_dict(out["voice"]) if out.get("voice") else None
-    store.save_analysis(result, digest, run_id, out["worker"], voice)
-    return Outcome(call.call_id, "analysed", bool(result["flags"]), result["duration_s"])
-
-
-@task(cache_policy=NO_CACHE)
-def rescore_calls(plans: list[Any], by_id: dict[str, CallRecord], run_id: int, db: str | None,
-                  config_path: str | None) -> list[Outcome]:
-    """Calls already transcribed with this engine and model only need the new rules applied."""
-    store = _store(db)
-    rules = load_rule_pack(load_config(config_path).rules)
-    rows = [{**store.transcription(p.transcription_id), "call_type": by_id[p.call_id].call_type,
-             "answer_delay_s": by_id[p.call_id].answer_delay_s} for p in plans]
-    flagged = set(rescore_rows(store, rows, rules, run_id))
-    return [Outcome(p.call_id, "rescored", p.call_id in flagged) for p in plans]
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -98,31 +67,26 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, unit="call", desc="analysing", dynamic_ncols=True)
 
 
-def _analyse_all(calls: list[CallRecord], digests: dict[str, str], run_id: int, db: str | None, workers: int,
-                 config_path: str | None, progress: bool) -> list[Outcome]:
+def _analyse_all(store: Store, calls: list[CallRecord], digests: dict[str, str], run_id: int, workers: int,
+                 settings: Settings, progress: bool) -> list[Outcome]:
     """Analyse `calls` in worker processes; a call whose retries run out is recorded as failed."""
-    global _POOL
     if not calls:
         return []
-    store = _store(db)
     bar = _progress_bar(len(calls), progress)
-    _POOL = AnalysisPool(min(workers, len(calls)), config_path)
     outcomes = []
     try:
-        futures = [analyse_call.submit(call, digests[call.call_id], run_id, db) for call in calls]
-        for call, future in zip(calls, futures):
-            future.wait()
-            if future.state.is_completed():
-                outcomes.append(future.result())
-            else:
-                message = str(future.state.message or "analysis failed")
-                store.record_error(run_id, str(call.audio), "analysis", message, call.call_id)
-                outcomes.append(Outcome(call.call_id, "failed", error=message))
-            if bar:
-                bar.update(1)
+        with AnalysisPool(min(workers, len(calls)), settings.config) as pool:
+            futures = [analyse_call.submit(pool, store, call, digests[call.call_id], run_id) for call in calls]
+            for call, future in zip(calls, futures):
+                future.wait()
+                if future.state.is_completed():
+                    outcomes.append(future.result())
+                else:
+                    outcomes.append(record_failure(store, run_id, call,
+                                                   str(future.state.message or "analysis failed")))
+                if bar:
+                    bar.update(1)
     finally:
-        _POOL.close()
-        _POOL = None
         if bar:
             bar.close()
     return outcomes
@@ -135,26 +99,28 @@ def analyse_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | N
 
     It re-plans against the store, so a shard that is retried or runs twice repeats no work.
     """
-    config = load_config(config_path)
-    rules = load_rule_pack(config.rules)
-    listing = read_export(export_dir, reader)
+    settings = load_settings(config_path)
+    store = Store(db)
     wanted = set(call_ids)
-    calls = [c for c in listing.calls if c.call_id in wanted and not c.training]
-    digests = audio_digests(calls)
-    plans = _store(db).plan(digests, config.stt.engine, config.stt.model, rules.version)
+    calls = [c for c in read_export(export_dir, reader).calls if c.call_id in wanted and not c.training]
+    digests, plans = plan_calls(store, calls, settings)
     todo = {p.call_id for p in plans if p.action == "analyse"}
-    outcomes = _analyse_all([c for c in calls if c.call_id in todo], digests, run_id, db, workers, config_path, False)
+    outcomes = _analyse_all(store, [c for c in calls if c.call_id in todo], digests, run_id, workers, settings,
+                            False)
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action != "analyse"]
     return [asdict(o) for o in outcomes]
 
 
-def _distribute(deployment: str, export_dir: str, call_ids: list[str], shards: int, run_id: int, db: str | None,
+def _distribute(deployment: str, store: Store, export_dir: str, call_ids: list[str], shards: int, run_id: int,
                 workers: int, config_path: str | None, reader: str | None) -> list[Outcome]:
     """Hand shards of the calls to `deployment` (analyse-shard on a work pool) and wait for all."""
     from concurrent.futures import ThreadPoolExecutor
 
     from prefect.deployments import run_deployment
 
+    # Shard runs start elsewhere (another folder, another machine): hand them absolute locations.
+    db = _absolute_db(store.url)
+    config_path = str(Path(config_path).resolve()) if config_path else None
     groups = [call_ids[i::shards] for i in range(shards) if call_ids[i::shards]]
 
     def run(group: list[str]) -> list[Outcome]:
@@ -164,8 +130,7 @@ def _distribute(deployment: str, export_dir: str, call_ids: list[str], shards: i
         if not flow_run.state or not flow_run.state.is_completed():
             message = f"shard flow run {flow_run.name} ended {flow_run.state.name if flow_run.state else 'unknown'}"
             return [Outcome(call_id, "failed", error=message) for call_id in group]
-        # The store, not the shard's return value, is the record: results need no shared storage.
-        return _outcomes_from_store(db, run_id, group)
+        return stored_outcomes(store, run_id, group)
 
     with ThreadPoolExecutor(max_workers=len(groups) or 1) as pool:
         return [o for outcomes in pool.map(run, groups) for o in outcomes]
@@ -175,25 +140,6 @@ def _absolute_db(url: str) -> str:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         return "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
     return url
-
-
-def _outcomes_from_store(db: str | None, run_id: int, call_ids: list[str]) -> list[Outcome]:
-    """What happened to each call in this run, as the shards stored it."""
-    from sqlalchemy import select
-
-    from callqa.store import schema as t
-
-    with _store(db).engine.connect() as conn:
-        done = {r.call_id: r for r in conn.execute(
-            select(t.scorings.c.call_id, t.scorings.c.flag_count, t.transcriptions.c.duration_s)
-            .join(t.transcriptions, t.transcriptions.c.id == t.scorings.c.transcription_id)
-            .where(t.scorings.c.run_id == run_id, t.scorings.c.call_id.in_(call_ids)))}
-        failed = {r.call_id: r.message for r in conn.execute(
-            select(t.errors.c.call_id, t.errors.c.message)
-            .where(t.errors.c.run_id == run_id, t.errors.c.call_id.in_(call_ids)))}
-    return [Outcome(c, "analysed", bool(done[c].flag_count), done[c].duration_s) if c in done
-            else Outcome(c, "failed", error=failed[c]) if c in failed
-            else Outcome(c, "skipped") for c in call_ids]
 
 
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16))
@@ -206,67 +152,30 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     calls to analyse are split into `shards` flow runs that workers on other machines pick up.
     """
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
-    config = load_config(config_path)
-    rules = load_rule_pack(config.rules)
-    store = _store(db)
+    settings = load_settings(config_path)
+    store = Store(db)
+    listing, run_id = open_run(store, export_dir, reader, settings, workers)
     try:
-        listing = read_export(export_dir, reader)
-    except ExportError as exc:
-        # A rejected export is a failed night: `callqa status` and the review app must show it.
-        run_id = store.start_run(str(export_dir), reader, config.stt.engine, config.stt.model, rules.version,
-                                 workers)
-        store.record_error(run_id, str(export_dir), "export", str(exc))
-        store.finish_run(run_id, {"error": str(exc)}, status="failed")
-        raise
-    run_id = store.start_run(str(listing.folder), listing.reader, config.stt.engine, config.stt.model,
-                             rules.version, workers)
-    try:
-        return _run(listing, run_id, store, config, rules, db, workers, config_path, report_dir, progress,
-                    distribute_to, shards, reader, started_at, started)
+        night = plan_night(store, listing, settings)
+        _log_plan(night, len(listing.calls), len(listing.errors))
+        outcomes = night.done + rescore_planned(store, night, run_id, settings)
+        if distribute_to and night.to_analyse:
+            outcomes += _distribute(distribute_to, store, str(listing.folder),
+                                    [c.call_id for c in night.to_analyse], shards, run_id, workers, config_path,
+                                    reader)
+        else:
+            outcomes += _analyse_all(store, night.to_analyse, night.digests, run_id, workers, settings, progress)
+        summary = finish_run(store, listing, run_id, outcomes, settings, workers, started_at,
+                             time.perf_counter() - started, report_dir)
     except Exception as exc:
-        # A crash is a failed run with its error, not one left "running" (a kill -9 is marked
-        # interrupted by the next run instead).
-        store.record_error(run_id, str(listing.folder), "analysis", f"the run stopped: {exc!r}"[:2000])
-        store.finish_run(run_id, {"error": repr(exc)[:2000]}, status="failed")
+        fail_run(store, run_id, str(listing.folder), exc)
         raise
-
-
-def _run(listing, run_id: int, store: Store, config, rules, db: str | None, workers: int, config_path: str | None,
-         report_dir: str | None, progress: bool, distribute_to: str | None, shards: int, reader: str | None,
-         started_at: datetime, started: float) -> dict[str, Any]:
-    """The night's work once the export is read and the run recorded."""
-    logger = get_run_logger()
-    for error in listing.errors:
-        store.record_error(run_id, error.source, "export", error.problem, error.call_id)
-    store.upsert_calls(listing.calls, run_id)
-    training = [c for c in listing.calls if c.training]
-    scored = [c for c in listing.calls if not c.training]
-    digests = audio_digests(scored)
-    plans = store.plan(digests, config.stt.engine, config.stt.model, rules.version)
-    by_id = {c.call_id: c for c in scored}
-    to_analyse = [by_id[p.call_id] for p in plans if p.action == "analyse"]
-    logger.info("%d calls: %d to analyse, %d to re-score, %d already done, %d training, %d bad rows",
-                len(listing.calls), len(to_analyse), sum(p.action == "rescore" for p in plans),
-                sum(p.action == "skip" for p in plans), len(training), len(listing.errors))
-    outcomes = [Outcome(c.call_id, "training") for c in training]
-    outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action == "skip"]
-    outcomes += rescore_calls([p for p in plans if p.action == "rescore"], by_id, run_id, db, config_path)
-    if distribute_to and to_analyse:
-        # Shard runs start elsewhere (another folder, another machine): hand them absolute locations.
-        shard_config = str(Path(config_path).resolve()) if config_path else None
-        outcomes += _distribute(distribute_to, str(listing.folder), [c.call_id for c in to_analyse], shards,
-                                run_id, _absolute_db(store.url), workers, shard_config, reader)
-    else:
-        outcomes += _analyse_all(to_analyse, digests, run_id, db, workers, config_path, progress)
-    summary = summarise(run_id, str(listing.folder), started_at, time.perf_counter() - started, workers,
-                        config.stt.engine, config.stt.model, rules.version, outcomes,
-                        [str(e) for e in listing.errors], answer_time_rates(listing.calls, {
-                            "999": rules.section("answer_time")["target_999_s"],
-                            "101": rules.section("answer_time")["target_101_s"]}))
-    if report_dir:
-        path = Path(report_dir) / f"run-{run_id}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown_report(summary), encoding="utf-8")
-    store.finish_run(run_id, summary.to_dict())
-    logger.info("run %d: %s", run_id, summary.counts)
+    get_run_logger().info("run %d: %s", run_id, summary.counts)
     return summary.to_dict()
+
+
+def _log_plan(night: NightPlan, calls: int, bad_rows: int) -> None:
+    training = sum(o.status == "training" for o in night.done)
+    get_run_logger().info("%d calls: %d to analyse, %d to re-score, %d already done, %d training, %d bad rows",
+                          calls, len(night.to_analyse), len(night.to_rescore), len(night.done) - training,
+                          training, bad_rows)

@@ -13,10 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("callqa", "pipeline", "flows", "models")
 STORE = Path("callqa/store")
-# Still holding SQL, to be moved into the store next: moved in issue 14 step 2.
-ALLOWED = {
-    Path("flows/nightly.py"),     # moved in issue 14 step 2
-}
+ALLOWED: set[Path] = set()   # nothing outside the store holds SQL any more
 BUILDERS = {"select", "insert", "update", "delete", "text"}
 EXECUTORS = {"execute", "exec_driver_sql", "executemany", "scalar", "scalars"}
 CONNECTIONS = {"conn", "connection", "own", "cursor", "engine"}

@@ -1,88 +1,13 @@
-"""Plain building blocks of the nightly batch: worker processes, outcomes, run summary, report.
-
-The Prefect flow in `flows/nightly.py` wires these together; nothing here imports Prefect, so each
-piece is testable on its own and usable from any scheduler.
-"""
+"""What a run did: per-call outcomes, the run summary, answer-time rates and the morning report."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import socket
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from callqa.models.weights import sha256_of
-from callqa.pipeline.errors import CallQAError
-from callqa.pipeline.voiceprints import decode_vector, encode_vector
-
-_ANALYZER = None  # one loaded speech model per worker process
-
-
-def _init_worker(config_path: str | None) -> None:
-    global _ANALYZER
-    from callqa.pipeline.analyze import Analyzer
-    from callqa.pipeline.config import load_config
-
-    _ANALYZER = Analyzer(load_config(config_path))
-
-
-def _analyse_in_worker(audio: str, layout: str, call_id: str, call_type: str | None,
-                       answer_delay_s: float | None, voiceprint: str | None = None) -> dict[str, Any]:
-    """Runs in a worker process; a bad recording comes back as an error, not an exception.
-
-    `voiceprint` (base64) is the handler's enrolled voice for a mono call; a stereo call's
-    handler voice comes back beside the result, never inside it."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    try:
-        analysed = _ANALYZER.analyze(audio, layout, call_id=call_id, call_type=call_type,
-                                     answer_delay_s=answer_delay_s,
-                                     handler_voiceprint=decode_vector(voiceprint) if voiceprint else None,
-                                     keep_voice=True)
-    except CallQAError as exc:
-        return {"error": str(exc), "worker": worker}
-    return {"result": analysed.to_dict(), "voice": analysed.voice.to_dict() if analysed.voice else None,
-            "worker": worker}
-
-
-class AnalysisPool:
-    """N worker processes, each with one speech-model thread (faster than threads in one process).
-
-    Spawned, not forked: the parent runs Prefect's threads, and forking a threaded process is unsafe.
-    """
-
-    def __init__(self, workers: int, config_path: str | None = None) -> None:
-        self.workers = max(1, workers)
-        self.config_path = config_path
-        self._executor = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self.config_path,))
-
-    def submit(self, call: Any, voiceprint: Any = None) -> Future:
-        """Analyse one export CallRecord (its audio, layout and metadata) in a worker, with its
-        handler's voiceprint when one is enrolled."""
-        return self._executor.submit(_analyse_in_worker, str(call.audio), call.channels, call.call_id,
-                                     call.call_type, call.answer_delay_s,
-                                     encode_vector(voiceprint.vector) if voiceprint is not None else None)
-
-    def restart(self) -> None:
-        """After a worker died (out of memory, killed), start a fresh pool for the retry."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._start()
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-def audio_digests(calls: list[Any]) -> dict[str, str]:
-    """sha256 of each call's audio: a re-exported call with different audio is analysed again."""
-    return {call.call_id: sha256_of(Path(call.audio)) for call in calls}
-
+from callqa.pipeline.indicators.answer_time import target_s
+from callqa.pipeline.rules import RulePack
 
 @dataclass
 class Outcome:
@@ -122,13 +47,17 @@ class RunSummary:
                 "realtime_factor": round(self.realtime_factor, 2)}
 
 
-def answer_time_rates(calls: list[Any], targets: dict[str, float]) -> dict[str, dict[str, Any]]:
-    """Share of each call type answered within its target (999: 90% within 10 s nationally).
+def answer_time_rates(calls: list[Any], rules: RulePack) -> dict[str, dict[str, Any]]:
+    """Share of each call type answered within its target (999: 90% within 10 s nationally), the
+    target taken from the rule pack through the answer_time indicator, as each call is judged.
 
     Training calls are left out; calls without an answer time are not counted either way.
     """
     rates = {}
-    for call_type, target in targets.items():
+    for call_type in ("999", "101"):
+        target = target_s(call_type, rules)
+        if target is None:
+            continue
         delays = [c.answer_delay_s for c in calls
                   if not c.training and c.call_type == call_type and c.answer_delay_s is not None]
         within = sum(d <= target for d in delays)

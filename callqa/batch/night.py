@@ -1,0 +1,166 @@
+"""One night's batch as a plain-Python recipe: settings, open the run, plan, re-score, analyse,
+finish. `callqa.flows.nightly` wraps these steps in Prefect (a task with retries per call) and
+`analyse_shard` reuses the planning; any other scheduler can call them in the same order.
+
+    settings = load_settings(config_path)            # the config and rule pack, read and checked once
+    listing, run_id = open_run(store, export_dir, reader, settings, workers)
+    night = plan_night(store, listing, settings)      # skip, re-score or analyse each call
+    outcomes = night.done + rescore_planned(store, night, run_id, settings)
+    with AnalysisPool(workers, settings.config) as pool:
+        outcomes += [analyse_one(pool, store, call, night.digests[call.call_id], run_id) for call in night.to_analyse]
+    summary = finish_run(store, listing, run_id, outcomes, settings, workers, started_at, wall_s, report_dir)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from callqa.batch.digests import audio_digests
+from callqa.batch.summary import Outcome, RunSummary, answer_time_rates, markdown_report, summarise
+from callqa.batch.workers import AnalysisPool
+from callqa.pipeline.config import AnalysisConfig, load_config
+from callqa.pipeline.rules import RulePack, load_rule_pack
+from callqa.pipeline.voiceprints import VOICE_ENCODER, VoiceSample
+from callqa.recorder_export import CallRecord, ExportError, ExportListing, read_export
+from callqa.rescore import rescore_rows
+from callqa.store import Plan, Store
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run is judged with, loaded and validated once: workers get `config` itself, not a path.
+    `config_path` is kept only for shard flows on other machines, which load it there."""
+
+    config: AnalysisConfig
+    rules: RulePack
+    config_path: str | None = None
+
+    @property
+    def engine(self) -> str:
+        return self.config.stt.engine
+
+    @property
+    def model(self) -> str:
+        return self.config.stt.model
+
+
+def load_settings(config_path: str | None) -> Settings:
+    config = load_config(config_path)
+    return Settings(config, load_rule_pack(config.rules), config_path)
+
+
+@dataclass
+class NightPlan:
+    """The calls of one export sorted by what they need."""
+
+    digests: dict[str, str]                           # call id -> audio sha256 (scored calls)
+    by_id: dict[str, CallRecord]
+    to_analyse: list[CallRecord] = field(default_factory=list)
+    to_rescore: list[Plan] = field(default_factory=list)
+    done: list[Outcome] = field(default_factory=list)  # training calls and calls already scored
+
+
+def open_run(store: Store, export_dir: str, reader: str | None, settings: Settings,
+             workers: int) -> tuple[ExportListing, int]:
+    """Read the export and record the run. A rejected export is recorded as a failed run with its
+    error (so `callqa status` and the review app show the failed night) and raised."""
+    try:
+        listing = read_export(export_dir, reader)
+    except ExportError as exc:
+        run_id = store.start_run(str(export_dir), reader, settings.engine, settings.model, settings.rules.version,
+                                 workers)
+        store.record_error(run_id, str(export_dir), "export", str(exc))
+        store.finish_run(run_id, {"error": str(exc)}, status="failed")
+        raise
+    run_id = store.start_run(str(listing.folder), listing.reader, settings.engine, settings.model,
+                             settings.rules.version, workers)
+    for error in listing.errors:
+        store.record_error(run_id, error.source, "export", error.problem, error.call_id)
+    store.upsert_calls(listing.calls, run_id)
+    return listing, run_id
+
+
+def plan_calls(store: Store, calls: list[CallRecord], settings: Settings) -> tuple[dict[str, str], list[Plan]]:
+    """Hash each call's audio and ask the store what it needs with this engine, model and rules.
+    The one planning step of both the nightly run and a shard."""
+    digests = audio_digests(calls)
+    return digests, store.plan(digests, settings.engine, settings.model, settings.rules.version)
+
+
+def plan_night(store: Store, listing: ExportListing, settings: Settings) -> NightPlan:
+    scored = [c for c in listing.calls if not c.training]
+    digests, plans = plan_calls(store, scored, settings)
+    by_id = {c.call_id: c for c in scored}
+    night = NightPlan(digests, by_id)
+    night.done = [Outcome(c.call_id, "training") for c in listing.calls if c.training]
+    for plan in plans:
+        if plan.action == "analyse":
+            night.to_analyse.append(by_id[plan.call_id])
+        elif plan.action == "rescore":
+            night.to_rescore.append(plan)
+        else:
+            night.done.append(Outcome(plan.call_id, "skipped"))
+    return night
+
+
+def rescore_planned(store: Store, night: NightPlan, run_id: int, settings: Settings) -> list[Outcome]:
+    """Calls already transcribed with this engine and model only need the new rules applied."""
+    if not night.to_rescore:
+        return []
+    rows = [{**store.transcription(p.transcription_id), "call_type": night.by_id[p.call_id].call_type,
+             "answer_delay_s": night.by_id[p.call_id].answer_delay_s} for p in night.to_rescore]
+    flagged = set(rescore_rows(store, rows, settings.rules, run_id))
+    return [Outcome(p.call_id, "rescored", p.call_id in flagged) for p in night.to_rescore]
+
+
+def analyse_one(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
+    """Speech-to-text and scoring in a worker process, then one atomic store write here. A bad
+    recording is recorded as an error (retrying cannot help); a dead worker raises, for a retry."""
+    # A mono call is attributed with its handler's voiceprint when their stereo calls gave one.
+    voiceprint = store.voiceprint(call.handler_id, VOICE_ENCODER) if call.channels == "mono" else None
+    out = pool.submit(call, voiceprint).result()
+    if "error" in out:
+        store.record_error(run_id, str(call.audio), "audio", out["error"], call.call_id)
+        return Outcome(call.call_id, "failed", error=out["error"])
+    result = out["result"]
+    voice = VoiceSample.from_dict(out["voice"]) if out.get("voice") else None
+    store.save_analysis(result, digest, run_id, out["worker"], voice)
+    return Outcome(call.call_id, "analysed", bool(result["flags"]), result["duration_s"])
+
+
+def record_failure(store: Store, run_id: int, call: CallRecord, message: str) -> Outcome:
+    """A call whose retries ran out: an error row, and a failed outcome in the summary."""
+    store.record_error(run_id, str(call.audio), "analysis", message, call.call_id)
+    return Outcome(call.call_id, "failed", error=message)
+
+
+def stored_outcomes(store: Store, run_id: int, call_ids: list[str]) -> list[Outcome]:
+    """What happened to each call in this run, as shards on other machines stored it: the store,
+    not a shard's return value, is the record."""
+    done, failed = store.run_outcomes(run_id, call_ids)
+    return [Outcome(c, "analysed", bool(done[c][0]), done[c][1]) if c in done
+            else Outcome(c, "failed", error=failed[c]) if c in failed
+            else Outcome(c, "skipped") for c in call_ids]
+
+
+def finish_run(store: Store, listing: ExportListing, run_id: int, outcomes: list[Outcome], settings: Settings,
+               workers: int, started_at: datetime, wall_s: float, report_dir: str | None) -> RunSummary:
+    """Summarise, write the morning report, and close the run (checkpointing a SQLite store)."""
+    summary = summarise(run_id, str(listing.folder), started_at, wall_s, workers, settings.engine, settings.model,
+                        settings.rules.version, outcomes, [str(e) for e in listing.errors],
+                        answer_time_rates(listing.calls, settings.rules))
+    if report_dir:
+        path = Path(report_dir) / f"run-{run_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown_report(summary), encoding="utf-8")
+    store.finish_run(run_id, summary.to_dict())
+    return summary
+
+
+def fail_run(store: Store, run_id: int, folder: str, exc: BaseException) -> None:
+    """A crash is a failed run with its error, not one left "running" (a kill -9 is marked
+    interrupted by the next run instead)."""
+    store.record_error(run_id, folder, "analysis", f"the run stopped: {exc!r}"[:2000])
+    store.finish_run(run_id, {"error": repr(exc)[:2000]}, status="failed")

@@ -1,0 +1,79 @@
+"""Worker processes for the batch: one loaded speech model each, fed one call at a time.
+
+Processes, not threads: with one speech-model thread each, two processes beat two threads here.
+Spawned, not forked: the parent runs Prefect's threads, and forking a threaded process is unsafe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import socket
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from callqa.pipeline.config import AnalysisConfig
+from callqa.pipeline.errors import CallQAError
+from callqa.pipeline.voiceprints import decode_vector, encode_vector
+
+_ANALYZER = None  # one loaded speech model per worker process
+
+
+def _init_worker(config: AnalysisConfig) -> None:
+    """Load the speech model once per process, from the parent's validated config (never re-read)."""
+    global _ANALYZER
+    from callqa.pipeline.analyze import Analyzer
+
+    _ANALYZER = Analyzer(config)
+
+
+def _analyse_in_worker(audio: str, layout: str, call_id: str, call_type: str | None,
+                       answer_delay_s: float | None, voiceprint: str | None = None) -> dict[str, Any]:
+    """Runs in a worker process; a bad recording comes back as an error, not an exception.
+
+    `voiceprint` (base64) is the handler's enrolled voice for a mono call; a stereo call's
+    handler voice comes back beside the result, never inside it."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    try:
+        analysed = _ANALYZER.analyze(audio, layout, call_id=call_id, call_type=call_type,
+                                     answer_delay_s=answer_delay_s,
+                                     handler_voiceprint=decode_vector(voiceprint) if voiceprint else None,
+                                     keep_voice=True)
+    except CallQAError as exc:
+        return {"error": str(exc), "worker": worker}
+    return {"result": analysed.to_dict(), "voice": analysed.voice.to_dict() if analysed.voice else None,
+            "worker": worker}
+
+
+class AnalysisPool:
+    """N worker processes, each with one speech-model thread, all loaded from one frozen config."""
+
+    def __init__(self, workers: int, config: AnalysisConfig) -> None:
+        self.workers = max(1, workers)
+        self.config = config
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self.config,))
+
+    def __enter__(self) -> AnalysisPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, call: Any, voiceprint: Any = None) -> Future:
+        """Analyse one export CallRecord (its audio, layout and metadata) in a worker, with its
+        handler's voiceprint when one is enrolled."""
+        return self._executor.submit(_analyse_in_worker, str(call.audio), call.channels, call.call_id,
+                                     call.call_type, call.answer_delay_s,
+                                     encode_vector(voiceprint.vector) if voiceprint is not None else None)
+
+    def restart(self) -> None:
+        """After a worker died (out of memory, killed), start a fresh pool for the retry."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._start()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
