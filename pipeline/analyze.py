@@ -96,7 +96,8 @@ def scoring_dict(scoring: Scoring, rules_version: str) -> dict[str, Any]:
     """The part of a result the rule pack decides (what a re-score replaces)."""
     return scoring_fields(rules_version, scoring.score, scoring.review_priority,
                           [s.to_dict() for s in scoring.silences],
-                          {k: v.to_dict() for k, v in scoring.indicators.items()}, scoring.flags)
+                          {k: v.to_dict() for k, v in scoring.indicators.items()},
+                          [f.to_dict() for f in scoring.flags])
 
 
 class Analyzer:

@@ -166,8 +166,8 @@ def test_unexplained_handler_silence_fails_with_evidence():
     assert result.status == "fail"
     assert result.evidence[0].start_s == pytest.approx(6.35)
     assert "unexplained" in result.evidence[0].rule
-    flag = [f for f in flags_for(results, RULES) if f["indicator"] == "unexplained_silence"][0]
-    assert flag["start_s"] == pytest.approx(6.35)
+    flag = [f for f in flags_for(results, RULES) if f.indicator == "unexplained_silence"][0]
+    assert flag.start_s == pytest.approx(6.35)
 
 
 @pytest.mark.parametrize("explanation", [

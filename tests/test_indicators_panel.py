@@ -179,10 +179,10 @@ def test_vulnerability_without_safeguarding_fails_and_flags_first():
     scored = score_call(ctx, RULES)
     assert scored.indicators["vulnerability"].status == "fail"
     assert "domestic_abuse" in scored.indicators["vulnerability"].metrics["kinds"]
-    assert scored.flags[0]["indicator"] in ("vulnerability", "empathy", "unexplained_silence")
-    assert scored.flags[0]["severity"] == "high"
+    assert scored.flags[0].indicator in ("vulnerability", "empathy", "unexplained_silence")
+    assert scored.flags[0].severity == "high"
     for unsure in (False, True):  # findings first, then the flags that need review, each by severity
-        severities = [f["severity"] for f in scored.flags if f["needs_review"] == unsure]
+        severities = [f.severity for f in scored.flags if f.needs_review == unsure]
         assert severities == sorted(severities, key=["high", "medium", "low"].index)
 
 
@@ -218,7 +218,7 @@ def test_call_score_weights_applicable_indicators():
     expected = 100 * sum(weights[n] for n, s in applied.items() if s == "pass") / sum(weights[n] for n in applied)
     assert scored.score == pytest.approx(round(expected, 1))
     assert scored.indicators["informal_language"].status == "fail"
-    assert {f["indicator"] for f in scored.flags} == {n for n, s in applied.items() if s == "fail"}
+    assert {f.indicator for f in scored.flags} == {n for n, s in applied.items() if s == "fail"}
     all_pass = {n: replace(scored.indicators["greeting"]) for n in INDICATORS}
     assert call_score(all_pass, RULES) == 100.0
 

@@ -82,9 +82,9 @@ def test_low_word_probabilities_make_a_flag_need_review():
     scoring = score_call(ctx, RULES)
     greeting = scoring.indicators["greeting"]
     assert greeting.status == "fail"
-    flag = next(f for f in scoring.flags if f["indicator"] == "greeting")
-    assert flag["confidence"] == greeting.confidence
-    assert flag["needs_review"] == (greeting.confidence < RULES.section("scoring")["review_below"])
+    flag = next(f for f in scoring.flags if f.indicator == "greeting")
+    assert flag.confidence == greeting.confidence
+    assert flag.needs_review == (greeting.confidence < RULES.section("scoring")["review_below"])
 
 
 def test_custom_indicator_from_the_rule_pack():
@@ -96,7 +96,7 @@ def test_custom_indicator_from_the_rule_pack():
     assert yes.indicators["handler_gave_name"].status == "pass"
     assert yes.indicators["handler_gave_name"].evidence[0].rule.startswith("custom.handler_gave_name")
     assert no.indicators["handler_gave_name"].status == "fail"
-    assert any(f["indicator"] == "handler_gave_name" and f["severity"] == "low" for f in no.flags)
+    assert any(f.indicator == "handler_gave_name" and f.severity == "low" for f in no.flags)
     assert "handler_gave_name" not in score_call(unnamed, RULES).indicators  # off by default
 
 

@@ -8,7 +8,7 @@ judged by `custom.evaluate` and scored, weighted and flagged like the built-in o
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 from callqa.pipeline.catalog import BUILT_IN, INDICATORS
@@ -22,13 +22,28 @@ EVALUATORS: dict[str, Callable[[CallContext, RulePack], IndicatorResult]] = {
     for spec in BUILT_IN if spec.name != "unexplained_silence"}
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A failed indicator raised for a QA lead: why, where to listen, how severe and how sure."""
+
+    indicator: str
+    reason: str
+    start_s: float
+    severity: str
+    confidence: float
+    needs_review: bool   # confidence under the rule pack's scoring.review_below: a question, not a finding
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Scoring:
     """Everything the rules say about one call; re-computable from stored data alone."""
 
     silences: list[Silence]
     indicators: dict[str, IndicatorResult]
-    flags: list[dict[str, Any]]
+    flags: list[Flag]
     score: float | None          # weighted share of applicable indicators passed, 0-100
     review_priority: str         # "high" when the caller raised a vulnerability
 
@@ -65,7 +80,7 @@ def call_score(results: dict[str, IndicatorResult], rules: RulePack) -> float | 
     return round(100 * sum(w for name, w in applied.items() if results[name].status == "pass") / total, 1)
 
 
-def flags_for(results: dict[str, IndicatorResult], rules: RulePack) -> list[dict]:
+def flags_for(results: dict[str, IndicatorResult], rules: RulePack) -> list[Flag]:
     """One flag per failed indicator that counts towards flags, most severe first, then by time.
 
     A flag whose confidence is under the rule pack's `scoring.review_below` is `needs_review`: a
@@ -76,11 +91,10 @@ def flags_for(results: dict[str, IndicatorResult], rules: RulePack) -> list[dict
     for name, result in results.items():
         if result.status == "fail" and rules.flags_on(name):
             start = result.evidence[0].start_s if result.evidence else 0.0
-            flags.append({"indicator": name, "reason": result.reason, "start_s": round(start, 2),
-                          "severity": rules.severity(name), "confidence": result.confidence,
-                          "needs_review": result.confidence < review_below})
-    return sorted(flags, key=lambda f: (f["needs_review"], SEVERITIES.index(f["severity"]), f["start_s"]))
+            flags.append(Flag(name, result.reason, round(start, 2), rules.severity(name), result.confidence,
+                              result.confidence < review_below))
+    return sorted(flags, key=lambda f: (f.needs_review, SEVERITIES.index(f.severity), f.start_s))
 
 
-__all__ = ["EVALUATORS", "INDICATORS", "CallContext", "Evidence", "IndicatorResult", "Scoring", "Silence",
+__all__ = ["EVALUATORS", "INDICATORS", "CallContext", "Evidence", "Flag", "IndicatorResult", "Scoring", "Silence",
            "call_score", "flags_for", "score_call"]
