@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 from dataclasses import dataclass
 from typing import Any
 
-from callqa.pipeline.analyze import score, scoring_dict
+from callqa.pipeline.analyze import score_stored, scoring_dict
 from callqa.pipeline.intents import SentenceVectors
 from callqa.pipeline.result_shape import rescored_result
 from callqa.pipeline.rules import RulePack
@@ -39,7 +39,7 @@ def rescore_transcription(row: dict[str, Any], rules: RulePack, call_type: str |
     segments = [Segment.from_dict(s) for s in row["transcript"]]
     timelines = {speaker: [Region(a, b) for a, b in regions] for speaker, regions in row["speech"].items()}
     vectors = SentenceVectors.from_dict(row.get("vectors"))
-    scoring = score(row["layout"], row["duration_s"], segments, timelines, rules, call_type, answer_delay_s, vectors)
+    scoring = score_stored(row["layout"], row["duration_s"], segments, timelines, rules, call_type, answer_delay_s, vectors)
     return rescored_result(row["call_id"], scoring_dict(scoring, rules.version))
 
 

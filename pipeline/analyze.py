@@ -76,9 +76,9 @@ class CallResult:
         )
 
 
-def score(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
-          rules: RulePack, call_type: str | None = None, answer_delay_s: float | None = None,
-          vectors: SentenceVectors | None = None) -> Scoring:
+def score_stored(layout: str, duration_s: float, transcript: list[Segment], timelines: dict[str, list[Region]],
+                 rules: RulePack, call_type: str | None = None, answer_delay_s: float | None = None,
+                 vectors: SentenceVectors | None = None) -> Scoring:
     """Indicators from stored analysis alone, so a rules change re-scores without speech-to-text."""
     return score_call(CallContext(layout, duration_s, transcript, timelines, call_type, answer_delay_s, vectors),
                       rules)
@@ -228,9 +228,3 @@ def _audio_info(audio: CallAudio) -> dict[str, Any]:
     if info.non_finite_samples:  # replaced by silence while decoding: say so in the result
         out["non_finite_samples"] = info.non_finite_samples
     return out
-
-
-def analyze_call(path: str | Path, layout: str | None = None, config: AnalysisConfig = AnalysisConfig(),
-                 call_id: str | None = None) -> CallResult:
-    """Convenience for one call; a batch should build one `Analyzer` and reuse it."""
-    return Analyzer(config).analyze(path, layout, call_id)

@@ -154,12 +154,6 @@ def _as_index(tokens: list[Token] | PhraseIndex) -> PhraseIndex:
     return tokens if isinstance(tokens, PhraseIndex) else PhraseIndex(tokens)
 
 
-def find_phrase(tokens: list[Token] | PhraseIndex, phrase: str, matching: dict) -> Match | None:
-    """Best window of tokens matching `phrase` at or above the rule pack's threshold."""
-    found = find_any(tokens, [phrase], matching)
-    return found[0] if found else None
-
-
 def _targets(phrases: list[str]) -> list[tuple[str, str, int]]:
     targets = [(phrase, normalised_phrase(phrase)) for phrase in phrases]
     return [(phrase, target, len(target.split())) for phrase, target in targets if target]

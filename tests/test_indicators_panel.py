@@ -12,7 +12,7 @@ from callqa.result_files import indicator_table_csv, to_webvtt
 from callqa.pipeline.indicators import (
     acknowledgement,
     answer_time,
-    call_score,
+    weighted_score,
     empathy,
     listening,
     recap,
@@ -220,7 +220,7 @@ def test_call_score_weights_applicable_indicators():
     assert scored.indicators["informal_language"].status == "fail"
     assert {f.indicator for f in scored.flags} == {n for n, s in applied.items() if s == "fail"}
     all_pass = {n: replace(scored.indicators["greeting"]) for n in INDICATORS}
-    assert call_score(all_pass, RULES) == 100.0
+    assert weighted_score(all_pass, RULES) == 100.0
 
 
 def test_flag_indicators_come_from_the_rule_pack():

@@ -61,17 +61,17 @@ def score_call(ctx: CallContext, rules: RulePack) -> Scoring:
                   "(line noise?)")
         results = {name: IndicatorResult("not_applicable", reason) for name in rules.indicator_names}
         results["answer_time"] = answer_time.evaluate(ctx, rules)
-        return Scoring([], results, flags_for(results, rules), call_score(results, rules), "normal")
+        return Scoring([], results, flags_for(results, rules), weighted_score(results, rules), "normal")
     silences = silence.describe_silences(ctx, rules)
     results = {name: (silence.evaluate(ctx, rules, silences) if name == "unexplained_silence"
                       else EVALUATORS[name](ctx, rules)) for name in INDICATORS}
     for name, spec in rules.custom.items():
         results[name] = custom.evaluate(ctx, rules, name, spec)
     priority = "high" if results["vulnerability"].status != "not_applicable" else "normal"
-    return Scoring(silences, results, flags_for(results, rules), call_score(results, rules), priority)
+    return Scoring(silences, results, flags_for(results, rules), weighted_score(results, rules), priority)
 
 
-def call_score(results: dict[str, IndicatorResult], rules: RulePack) -> float | None:
+def weighted_score(results: dict[str, IndicatorResult], rules: RulePack) -> float | None:
     """100 x (weight of indicators passed) / (weight of indicators that applied); None if none applied."""
     applied = {name: rules.weight(name) for name, r in results.items() if r.status != "not_applicable"}
     total = sum(applied.values())
@@ -97,4 +97,4 @@ def flags_for(results: dict[str, IndicatorResult], rules: RulePack) -> list[Flag
 
 
 __all__ = ["EVALUATORS", "INDICATORS", "CallContext", "Evidence", "Flag", "IndicatorResult", "Scoring", "Silence",
-           "call_score", "flags_for", "score_call"]
+           "weighted_score", "flags_for", "score_call"]
