@@ -6,11 +6,11 @@ Everything runs on 127.0.0.1 in a fresh temporary folder, the way a force runs i
 machines (docs/scale-out.md), with one machine played by each process group:
 
 1. `prefect server start --host 127.0.0.1 --port <free>` (own PREFECT_HOME, SQLite server database);
-2. `python -m callqa.flows.deploy`: the `callqa` process pool and the `analyse-shard/callqa-shards` deployment;
+2. `python -m callqa.flows.deploy`: the `callqa` process pool and the `analyze-shard/callqa-shards` deployment;
 3. N x `prefect worker start --pool callqa --type process --work-queue shards --limit 1`, each
    with its own PREFECT_HOME and working folder (a separate "machine");
 4. the nightly flow ("the coordinator") over a copy of the export, a fresh SQLite store, with
-   `distribute_to="analyse-shard/callqa-shards"`;
+   `distribute_to="analyze-shard/callqa-shards"`;
 
 then checks, and exits non-zero when one fails:
 - the nightly summary: every scored call analysed, none failed;
@@ -180,7 +180,7 @@ class LoopbackCluster:
 
     @property
     def distribute_to(self) -> str:
-        return f"analyse-shard/{self.shard_name}"
+        return f"analyze-shard/{self.shard_name}"
 
     @property
     def worker_names(self) -> list[str]:
@@ -361,7 +361,7 @@ class LoopbackCluster:
         return self.api("POST", "/flow_runs/filter", {"deployments": {"id": {"any_": [found["id"]]}}, "limit": 200})
 
     def shard_runs(self, run_id: int) -> list[dict[str, Any]]:
-        """The analyse-shard flow runs that nightly run `run_id` handed to the pool."""
+        """The analyze-shard flow runs that nightly run `run_id` handed to the pool."""
         return [r for r in self.deployment_runs(self.distribute_to)
                 if (r.get("parameters") or {}).get("run_id") == run_id]
 

@@ -1,13 +1,13 @@
 """Register callqa's flows as deployments on a Prefect process work pool (scale-out).
 
-    python -m callqa.flows.deploy --pool callqa                       # the analyse-shard deployment
+    python -m callqa.flows.deploy --pool callqa                       # the analyze-shard deployment
     python -m callqa.flows.deploy --pool callqa --nightly --export-dir /mnt/recorder/export \\
         --db postgresql+psycopg://callqa:SECRET@db-host/callqa --shards 4 --workers 4 --at 02:00
 
 Against the server in PREFECT_API_URL this creates the work pool (type "process") if it is
 missing and registers:
 
-- `analyse-shard/<shard-name>` (default `analyse-shard/callqa-shards`) on the pool's `shards`
+- `analyze-shard/<shard-name>` (default `analyze-shard/callqa-shards`) on the pool's `shards`
   queue: the unit of work one machine's worker runs (some calls of the export, analysed in that
   machine's own worker processes, stored in the shared store);
 - with `--nightly`, `nightly/<nightly-name>` (default `nightly/callqa-nightly-distributed`) on the pool's
@@ -15,7 +15,7 @@ missing and registers:
   deployment, so the nightly run only plans, hands out shards and writes the report.
 
 No image, build or push: the deployments name their flows by module path (`callqa.flows.nightly.
-analyse_shard`), and every machine that runs a worker has callqa installed, so the worker imports
+analyze_shard`), and every machine that runs a worker has callqa installed, so the worker imports
 the flow from the installed package. Workers are started on each machine with the command printed
 at the end (`prefect worker start --pool callqa --type process --work-queue shards --limit 1`).
 """
@@ -62,17 +62,17 @@ def ensure_pool(pool: str) -> bool:
 
 
 def register_shards(pool: str = DEFAULT_POOL, name: str = SHARD_DEPLOYMENT, queue: str = SHARD_QUEUE) -> str:
-    """The analyse-shard flow as a deployment on `pool`; returns what `distribute_to` takes."""
+    """The analyze-shard flow as a deployment on `pool`; returns what `distribute_to` takes."""
     from prefect.deployments.runner import EntrypointType
 
-    from callqa.flows.nightly import analyse_shard
+    from callqa.flows.nightly import analyze_shard
 
     ensure_pool(pool)
-    deployment = analyse_shard.to_deployment(
+    deployment = analyze_shard.to_deployment(
         name=name, work_pool_name=pool, work_queue_name=queue, entrypoint_type=EntrypointType.MODULE_PATH,
         description="callqa: analyse some calls of an export (one shard of a nightly run) on this worker's machine")
     deployment.apply()
-    return f"analyse-shard/{name}"
+    return f"analyze-shard/{name}"
 
 
 def nightly_parameters(export_dir: str, db: str, distribute_to: str, shards: int = 2, workers: int = 1,
@@ -124,7 +124,7 @@ def worker_command(pool: str = DEFAULT_POOL, queue: str = SHARD_QUEUE, name: str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m callqa.flows.deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", default=DEFAULT_POOL, help="process work pool (created if missing)")
-    parser.add_argument("--shard-name", default=SHARD_DEPLOYMENT, help="name of the analyse-shard deployment")
+    parser.add_argument("--shard-name", default=SHARD_DEPLOYMENT, help="name of the analyze-shard deployment")
     parser.add_argument("--nightly", action="store_true", help="also register the scheduled nightly deployment")
     parser.add_argument("--nightly-name", default=NIGHTLY_DEPLOYMENT)
     parser.add_argument("--export-dir", help="recorder export folder (absolute; the same path on every machine)")

@@ -21,7 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from callqa.batch import (AnalysisPool, NightPlan, Outcome, Settings, analyse_one, fail_run, finish_run,
+from callqa.batch import (AnalysisPool, NightPlan, Outcome, Settings, analyze_one, fail_run, finish_run,
                           load_settings, open_run, plan_calls, plan_night, record_failure, rescore_planned,
                           stored_outcomes)
 from callqa.pipeline.errors import CallQAError
@@ -50,10 +50,10 @@ def hide_expected_tracebacks() -> None:
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def analyse_call(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
+def analyze_call(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
     """One call in a worker process; a worker that died is restarted before the retry."""
     try:
-        return analyse_one(pool, store, call, digest, run_id)
+        return analyze_one(pool, store, call, digest, run_id)
     except BrokenProcessPool:
         pool.restart()
         raise
@@ -67,7 +67,7 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, unit="call", desc="analysing", dynamic_ncols=True)
 
 
-def _analyse_all(store: Store, calls: list[CallRecord], digests: dict[str, str], run_id: int, workers: int,
+def _analyze_all(store: Store, calls: list[CallRecord], digests: dict[str, str], run_id: int, workers: int,
                  settings: Settings, progress: bool) -> list[Outcome]:
     """Analyse `calls` in worker processes; a call whose retries run out is recorded as failed."""
     if not calls:
@@ -76,7 +76,7 @@ def _analyse_all(store: Store, calls: list[CallRecord], digests: dict[str, str],
     outcomes = []
     try:
         with AnalysisPool(min(workers, len(calls)), settings.config) as pool:
-            futures = [analyse_call.submit(pool, store, call, digests[call.call_id], run_id) for call in calls]
+            futures = [analyze_call.submit(pool, store, call, digests[call.call_id], run_id) for call in calls]
             for call, future in zip(calls, futures):
                 future.wait()
                 if future.state.is_completed():
@@ -92,8 +92,8 @@ def _analyse_all(store: Store, calls: list[CallRecord], digests: dict[str, str],
     return outcomes
 
 
-@flow(name="analyse-shard", task_runner=ThreadPoolTaskRunner(max_workers=16))
-def analyse_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | None = None, workers: int = 1,
+@flow(name="analyze-shard", task_runner=ThreadPoolTaskRunner(max_workers=16))
+def analyze_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | None = None, workers: int = 1,
                   config_path: str | None = None, reader: str | None = None) -> list[dict[str, Any]]:
     """Analyse some calls of an export: the unit a scaled-out deployment hands to one worker.
 
@@ -105,7 +105,7 @@ def analyse_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | N
     calls = [c for c in read_export(export_dir, reader).calls if c.call_id in wanted and not c.training]
     digests, plans = plan_calls(store, calls, settings)
     todo = {p.call_id for p in plans if p.action == "analyse"}
-    outcomes = _analyse_all(store, [c for c in calls if c.call_id in todo], digests, run_id, workers, settings,
+    outcomes = _analyze_all(store, [c for c in calls if c.call_id in todo], digests, run_id, workers, settings,
                             False)
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action != "analyse"]
     return [asdict(o) for o in outcomes]
@@ -113,7 +113,7 @@ def analyse_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | N
 
 def _distribute(deployment: str, store: Store, export_dir: str, call_ids: list[str], shards: int, run_id: int,
                 workers: int, config_path: str | None, reader: str | None) -> list[Outcome]:
-    """Hand shards of the calls to `deployment` (analyse-shard on a work pool) and wait for all."""
+    """Hand shards of the calls to `deployment` (analyze-shard on a work pool) and wait for all."""
     from concurrent.futures import ThreadPoolExecutor
 
     from prefect.deployments import run_deployment
@@ -148,7 +148,7 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
             distribute_to: str | None = None, shards: int = 2) -> dict[str, Any]:
     """Analyse every call of `export_dir` not yet analysed with the current engine, model and rules.
 
-    With `distribute_to` (a deployment of `analyse-shard`, e.g. "analyse-shard/callqa-shards"), the
+    With `distribute_to` (a deployment of `analyze-shard`, e.g. "analyze-shard/callqa-shards"), the
     calls to analyse are split into `shards` flow runs that workers on other machines pick up.
     """
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
@@ -159,12 +159,12 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
         night = plan_night(store, listing, settings)
         _log_plan(night, len(listing.calls), len(listing.errors))
         outcomes = night.done + rescore_planned(store, night, run_id, settings)
-        if distribute_to and night.to_analyse:
+        if distribute_to and night.to_analyze:
             outcomes += _distribute(distribute_to, store, str(listing.folder),
-                                    [c.call_id for c in night.to_analyse], shards, run_id, workers, config_path,
+                                    [c.call_id for c in night.to_analyze], shards, run_id, workers, config_path,
                                     reader)
         else:
-            outcomes += _analyse_all(store, night.to_analyse, night.digests, run_id, workers, settings, progress)
+            outcomes += _analyze_all(store, night.to_analyze, night.digests, run_id, workers, settings, progress)
         summary = finish_run(store, listing, run_id, outcomes, settings, workers, started_at,
                              time.perf_counter() - started, report_dir)
     except Exception as exc:
@@ -177,5 +177,5 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
 def _log_plan(night: NightPlan, calls: int, bad_rows: int) -> None:
     training = sum(o.status == "training" for o in night.done)
     get_run_logger().info("%d calls: %d to analyse, %d to re-score, %d already done, %d training, %d bad rows",
-                          calls, len(night.to_analyse), len(night.to_rescore), len(night.done) - training,
+                          calls, len(night.to_analyze), len(night.to_rescore), len(night.done) - training,
                           training, bad_rows)

@@ -3,7 +3,7 @@
 Starts `prefect server start` and two `prefect worker start --pool callqa --type process` on
 127.0.0.1 (bench/scale_out_demo.py), registers the deployments with `python -m callqa.flows.deploy`,
 runs the night as a force's schedule would (the `nightly` deployment, picked up by a coordinator
-worker on the pool's `nightly` queue, `distribute_to` the analyse-shard deployment, 2 shards) over
+worker on the pool's `nightly` queue, `distribute_to` the analyze-shard deployment, 2 shards) over
 a copy of the sample export, then once more by calling the flow directly, and checks that:
 - every scored call is stored exactly once (one transcription, one scoring), a re-run adds nothing;
 - both workers took calls: Prefect labels each shard flow run with the worker that picked it up,
@@ -75,14 +75,14 @@ def test_two_workers_share_a_nightly_run_and_store_each_call_once(tmp_path):
 def test_deploy_parameters_need_paths_that_mean_the_same_on_every_machine():
     from callqa.flows.deploy import nightly_parameters, worker_command
 
-    params = nightly_parameters("/mnt/export", "postgresql+psycopg://callqa@db/callqa", "analyse-shard/callqa-shards",
+    params = nightly_parameters("/mnt/export", "postgresql+psycopg://callqa@db/callqa", "analyze-shard/callqa-shards",
                                 shards=4, workers=8, report_dir="/mnt/reports")
-    assert params["distribute_to"] == "analyse-shard/callqa-shards" and params["shards"] == 4
+    assert params["distribute_to"] == "analyze-shard/callqa-shards" and params["shards"] == 4
     assert params["db"] == "postgresql+psycopg://callqa@db/callqa" and params["workers"] == 8
     for bad in ({"export_dir": "export"}, {"db": "callqa.db"}, {"report_dir": "reports"}):
         args = {"export_dir": "/mnt/export", "db": "/mnt/callqa.db", "report_dir": None, **bad}
         with pytest.raises(ValueError, match="absolute"):
-            nightly_parameters(args["export_dir"], args["db"], "analyse-shard/x", report_dir=args["report_dir"])
+            nightly_parameters(args["export_dir"], args["db"], "analyze-shard/x", report_dir=args["report_dir"])
     assert worker_command("callqa", "shards", "w1") == [
         "prefect", "worker", "start", "--pool", "callqa", "--type", "process", "--work-queue", "shards",
         "--name", "w1", "--limit", "1"]

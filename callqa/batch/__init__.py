@@ -6,11 +6,11 @@ testable on its own and usable from any scheduler.
 """
 
 from callqa.batch.digests import audio_digests
-from callqa.batch.night import (NightPlan, Settings, analyse_one, fail_run, finish_run, load_settings, open_run,
+from callqa.batch.night import (NightPlan, Settings, analyze_one, fail_run, finish_run, load_settings, open_run,
                                 plan_calls, plan_night, record_failure, rescore_planned, stored_outcomes)
 from callqa.batch.summary import Outcome, RunSummary, answer_time_rates, markdown_report, summarise
 from callqa.batch.workers import AnalysisPool
 
-__all__ = ["AnalysisPool", "NightPlan", "Outcome", "RunSummary", "Settings", "analyse_one", "answer_time_rates",
+__all__ = ["AnalysisPool", "NightPlan", "Outcome", "RunSummary", "Settings", "analyze_one", "answer_time_rates",
            "audio_digests", "fail_run", "finish_run", "load_settings", "markdown_report", "open_run", "plan_calls",
            "plan_night", "record_failure", "rescore_planned", "stored_outcomes", "summarise"]

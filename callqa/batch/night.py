@@ -1,13 +1,13 @@
 """One night's batch as a plain-Python recipe: settings, open the run, plan, re-score, analyse,
 finish. `callqa.flows.nightly` wraps these steps in Prefect (a task with retries per call) and
-`analyse_shard` reuses the planning; any other scheduler can call them in the same order.
+`analyze_shard` reuses the planning; any other scheduler can call them in the same order.
 
     settings = load_settings(config_path)            # the config and rule pack, read and checked once
     listing, run_id = open_run(store, export_dir, reader, settings, workers)
     night = plan_night(store, listing, settings)      # skip, re-score or analyse each call
     outcomes = night.done + rescore_planned(store, night, run_id, settings)
     with AnalysisPool(workers, settings.config) as pool:
-        outcomes += [analyse_one(pool, store, call, night.digests[call.call_id], run_id) for call in night.to_analyse]
+        outcomes += [analyze_one(pool, store, call, night.digests[call.call_id], run_id) for call in night.to_analyze]
     summary = finish_run(store, listing, run_id, outcomes, settings, workers, started_at, wall_s, report_dir)
 """
 
@@ -57,7 +57,7 @@ class NightPlan:
 
     digests: dict[str, str]                           # call id -> audio sha256 (scored calls)
     by_id: dict[str, CallRecord]
-    to_analyse: list[CallRecord] = field(default_factory=list)
+    to_analyze: list[CallRecord] = field(default_factory=list)
     to_rescore: list[Plan] = field(default_factory=list)
     done: list[Outcome] = field(default_factory=list)  # training calls and calls already scored
 
@@ -97,7 +97,7 @@ def plan_night(store: Store, listing: ExportListing, settings: Settings) -> Nigh
     night.done = [Outcome(c.call_id, "training") for c in listing.calls if c.training]
     for plan in plans:
         if plan.action == "analyse":
-            night.to_analyse.append(by_id[plan.call_id])
+            night.to_analyze.append(by_id[plan.call_id])
         elif plan.action == "rescore":
             night.to_rescore.append(plan)
         else:
@@ -115,7 +115,7 @@ def rescore_planned(store: Store, night: NightPlan, run_id: int, settings: Setti
     return [Outcome(p.call_id, "rescored", p.call_id in flagged) for p in night.to_rescore]
 
 
-def analyse_one(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
+def analyze_one(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
     """Speech-to-text and scoring in a worker process, then one atomic store write here. A bad
     recording is recorded as an error (retrying cannot help); a dead worker raises, for a retry."""
     # A mono call is attributed with its handler's voiceprint when their stereo calls gave one.

@@ -27,7 +27,7 @@ def _init_worker(config: AnalysisConfig) -> None:
     _ANALYZER = Analyzer(config)
 
 
-def _analyse_in_worker(audio: str, layout: str, call_id: str, call_type: str | None,
+def _analyze_in_worker(audio: str, layout: str, call_id: str, call_type: str | None,
                        answer_delay_s: float | None, voiceprint: str | None = None) -> dict[str, Any]:
     """Runs in a worker process; a bad recording comes back as an error, not an exception.
 
@@ -66,7 +66,7 @@ class AnalysisPool:
     def submit(self, call: Any, voiceprint: Any = None) -> Future:
         """Analyse one export CallRecord (its audio, layout and metadata) in a worker, with its
         handler's voiceprint when one is enrolled."""
-        return self._executor.submit(_analyse_in_worker, str(call.audio), call.channels, call.call_id,
+        return self._executor.submit(_analyze_in_worker, str(call.audio), call.channels, call.call_id,
                                      call.call_type, call.answer_delay_s,
                                      encode_vector(voiceprint.vector) if voiceprint is not None else None)
 
