@@ -45,7 +45,7 @@ def worker_pipeline(audio: str, model: str) -> dict:
     from callqa.cli import main
 
     with tempfile.TemporaryDirectory() as tmp:
-        code = main(["analyze", audio, "--model", model, "--json", str(Path(tmp) / "r.json")])
+        code = main(["analyze", audio, "--model", model, "--out", str(Path(tmp) / "r.json")])
         result = json.loads((Path(tmp) / "r.json").read_text())
     return {"code": code, "flags": len(result["flags"]), "decoded_s": result["stats"]["speech_decoded_s"]}
 

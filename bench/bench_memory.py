@@ -4,7 +4,7 @@
 
 Each call is the bundled sample calls joined end to end (one stereo 8 kHz mu-law file, both
 parties talking as in the samples, so speech grows with length) and repeated up to the length.
-Each length runs `callqa analyze CALL --json OUT` in a fresh process; its peak RSS comes from
+Each length runs `callqa analyze CALL --out OUT` in a fresh process; its peak RSS comes from
 os.wait4 (the kernel's ru_maxrss for that process alone). Target: under 600 MB at every length.
 
 `--bare M ...` also runs what a user would run instead at those lengths: faster-whisper (same
@@ -96,7 +96,7 @@ def main() -> None:
         for minutes in args.minutes:
             call = long_call(tmp_path / f"call-{minutes:g}min.wav", minutes)
             out = tmp_path / f"out-{minutes:g}"
-            cmd = [sys.executable, "-m", "callqa.cli", "analyze", str(call), "--json", str(out), *config,
+            cmd = [sys.executable, "-m", "callqa.cli", "analyze", str(call), "--out", str(out), *config,
                    *(["--layout", args.layout] if args.layout else [])]
             rss, wall, code = peak_rss_mb(cmd, env, cwd=args.code.resolve())
             worst = max(worst, rss)

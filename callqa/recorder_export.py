@@ -65,6 +65,8 @@ class ExportError(CallQAError):
     The message goes to the terminal and into the store's runs and errors (and so to pages), so
     hidden characters from a folder or column name are escaped once, here."""
 
+    exit_code = 4  # the CLI's exit status: a bad input file
+
     def __init__(self, message: str) -> None:
         super().__init__(printable(message, limit=None))
 

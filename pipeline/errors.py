@@ -13,6 +13,7 @@ class AudioError(CallQAError):
     """A call recording that cannot be used; names the file and what is wrong with it."""
 
     problem = "unreadable audio"
+    exit_code = 4  # the CLI's exit status: a bad input file
 
     def __init__(self, path: str | Path, detail: str = "") -> None:
         self.path = str(path)
@@ -53,3 +54,5 @@ class MissingAudioError(AudioError, FileNotFoundError):
 
 class RulePackError(CallQAError):
     """A rule pack with an unknown key or a bad value."""
+
+    exit_code = 6  # the CLI's exit status: a configuration error

@@ -1,5 +1,5 @@
-"""The architecture (docs/architecture.md) as tests: the layers, no module-level import cycles, one
-import name, and a light `callqa analyze`.
+"""The architecture (docs/architecture.md) as tests: the layers, no module-level import cycles, and
+one import name (tests/test_cli.py checks that `callqa analyze --help` stays light).
 
 import-linter checks the layer contracts in pyproject.toml. Its graph builder (grimp) wants the
 package in one folder tree, while callqa installs four folders under one name (pyproject's
@@ -172,16 +172,6 @@ def test_a_models_folder_in_the_working_directory_does_not_shadow_callqa(tmp_pat
     code = "from callqa.pipeline.rules import load_rule_pack; print(load_rule_pack().force)"
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "Staffordshire", done.stderr[-2000:]
-
-
-def test_analyze_help_loads_no_web_store_or_prefect():
-    """`callqa analyze --help` (and an analysis) need none of Flask, SQLAlchemy or Prefect."""
-    code = ("import sys\nfrom callqa.cli import main\n"
-            "try:\n    main(['analyze', '--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = sorted(m for m in ('flask', 'sqlalchemy', 'prefect', 'alembic', 'werkzeug') if m in sys.modules)\n"
-            "print('HEAVY', heavy, file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert "HEAVY []" in done.stderr, done.stderr[-3000:]
 
 
 def test_nothing_imports_the_folders_by_their_bare_names():

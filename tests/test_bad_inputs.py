@@ -191,7 +191,7 @@ def test_a_rejected_export_is_one_clear_line_without_a_traceback(tmp_path: Path)
     broken.mkdir()
     (broken / "manifest.csv").write_bytes("call_id,audio\n".encode("utf-32"))
     done = _callqa(tmp_path, "run", str(broken), "--db", f"sqlite:///{tmp_path / 'store.db'}", "--report-dir", "")
-    assert done.returncode == 2
+    assert done.returncode == 4  # exit codes (README): 4, a bad input file
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert lines[0].startswith("callqa: error: ") and "UTF-32 (little-endian) text, not UTF-8" in lines[0]

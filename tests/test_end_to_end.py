@@ -35,7 +35,7 @@ def results(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("results")
     for call in CALLS:
         assert main(["analyze", str(SAMPLES / f"{call}.wav"), *metadata_args(call),
-                     "--json", str(out / f"{call}.json")]) == 0
+                     "--out", str(out / f"{call}.json")]) == 0
     return {c: json.loads((out / f"{c}.json").read_text()) for c in CALLS}
 
 
@@ -160,8 +160,8 @@ def test_bad_file_in_a_batch_is_reported_and_the_rest_analysed(tmp_path, capsys)
     bad = tmp_path / "broken.wav"
     bad.write_text("this is not audio")
     out = tmp_path / "out"
-    code = main(["analyze", str(bad), str(SAMPLES / "good_999.wav"), "--json", str(out)])
-    assert code == 2
+    code = main(["analyze", str(bad), str(SAMPLES / "good_999.wav"), "--out", str(out)])
+    assert code == 3  # exit codes (README): 3, some calls had problems
     err = capsys.readouterr().err
     assert f"{bad}: not an audio file" in err
     assert "Traceback" not in err
@@ -171,14 +171,14 @@ def test_bad_file_in_a_batch_is_reported_and_the_rest_analysed(tmp_path, capsys)
 def test_unknown_config_key_is_a_clear_error(tmp_path, capsys):
     config = tmp_path / "callqa.toml"
     config.write_text("[vad]\naggresiveness = 2\n")
-    assert main(["analyze", str(SAMPLES / "good_999.wav"), "--config", str(config)]) == 2
+    assert main(["analyze", str(SAMPLES / "good_999.wav"), "--config", str(config)]) == 6  # a configuration error
     assert "unknown setting(s) aggresiveness" in capsys.readouterr().err
 
 
 def test_progress_and_call_id(tmp_path, capsys):
     out = tmp_path / "r.json"
     assert main(["analyze", str(SAMPLES / "good_999.wav"), "--progress", "--call-id", "999-0042",
-                 "--json", str(out)]) == 0
+                 "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "good_999.wav: transcribing handler" in err and "100%" in err
     assert json.loads(out.read_text())["call_id"] == "999-0042"
@@ -220,14 +220,14 @@ def test_mono_handler_identification_accuracy(mono_results):
 
 
 def test_two_files_with_one_name_are_refused_before_any_work(tmp_path, capsys):
-    """`analyze a/x.wav b/x.wav --json out/` would write out/x.json twice: say so, analyse nothing."""
+    """`analyze a/x.wav b/x.wav --out out/` would write out/x.json twice: say so, analyse nothing."""
     import shutil
 
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()
         shutil.copy(SAMPLES / "good_999.wav", tmp_path / sub / "x.wav")
     out = tmp_path / "out"
-    code = main(["analyze", str(tmp_path / "a" / "x.wav"), str(tmp_path / "b" / "x.wav"), "--json", str(out)])
+    code = main(["analyze", str(tmp_path / "a" / "x.wav"), str(tmp_path / "b" / "x.wav"), "--out", str(out)])
     assert code == 2
     assert "would all be written to" in capsys.readouterr().err
     assert not out.exists() or not list(out.iterdir())

@@ -44,7 +44,7 @@ def checkpoint(tmp_path_factory):
 def test_cli_runs_openai_whisper_from_a_local_checkpoint(checkpoint, tmp_path):
     out = tmp_path / "r.json"
     code = main(["analyze", str(SAMPLES / "good_999.wav"), "--engine", "openai-whisper",
-                 "--model", str(checkpoint), "--json", str(out)])
+                 "--model", str(checkpoint), "--out", str(out)])
     assert code == 0
     result = json.loads(out.read_text())
     jsonschema.validate(result, json.loads(resources.files("callqa.pipeline").joinpath("result.schema.json").read_text()))

@@ -350,12 +350,12 @@ def test_cli_import(tmp_path, store_draw, keyed, capsys):
     assert "P. Member, draw" in captured.out and "2 answer(s) stored" in captured.out
     assert "imported 1 file(s): 2 answer(s)" in captured.err
     bad = write(tmp_path / "bad.json", pack_doc(keyed, {"C02": {"greeting": "maybe"}}))
-    assert main(["panel", "import", str(bad), "--db", store.url]) == 2
+    assert main(["panel", "import", str(bad), "--db", store.url]) == 4  # a bad input file
     err = capsys.readouterr().err
     assert "callqa: error:" in err and "calls[0].answers.greeting: 'maybe'" in err
     tampered = pack_doc(keyed, {"C02": {"greeting": "no"}})
     tampered["calls"][0]["call"] = "C-" + ("A" if tampered["calls"][0]["call"][2] != "A" else "B") * 8
-    assert main(["panel", "import", str(write(tmp_path / "t.json", tampered)), "--db", store.url]) == 2
+    assert main(["panel", "import", str(write(tmp_path / "t.json", tampered)), "--db", store.url]) == 4
     assert f"is not one of pack {keyed.pack_id}'s 5 calls" in capsys.readouterr().err
     assert store.count("panel_answers") == 2
     # answers given on another questionnaire file import with --questionnaire
@@ -364,7 +364,7 @@ def test_cli_import(tmp_path, store_draw, keyed, capsys):
                      'text = "Overall?"\nanswer = "scale"\nmin = 1\nmax = 5\n', encoding="utf-8")
     other = write(tmp_path / "short.json", pack_doc(keyed, {"C02": {"overall": 4}},
                                                     questionnaire={"name": "short", "version": "1.2"}))
-    assert main(["panel", "import", str(other), "--db", store.url]) == 2
+    assert main(["panel", "import", str(other), "--db", store.url]) == 4
     assert "pass --questionnaire" in capsys.readouterr().err
     assert main(["panel", "import", str(other), "--db", store.url, "--questionnaire", str(qfile)]) == 0
     assert ("C02", "overall", "4", "short@1.2") in [(r[2], r[3], r[4], r[5]) for r in answer_rows(store)]

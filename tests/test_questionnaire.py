@@ -151,6 +151,6 @@ def test_cli_validates_and_prints(tmp_path, capsys):
     assert main(["panel", "questionnaire", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ref"] == "test@2026.12.1"
     path.write_text(GOOD.replace('answer = "text"', 'answer = "essay"'), encoding="utf-8")
-    assert main(["panel", "questionnaire", str(path)]) == 2
+    assert main(["panel", "questionnaire", str(path)]) == 6  # a configuration error
     err = capsys.readouterr().err
     assert str(path) in err and "'essay' is not one of" in err

@@ -33,6 +33,11 @@ T = TypeVar("T")
 class StoreError(CallQAError):
     """The store cannot be opened or migrated; names the URL (without its password)."""
 
+    exit_code = 5  # the CLI's exit status: a store error
+
+
+NO_STORE_HINT = ("run `callqa run EXPORT` to create one, or point --db/CALLQA_DB at an existing store")
+
 
 def resolve_db_url(arg: str | None = None) -> str:
     """--db, else $CALLQA_DB, else callqa.db in the current folder. A bare path means SQLite."""
@@ -110,14 +115,27 @@ def _unwritable_reason(path: str) -> str:
     return "the file system refused the write (read-only mount?)"
 
 
-def _upgrade(engine: Engine) -> None:
-    """Migrate to head in one transaction that holds the store's write lock throughout, so workers
-    opening one new store at once take turns: the first creates the tables, the rest find them."""
-    from alembic import command
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this callqa knows (what `callqa db upgrade` migrates to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _upgrade(engine: Engine) -> None:
+    """Migrate to head in one transaction that holds the store's write lock throughout, so workers
+    opening one new store at once take turns: the first creates the tables, the rest find them."""
+    from alembic import command
+
+    config = _alembic_config()
     with engine.connect() as connection, connection.begin():
         if connection.dialect.name == "sqlite":
             # pysqlite would only open the transaction at the first INSERT, leaving the CREATE TABLEs
@@ -129,13 +147,46 @@ def _upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-class StoreBase:
-    """An open store: its URL and engine, migrated to head unless `migrate=False`."""
+def check_store_url(db: str | None) -> str:
+    """The --db URL resolved and parsed, or a StoreError naming it: SQLite or PostgreSQL only."""
+    url = resolve_db_url(db)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"--db {url!r} is not a store URL ({exc}); use a file name, sqlite:///file.db or "
+                         "postgresql+psycopg://user@host/db") from None
+    if not parsed.drivername.startswith(("sqlite", "postgresql", "postgres")):
+        raise StoreError(f"--db {parsed.render_as_string(hide_password=True)}: callqa stores live in SQLite or "
+                         "PostgreSQL (sqlite:///file.db, postgresql+psycopg://...)")
+    return url
 
-    def __init__(self, url: str | None = None, migrate: bool = True) -> None:
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+class StoreBase:
+    """An open store: its URL and engine, migrated to head unless `migrate=False`.
+
+    `Store(url)` is how the nightly batch (and tests) open a store they may create: a new SQLite
+    file and its folders are made and migrated. Everything that only uses a store opens it with
+    `Store.open(url)`, which never creates or migrates one."""
+
+    def __init__(self, url: str | None = None, migrate: bool = True, create: bool = True) -> None:
         self.url = resolve_db_url(url)
-        if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(self.url)
+        if path is not None and create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path is not None and not path.is_file():
+            # A typo in --db must not conjure an empty store (and answer "no flagged calls").
+            raise StoreError(f"no store at {path} ({NO_STORE_HINT})")
         try:
             self.engine: Engine = create_engine(_engine_url(self.url),
                                                 connect_args={"timeout": 60} if self._sqlite else {})
@@ -147,6 +198,57 @@ class StoreBase:
         if migrate:
             self._migrate()
         self._identity = self._file_identity()
+
+    @classmethod
+    def open(cls, url: str | None = None, current: bool = True) -> "StoreBase":
+        """An existing store, neither created nor migrated: `StoreError` when there is none at
+        `url`, or (with `current`) when it is at an older migration than this callqa's newest."""
+        store = cls(url, migrate=False, create=False)
+        try:
+            revision = store.revision()
+            if revision is None:
+                raise StoreError(f"no store at {store.where} (it holds no callqa tables; {NO_STORE_HINT})")
+            if current:
+                head = head_revision()
+                if revision != head:
+                    if revision in store.known_revisions():
+                        raise StoreError(f"the store {store.where} is at migration {revision}, older than this "
+                                         f"callqa's {head}: run `callqa db upgrade` (back it up first with "
+                                         "`callqa db backup FILE`)")
+                    raise StoreError(f"the store {store.where} is at migration {revision}, which this callqa "
+                                     f"does not know (newest {head}): it was written by a newer callqa")
+        except StoreError:
+            store.engine.dispose()
+            raise
+        return store
+
+    @property
+    def where(self) -> str:
+        """The store as a message names it: a SQLite file's path, else the URL without its password."""
+        path = sqlite_path(self.url)
+        return str(path) if path is not None else self.safe_url
+
+    def revision(self) -> str | None:
+        """The store's migration revision (alembic_version), or None when it has no callqa tables."""
+        try:
+            with self.engine.connect() as conn:
+                if not conn.dialect.has_table(conn, "alembic_version"):
+                    return None
+                return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except SQLAlchemyError as exc:  # unreachable server, bad credentials, not a database file
+            raise StoreError(f"cannot open store {self.safe_url}: {getattr(exc, 'orig', None) or exc}") from None
+
+    @staticmethod
+    def known_revisions() -> set[str]:
+        from alembic.script import ScriptDirectory
+
+        return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Migrate to the newest revision (`callqa db upgrade`): (revision before, revision after)."""
+        before = self.revision()
+        self._migrate()
+        return before, self.revision() or head_revision()
 
     def _file_identity(self) -> tuple[int, int] | None:
         """(device, inode) of a SQLite store's file, to notice it being deleted or replaced."""

@@ -13,7 +13,8 @@ its own SQL.
 
 from __future__ import annotations
 
-from callqa.store.base import DEFAULT_DB, IN_CHUNK, MAX_ID, MIGRATIONS, StoreError, resolve_db_url
+from callqa.store.base import (DEFAULT_DB, IN_CHUNK, MAX_ID, MIGRATIONS, StoreError, head_revision, resolve_db_url,
+                               sqlite_path)
 from callqa.store.panels import PanelsMixin
 from callqa.store.results import ResultsMixin, current_scorings, severity_rank
 from callqa.store.reviews import ReviewsMixin
@@ -24,9 +25,12 @@ from callqa.store.voice_samples import VoiceSamplesMixin
 
 
 class Store(RunsMixin, ResultsMixin, VoiceSamplesMixin, ReviewsMixin, PanelsMixin, UsersMixin):
-    """Read and write the results store: SQLite by default, PostgreSQL by URL."""
+    """Read and write the results store: SQLite by default, PostgreSQL by URL.
+
+    `Store(url)` creates and migrates (the nightly batch); `Store.open(url)` opens an existing
+    store at the newest migration and never creates or migrates one (every other command)."""
 
 
 __all__ = ["DEFAULT_DB", "IN_CHUNK", "MAX_ID", "MIGRATIONS", "RUN_LOCK", "RUN_LOCK_STALE", "Plan", "Store",
-           "StoreError", "current_scorings", "from_db", "now", "parse_date", "pid_alive", "resolve_db_url",
-           "severity_rank", "to_utc"]
+           "StoreError", "current_scorings", "from_db", "head_revision", "now", "parse_date", "pid_alive", "resolve_db_url",
+           "severity_rank", "sqlite_path", "to_utc"]

@@ -77,6 +77,9 @@ def create_app(db_url: str | None = None, secret_key: str | None = None,
         raise CallQAError(f"trusted_proxies={trusted_proxies}: use 0 or more")
     idle = timedelta(hours=_env_number(IDLE_HOURS_ENV, 8))
     absolute = timedelta(hours=_env_number(MAX_HOURS_ENV, 12))
+    # The app opens an existing store at the newest migration, before it makes its instance folder;
+    # it never creates or migrates one (a typo in --db is "no store at ...", not an empty queue).
+    store = Store.open(db_url)
     instance = Path(instance_dir or os.environ.get(INSTANCE_ENV) or DEFAULT_INSTANCE).resolve()
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     app = Flask(__name__, instance_path=str(instance), static_folder="static", template_folder="templates")
@@ -99,7 +102,7 @@ def create_app(db_url: str | None = None, secret_key: str | None = None,
         # request.remote_addr becomes the address the nearest trusted proxy saw (the header's last
         # `trusted_proxies` entries are the proxies' own; what a client wrote before them is ignored).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0)
-    app.extensions["callqa.store"] = Store(db_url)
+    app.extensions["callqa.store"] = store
 
     from callqa.web import auth, security
     from callqa.web.views import account, calibration, calls, panel, queue, runs, trends

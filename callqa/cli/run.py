@@ -1,0 +1,155 @@
+"""`callqa run` (the nightly batch once) and `callqa serve` (its Prefect schedule).
+
+Both check what they can before Prefect loads (the export folder, the --db URL, the settings and
+the rule pack), so a typo is one `callqa: error:` line within a second, not a temporary Prefect
+server and a traceback. These are the only commands that may create or migrate a store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from callqa.cli import EXIT_OK, EXIT_PROBLEMS, LOCAL_TIMEZONE, load_settings
+from callqa.errors import CallQAError, ConfigError
+
+
+def _quiet_prefect() -> None:
+    """Call recordings are personal data: Prefect sends no analytics from callqa, ever."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the progress bar and summary say enough
+
+
+def check_export_dir(folder: str) -> None:
+    """The export folder exists, is a folder, and can be listed and read."""
+    from callqa.messages import show_path
+    from callqa.recorder_export import ExportError
+
+    path = Path(folder)
+    if not path.exists():
+        raise ExportError(f"export folder not found: {show_path(folder)}")
+    if not path.is_dir():
+        raise ExportError(f"export folder is not a directory: {show_path(folder)}")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise ExportError(f"{show_path(folder)}: the export folder cannot be read (permissions)")
+
+
+def check_db_url(db: str | None) -> str:
+    """The --db URL resolved and parsed; for SQLite, its folder exists or can be created."""
+    from callqa.store import StoreError, check_store_url, sqlite_path
+
+    url = check_store_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        folder = path.absolute().parent
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise StoreError(f"the store {path} cannot be created: {existing} is not a folder")
+        if existing == folder and path.exists() and path.is_dir():
+            raise StoreError(f"the store {path} is a folder; give a file name (e.g. {path / 'callqa.db'})")
+        if existing != folder and not os.access(existing, os.W_OK | os.X_OK):
+            raise StoreError(f"the store {path} cannot be created: its folder {folder} does not exist and "
+                             f"{existing} is read-only")
+    return url
+
+
+def check_settings(config_path: str | None) -> None:
+    """The settings TOML and the rule pack it names load (each validated once, with a typed error)."""
+    from callqa.pipeline.rules import load_rule_pack
+
+    config = load_settings(config_path)
+    try:
+        load_rule_pack(config.rules)
+    except CallQAError as exc:
+        if type(exc) is CallQAError:
+            raise ConfigError(str(exc)) from None
+        raise
+
+
+def check_reader(reader: str | None) -> None:
+    if reader:
+        from callqa.recorder_export import READERS, ExportError, load_entry_point_readers
+
+        load_entry_point_readers()
+        if reader not in READERS:
+            raise ExportError(f"unknown export reader {reader!r}; known readers: {', '.join(READERS)}")
+
+
+def preflight(args: argparse.Namespace) -> str:
+    """Everything `run`/`serve` can check before Prefect: the store URL comes back resolved."""
+    check_export_dir(args.export_dir)
+    url = check_db_url(args.db)
+    check_settings(args.config)
+    check_reader(getattr(args, "reader", None))
+    return url
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    db = preflight(args)
+    _quiet_prefect()
+    from callqa.flows.nightly import hide_expected_tracebacks, nightly
+
+    hide_expected_tracebacks()  # a rejected export is one `callqa: error:` line, not a Prefect traceback
+    summary = nightly(export_dir=args.export_dir, db=db, workers=args.workers, config_path=args.config,
+                      reader=args.reader, report_dir=args.report_dir, progress=args.progress or sys.stderr.isatty())
+    c = summary["counts"]
+    print(f"run {summary['run_id']}: {c['calls']} calls: {c['analysed']} analysed, {c['rescored']} re-scored, "
+          f"{c['skipped']} already done, {c['failed']} failed, {c['training']} training (not scored), "
+          f"{c['flagged']} flagged; {c['export_errors']} bad manifest rows", file=sys.stderr)
+    print(f"{summary['audio_hours']:.3f} h of audio in {summary['wall_s']:.1f} s "
+          f"({summary['realtime_factor']:.1f}x real time) with {summary['workers']} worker(s); store {db}",
+          file=sys.stderr)
+    from callqa.messages import printable
+
+    for problem in summary["errors"]:
+        print(f"  problem: {printable(problem, limit=None)}", file=sys.stderr)
+    if args.report_dir:
+        report = Path(args.report_dir) / f"run-{summary['run_id']}.md"
+        print(f"report: {report}", file=sys.stderr)
+    return EXIT_PROBLEMS if summary["errors"] else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    preflight(args)
+    _quiet_prefect()
+    from callqa.flows.nightly import hide_expected_tracebacks
+    from callqa.flows.schedule import serve_nightly
+
+    hide_expected_tracebacks()
+    serve_nightly(export_dir=args.export_dir, db=args.db, workers=args.workers, config_path=args.config,
+                  at=args.at, timezone=args.timezone, dry_run=args.dry_run)
+    return EXIT_OK
+
+
+PREFECT_NOTE = ("With PREFECT_API_URL set, the run is recorded on that Prefect server; otherwise a temporary one "
+                "lives inside the process. CALLQA_DB names the store when --db is not given.")
+
+
+def register(subparsers: Any, common: Any) -> None:
+    run = common.parser(subparsers, "run", help="run the nightly batch once over a recorder export (no server needed)",
+                        epilog=PREFECT_NOTE + " Exit 3 when some calls or rows had problems.")
+    run.add_argument("export_dir", help="export folder: manifest.csv or JSON sidecars beside the audio")
+    common.db(run)
+    run.add_argument("--workers", type=int, default=1, help="worker processes, one speech-model thread each")
+    common.config(run)
+    run.add_argument("--reader", help="export reader (default: detect manifest.csv, else JSON sidecars)")
+    run.add_argument("--report-dir", default="callqa-reports", metavar="DIR",
+                     help="where run-N.md reports go ('' for none)")
+    run.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
+    run.set_defaults(func=cmd_run)
+
+    serve = common.parser(subparsers, "serve", help="register and run the nightly schedule (Prefect)",
+                          epilog=PREFECT_NOTE)
+    serve.add_argument("export_dir", help="folder the recorder exports to each night")
+    common.db(serve)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes, one speech-model thread each")
+    common.config(serve)
+    serve.add_argument("--at", default="02:00", metavar="HH:MM", help="local time to run each night")
+    serve.add_argument("--timezone", default=LOCAL_TIMEZONE, help="time zone of --at (GMT/BST for Europe/London)")
+    serve.add_argument("--dry-run", action="store_true", help="print the schedule and exit")
+    serve.set_defaults(func=cmd_serve)
