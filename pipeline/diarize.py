@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from collections.abc import Iterator
 from typing import Protocol
 
-import librosa
 import numpy as np
 from sklearn.cluster import KMeans
 
+from callqa.pipeline.mel import melspectrogram, mfcc, power_to_db
 from callqa.pipeline.vad import Region
 
 RATE = 16000
@@ -104,8 +104,8 @@ def _features(samples: np.ndarray, sample_rate: int, config: DiarizeConfig) -> n
     out = np.empty((1 + len(samples) // HOP, config.n_mfcc), np.float32)
     first = 0
     for mel in _mel_blocks(samples):
-        db = np.maximum(librosa.power_to_db(mel + 1e-10, top_db=None), floor_db)
-        out[first:first + mel.shape[1]] = librosa.feature.mfcc(S=db, n_mfcc=config.n_mfcc + 1)[1:].T
+        db = np.maximum(power_to_db(mel + 1e-10), floor_db)
+        out[first:first + mel.shape[1]] = mfcc(db, config.n_mfcc + 1)[1:].T
         first += mel.shape[1]
     return out
 
@@ -117,8 +117,7 @@ def _mel_blocks(samples: np.ndarray) -> Iterator[np.ndarray]:
         stop = min(total, first + FEATURE_BLOCK_FRAMES)
         lo = max(0, first - _EDGE)
         wav = np.asarray(samples[lo * HOP:min(len(samples), (stop + _EDGE) * HOP)], dtype=np.float32)
-        mel = librosa.feature.melspectrogram(y=wav, sr=RATE, n_fft=512, hop_length=HOP, n_mels=40, fmin=300,
-                                             fmax=3400, center=True)
+        mel = melspectrogram(wav, RATE, n_fft=512, hop=HOP, n_mels=40, fmin=300, fmax=3400)
         yield mel[:, first - lo:stop - lo]
 
 

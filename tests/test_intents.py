@@ -151,3 +151,16 @@ def test_exemplar_vectors_are_cached_between_processes(tmp_path, monkeypatch):
     monkeypatch.setattr(v, "_encoder", lambda: pytest.fail("the cached exemplars were embedded again"))
     again = detect.exemplar_bank(rules, "all-MiniLM-L6-v2")
     assert np.allclose(first.matrix, again.matrix)
+
+
+def test_a_match_that_began_in_an_earlier_unit_is_not_at_the_start_of_this_one():
+    """A 30-minute mono mix crashed scoring with `tuple.index(x): x not in tuple` (bench_memory
+    --layout mono): two of the handler's units overlapped in time, and an "okay" inside the later
+    unit's span began in the earlier one. Such a match now counts as not at the start of the unit."""
+    from callqa.pipeline.intents.detect import _position
+    from callqa.pipeline.matching import tokens_of
+
+    tokens = tuple(tokens_of(context([("handler", 0.0, "okay where was the car")]).segments))
+    other = tokens_of(context([("handler", 9.0, "okay")]).segments)[0]
+    assert _position(tokens, tokens[0]) == 0 and _position(tokens, tokens[2]) == 2
+    assert _position(tokens, other) > 1

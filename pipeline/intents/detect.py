@@ -346,7 +346,7 @@ class IntentFinder:
         for i, match in list(by_unit.items()):
             # A phrase that is only an acknowledgement at the start of a sentence ("Okay, ..."), not
             # inside one ("is that okay?", "right now").
-            if normalised_phrase(match.phrase) in start_only and units[i].tokens.index(match.tokens[0]) > 1:
+            if normalised_phrase(match.phrase) in start_only and _position(units[i].tokens, match.tokens[0]) > 1:
                 del by_unit[i]
         for i, unit in enumerate(units):
             if spec.statement and self._asks(unit):
@@ -406,3 +406,12 @@ def _one_per_moment(hits: list[IntentHit]) -> list[IntentHit]:
         if not any(h.unit.start_s < hit.unit.end_s and hit.unit.start_s < h.unit.end_s for h in kept):
             kept.append(hit)
     return sorted(kept, key=lambda h: h.start_s)
+
+
+def _position(tokens: tuple, token: object) -> int:
+    """Where `token` sits in a unit; a large number when it is not there (units of a mono call can
+    overlap in time, so a match inside this unit's time span may have begun in the unit before)."""
+    try:
+        return tokens.index(token)
+    except ValueError:
+        return len(tokens) + 1
