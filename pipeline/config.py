@@ -84,9 +84,10 @@ class STTConfig:
     gate_pad_s: float = 0.30         # keep this much audio either side of each speech region
     gate_merge_gap_s: float = 1.0    # regions closer than this are decoded as one stretch
     max_ngram_repeats: int = 3       # an n-gram repeated more often than this is a decoder loop
-    block_s: float = 120.0           # packed speech given to the engine at once: bounds memory on long calls
+    block_s: float = 60.0            # packed speech given to the engine at once: bounds memory on long calls
                                      # (faster-whisper alone peaked +14 MB on 30 s, +53 MB on 120 s, +171 MB on
-                                     # 300 s); channels with less speech than this decode exactly as before
+                                     # 300 s; a 20-minute mono call 608 MB at 120 s, 575 MB at 60 s); channels
+                                     # with less speech than this (every sample call) decode exactly as before
 
     def __post_init__(self) -> None:
         _one_of("stt.engine", self.engine, ENGINES)
