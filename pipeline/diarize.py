@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
-from sklearn.cluster import KMeans
 
 from callqa.pipeline.mel import melspectrogram, mfcc, power_to_db
 from callqa.pipeline.vad import Region
@@ -183,8 +182,7 @@ def _diarize_embeddings(samples: np.ndarray, sample_rate: int, regions: list[Reg
         return Diarization(_single(regions, 0.1), None, encoder.name)
     idx = np.array(wins)
     emb = encoder.embed_windows(samples, sample_rate, [(a * FRAME_S, b * FRAME_S) for a, b in wins])
-    km = KMeans(n_clusters=2, n_init=5, random_state=0).fit(emb)
-    labels = km.labels_
+    labels, _ = two_means(emb)
     for _ in range(max(1, config.refine_iters)):
         if np.bincount(labels, minlength=2).min() == 0:
             break
@@ -229,6 +227,38 @@ def _glr(samples: np.ndarray, sample_rate: int, regions: list[Region], idx: np.n
     return _refine(feats, idx, labels, 0)[1]
 
 
+def two_means(x: np.ndarray, n_init: int = 5, seed: int = 0, iters: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """k-means with two clusters (k-means++ starts, the best of `n_init` by inertia): (labels, centres).
+
+    Written out rather than sklearn's KMeans: importing scikit-learn costs a diarizing worker 76 MB
+    (measured), and two centres over a few thousand rows are a few lines of numpy."""
+    x = np.asarray(x, dtype=np.float64)
+    norms = (x ** 2).sum(1)
+    rng = np.random.default_rng(seed)
+
+    def squared(centres: np.ndarray) -> np.ndarray:   # (rows, 2) squared distances, no (rows, 2, dim) array
+        return np.maximum(norms[:, None] - 2 * x @ centres.T + (centres ** 2).sum(1)[None, :], 0.0)
+
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for _ in range(n_init):
+        first = x[rng.integers(len(x))]
+        d2 = ((x - first) ** 2).sum(1)
+        second = x[rng.choice(len(x), p=d2 / d2.sum())] if d2.sum() > 0 else first
+        centres = np.stack([first, second])
+        for _ in range(iters):
+            labels = squared(centres).argmin(1)
+            moved = np.stack([x[labels == k].mean(0) if (labels == k).any() else centres[k] for k in (0, 1)])
+            if np.allclose(moved, centres):
+                break
+            centres = moved
+        dist = squared(centres)
+        labels = dist.argmin(1)
+        inertia = float(dist[np.arange(len(x)), labels].sum())
+        if best is None or inertia < best[0]:
+            best = (inertia, labels, centres)
+    return best[1], best[2]
+
+
 def _unit(x: np.ndarray) -> np.ndarray:
     return x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
 
@@ -256,9 +286,8 @@ def _diarize_mfcc(samples: np.ndarray, sample_rate: int, regions: list[Region],
     stds = np.sqrt(np.maximum((cs2[idx[:, 1]] - cs2[idx[:, 0]]) / lens - means ** 2, 0.0))
     x = np.hstack([means, stds])
     x = (x - x.mean(0)) / (x.std(0) + 1e-8)
-    km = KMeans(n_clusters=2, n_init=5, random_state=0).fit(x)
-    d = km.transform(x)                                   # distances to both centres
-    labels = km.labels_
+    labels, centres = two_means(x)
+    d = np.linalg.norm(x[:, None, :] - centres[None, :, :], axis=2)   # distances to both centres
     sizes = np.bincount(labels, minlength=2)
     separation = _refine(feats, idx, labels, 0)[1]       # two-vs-one Gaussian likelihood ratio per frame
     if separation < config.one_speaker_glr or sizes.min() < max(2, 0.03 * len(x)):

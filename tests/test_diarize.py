@@ -143,3 +143,27 @@ def test_empty_and_silent_inputs():
     noise = (0.001 * rng.standard_normal(16000 * 3)).astype(np.float32)
     turns, _ = run(noise)
     assert all(t.speaker == 0 for t in turns)
+
+
+def test_two_means_finds_the_partition_sklearn_finds_without_importing_it():
+    """The diarizer's own 2-means (scikit-learn's import alone cost a worker 76 MB)."""
+    import subprocess
+    import sys
+
+    from sklearn.cluster import KMeans
+
+    from callqa.pipeline.diarize import two_means
+
+    rng = np.random.default_rng(4)
+    for spread in (0.3, 1.0, 2.0):
+        x = np.vstack([rng.normal(0, 1, (120, 16)), rng.normal(spread, 1, (80, 16))])
+        ours, centres = two_means(x)
+        km = KMeans(n_clusters=2, n_init=5, random_state=0).fit(x)
+        inertia = sum(((x[ours == k] - centres[k]) ** 2).sum() for k in (0, 1))
+        assert inertia <= km.inertia_ * 1.01, spread          # as good a split, where blobs overlap too
+        if spread >= 1.0:                                     # and the same split where there is one
+            agree = max((ours == km.labels_).mean(), (ours != km.labels_).mean())
+            assert agree >= 0.97, (spread, agree)
+        assert centres.shape == (2, 16)
+    code = "import sys, callqa.pipeline.diarize; print('sklearn' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
