@@ -137,11 +137,6 @@ class Channel:
         samples = self[:]
         return samples if dtype is None else samples.astype(dtype)
 
-    def blocks(self, frames: int) -> Iterator[tuple[int, np.ndarray]]:
-        """(offset, samples) blocks of at most `frames` samples, in order."""
-        for start in range(0, self._frames, frames):
-            yield start, self[start:start + frames]
-
     def close(self) -> None:
         self._file.close()
 

@@ -29,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from callqa.pipeline.mel import melspectrogram, mfcc, power_to_db
+from callqa.pipeline.mel import mel_frames, mfcc, power_to_db
 from callqa.pipeline.vad import Region
 
 RATE = 16000
@@ -86,7 +86,6 @@ class Diarization:
 
 
 FEATURE_BLOCK_FRAMES = 6000   # mel frames computed at once (60 s): memory does not grow with the call
-_EDGE = 2                     # hops of context either side: a block's centred frames are the whole call's
 MAX_GLR_WINDOWS = 2400        # the one-speaker test's windows (40 min of speech; longer calls are sampled)
 
 
@@ -113,11 +112,8 @@ def _mel_blocks(samples: np.ndarray) -> Iterator[np.ndarray]:
     """The call's telephone-band mel spectrogram, (40, frames) blocks in order, read a block at a time."""
     total = 1 + len(samples) // HOP
     for first in range(0, total, FEATURE_BLOCK_FRAMES):
-        stop = min(total, first + FEATURE_BLOCK_FRAMES)
-        lo = max(0, first - _EDGE)
-        wav = np.asarray(samples[lo * HOP:min(len(samples), (stop + _EDGE) * HOP)], dtype=np.float32)
-        mel = melspectrogram(wav, RATE, n_fft=512, hop=HOP, n_mels=40, fmin=300, fmax=3400)
-        yield mel[:, first - lo:stop - lo]
+        yield mel_frames(samples, first, min(total, first + FEATURE_BLOCK_FRAMES), RATE, n_fft=512, hop=HOP,
+                         n_mels=40, fmin=300, fmax=3400)
 
 
 def _windows(regions: list[Region], n_frames: int, config: DiarizeConfig) -> list[tuple[int, int]]:
@@ -242,7 +238,7 @@ def two_means(x: np.ndarray, n_init: int = 5, seed: int = 0, iters: int = 100) -
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     for _ in range(n_init):
         first = x[rng.integers(len(x))]
-        d2 = ((x - first) ** 2).sum(1)
+        d2 = squared(first[None, :])[:, 0]
         second = x[rng.choice(len(x), p=d2 / d2.sum())] if d2.sum() > 0 else first
         centres = np.stack([first, second])
         for _ in range(iters):

@@ -80,6 +80,24 @@ def melspectrogram(y: np.ndarray, sr: int, n_fft: int, hop: int, n_mels: int, fm
     return mel_filterbank(sr, n_fft, n_mels, fmin, fmax) @ power_spectrogram(y, n_fft, hop)
 
 
+EDGE_FRAMES = 2   # hops of context either side of a stretch: enough for any n_fft up to 4 hops
+
+
+def mel_frames(samples: np.ndarray, first: int, stop: int, sr: int, n_fft: int, hop: int, n_mels: int,
+               fmin: float = 0.0, fmax: float | None = None, gain: np.float32 | None = None) -> np.ndarray:
+    """Frames [first, stop) of the whole signal's centred mel spectrogram, (n_mels, frames), computed
+    from that stretch alone plus two hops of context, so a long call (a pipeline.audio.Channel on
+    disk) is read a block at a time and the frames equal the whole call's. `gain` scales the stretch
+    (a volume normalisation worked out over the whole call)."""
+    if n_fft // 2 > EDGE_FRAMES * hop:
+        raise ValueError(f"n_fft {n_fft} reaches past {EDGE_FRAMES} hops of {hop} samples")
+    lo = max(0, first - EDGE_FRAMES)
+    wav = np.asarray(samples[lo * hop:min(len(samples), (stop + EDGE_FRAMES) * hop)], dtype=np.float32)
+    if gain is not None:
+        wav = wav * gain
+    return melspectrogram(wav, sr, n_fft, hop, n_mels, fmin, fmax)[:, first - lo:stop - lo]
+
+
 def power_to_db(power: np.ndarray, amin: float = 1e-10) -> np.ndarray:
     """10 log10(power), floored at `amin` (librosa.power_to_db with ref 1 and no top_db)."""
     return 10.0 * np.log10(np.maximum(amin, power))

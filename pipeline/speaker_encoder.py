@@ -20,7 +20,7 @@ import soxr
 from threadpoolctl import threadpool_limits
 
 from callqa.models.speaker_weights import SPEAKER_MODEL_NAME, load_speaker_weights
-from callqa.pipeline.mel import melspectrogram
+from callqa.pipeline.mel import mel_frames, melspectrogram
 
 RATE = 16000
 HOP = 160  # 10 ms
@@ -56,8 +56,6 @@ def volume_gain(samples: np.ndarray, target_dbfs: float = TARGET_DBFS, block: in
 
 MEL_BLOCK_FRAMES = 6000   # windows are embedded from the mel of at most ~60 s of audio at a time
 EMBED_BATCH = 64          # windows per LSTM batch: its gate buffers are 42 MB (335 MB at 512, and slower)
-_EDGE_FRAMES = 2          # a centred 25 ms frame reaches 1.25 hops either side: 2 hops of context make a
-                          # block's mel frames the whole call's mel frames
 
 
 def _groups(spans: list[tuple[int, int]], block: int) -> list[list[int]]:
@@ -169,10 +167,8 @@ class SpeakerEncoder:
         pending: list[int] = []
         mels: list[np.ndarray] = []
         for group in _groups(spans, MEL_BLOCK_FRAMES):
-            lo = max(0, spans[group[0]][0] - _EDGE_FRAMES)
-            hi = max(spans[i][1] for i in group)
-            wav = np.asarray(samples[lo * HOP:min(len(samples), (hi + _EDGE_FRAMES) * HOP)], dtype=np.float32)
-            mel = self.mel(wav if gain is None else wav * gain)
+            lo, hi = spans[group[0]][0], max(spans[i][1] for i in group)
+            mel = np.ascontiguousarray(mel_frames(samples, lo, hi, RATE, N_FFT, HOP, N_MELS, gain=gain).T)
             for i in group:
                 pending.append(i)
                 mels.append(mel[spans[i][0] - lo:spans[i][1] - lo])

@@ -57,3 +57,13 @@ def test_the_speaker_encoder_and_diarizer_load_no_numba():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("first,stop", [(0, 40), (37, 120), (250, 301)])
+def test_frames_of_a_stretch_are_the_whole_signal_frames(audio, first, stop):
+    """What the speaker encoder and the diarizer read a block at a time: the same frames."""
+    whole = mel.melspectrogram(audio, 16000, n_fft=512, hop=160, n_mels=40, fmin=300, fmax=3400)
+    part = mel.mel_frames(audio, first, stop, 16000, n_fft=512, hop=160, n_mels=40, fmin=300, fmax=3400)
+    np.testing.assert_allclose(part, whole[:, first:stop], rtol=1e-5, atol=1e-7 * float(whole.max()))
+    with pytest.raises(ValueError, match="reaches past"):
+        mel.mel_frames(audio, 0, 10, 16000, n_fft=1024, hop=160, n_mels=40)
