@@ -6,6 +6,10 @@ its own SQL.
 - results.py: calls, transcriptions, scorings, indicator results, flags; the current-results query
 - voice_samples.py: handlers' voice samples (voiceprints)
 - reviews.py: QA leads' decisions on flags and the review queue
+- queue.py: the call-centred queue (one row per call), search and bulk decisions
+- feedback.py: operators' acknowledgements and disputes, and QA leads' resolutions
+- agreement.py: automation/QA-lead agreement per indicator and rules version; decisions to tune on
+- reports.py: the morning report's reads
 - panels.py: panel draws, pack keys, imported answers, calibration reads
 - users.py: review-app accounts, assignments, the audit log, sign-in attempts
 - times.py: the public time helpers (now, to_utc, from_db, parse_date)
@@ -15,7 +19,11 @@ from __future__ import annotations
 
 from callqa.store.base import (DEFAULT_DB, IN_CHUNK, MAX_ID, MIGRATIONS, StoreError, head_revision, resolve_db_url,
                                sqlite_path)
+from callqa.store.agreement import AgreementMixin
+from callqa.store.feedback import FeedbackMixin
 from callqa.store.panels import PanelsMixin
+from callqa.store.queue import QueueMixin
+from callqa.store.reports import ReportsMixin
 from callqa.store.results import ResultsMixin, current_scorings, severity_rank
 from callqa.store.reviews import ReviewsMixin
 from callqa.store.runs import RUN_LOCK, RUN_LOCK_STALE, Plan, RunsMixin, pid_alive
@@ -24,7 +32,8 @@ from callqa.store.users import UsersMixin
 from callqa.store.voice_samples import VoiceSamplesMixin
 
 
-class Store(RunsMixin, ResultsMixin, VoiceSamplesMixin, ReviewsMixin, PanelsMixin, UsersMixin):
+class Store(RunsMixin, ResultsMixin, VoiceSamplesMixin, ReviewsMixin, QueueMixin, FeedbackMixin, AgreementMixin,
+            ReportsMixin, PanelsMixin, UsersMixin):
     """Read and write the results store: SQLite by default, PostgreSQL by URL.
 
     `Store(url)` creates and migrates (the nightly batch); `Store.open(url)` opens an existing
