@@ -10,6 +10,7 @@ its own SQL.
 - feedback.py: operators' acknowledgements and disputes, and QA leads' resolutions
 - agreement.py: automation/QA-lead agreement per indicator and rules version; decisions to tune on
 - reports.py: the morning report's reads
+- trends.py: trend pages' reads per operator, team and indicator
 - panels.py: panel draws, pack keys, imported answers, calibration reads
 - users.py: review-app accounts, assignments, the audit log, sign-in attempts
 - times.py: the public time helpers (now, to_utc, from_db, parse_date)
@@ -26,6 +27,7 @@ from callqa.store.queue import QueueMixin
 from callqa.store.reports import ReportsMixin
 from callqa.store.results import ResultsMixin, current_scorings, severity_rank
 from callqa.store.reviews import ReviewsMixin
+from callqa.store.trends import TrendsMixin
 from callqa.store.runs import RUN_LOCK, RUN_LOCK_STALE, Plan, RunsMixin, pid_alive
 from callqa.store.times import from_db, now, parse_date, to_utc
 from callqa.store.users import UsersMixin
@@ -33,7 +35,7 @@ from callqa.store.voice_samples import VoiceSamplesMixin
 
 
 class Store(RunsMixin, ResultsMixin, VoiceSamplesMixin, ReviewsMixin, QueueMixin, FeedbackMixin, AgreementMixin,
-            ReportsMixin, PanelsMixin, UsersMixin):
+            ReportsMixin, TrendsMixin, PanelsMixin, UsersMixin):
     """Read and write the results store: SQLite by default, PostgreSQL by URL.
 
     `Store(url)` creates and migrates (the nightly batch); `Store.open(url)` opens an existing
