@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shutil
 import re
 import socket
 import sqlite3
@@ -269,6 +270,27 @@ def test_panel_sample_areas_are_case_insensitive(filled, capsys):
     assert main(["panel", "redraw", str(draw["draw_id"]), "--db", filled]) == 0
 
 
+def test_a_redraw_that_differs_exits_3(filled, tmp_path, capsys):
+    """The draw finished, but the store no longer gives the same calls: a problem (3), not an error."""
+    from callqa.recorder_export import CallRecord
+    from callqa.store import Store
+
+    db = tmp_path / "copy.db"
+    shutil.copy(Store(filled).url.removeprefix("sqlite:///"), db)
+    assert main(["panel", "sample", "--panel", "p", "--n", "2", "--areas", "Stafford", "--seed", "1", "--json",
+                 "--db", str(db)]) == 0
+    draw = json.loads(capsys.readouterr().out)
+    moved = draw["calls"][0]["call_id"]
+    store = Store(str(db))
+    store.upsert_calls([CallRecord(call_id=moved, audio=SAMPLES / "mate.wav", started_at=datetime(2026, 6, 1, 10, 30,
+                                   tzinfo=BST), call_type="101", area="Cannock", handler_id="H2",
+                                   channels="stereo-handler-left", answer_delay_s=12.5, training=False,
+                                   source="manifest.csv row moved")], None)   # no longer in a Stafford draw
+    store.engine.dispose()
+    assert main(["panel", "redraw", str(draw["draw_id"]), "--db", str(db)]) == 3
+    assert "DIFFERENT calls" in capsys.readouterr().out
+
+
 # ---- 6. callqa web on a busy port ---------------------------------------------------------------
 
 
@@ -383,11 +405,16 @@ PREFLIGHT = ("import sys, time\nfrom callqa.cli import main\nstart = time.monoto
     ("db-under-a-file", 5, "cannot be created"),
     ("bad-url", 5, "is not a store URL"),
     ("bad-reader", 4, "unknown export reader 'nope'"),
+    ("unreachable-server", 5, "cannot reach the store postgresql+psycopg://callqa@127.0.0.1:1/callqa"),
 ])
-def test_run_checks_before_prefect(tmp_path, case, code, message):
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_run_checks_before_prefect(tmp_path, command, case, code, message):
+    if command == "serve" and case == "bad-reader":
+        pytest.skip("serve takes no --reader")
     export = tmp_path / "export"
     export.mkdir()
-    args = ["run", str(export), "--db", str(tmp_path / "store.db"), "--report-dir", ""]
+    args = [command, str(export), "--db", str(tmp_path / "store.db")]
+    args += ["--report-dir", ""] if command == "run" else []
     if case == "no-folder":
         args[1] = str(tmp_path / "nonexistent")
     elif case == "a-file":
@@ -405,6 +432,8 @@ def test_run_checks_before_prefect(tmp_path, case, code, message):
         args[3] = "postgresql+psycopg://user@host:notaport/db"
     elif case == "bad-reader":
         args += ["--reader", "nope"]
+    elif case == "unreachable-server":
+        args[3] = "postgresql+psycopg://callqa@127.0.0.1:1/callqa"   # nothing listens on port 1
     done = subprocess.run([sys.executable, "-c", PREFLIGHT, *args], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert f"RC {code} PREFECT False FLOWS False" in done.stderr, done.stderr[-3000:]

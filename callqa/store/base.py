@@ -161,6 +161,27 @@ def check_store_url(db: str | None) -> str:
     return url
 
 
+def check_store_reachable(url: str, timeout_s: int = 5) -> None:
+    """A server store (PostgreSQL) answers within `timeout_s`, or a StoreError naming it and why:
+    checked before a run starts Prefect, so a wrong host or password is one line, not a flow
+    failure minutes later. SQLite files need no check (their folder is checked instead)."""
+    if sqlite_path(url) is not None or make_url(url).drivername.startswith("sqlite"):
+        return
+    safe = make_url(url).render_as_string(hide_password=True)
+    try:
+        engine = create_engine(_engine_url(url), connect_args={"connect_timeout": timeout_s})
+    except Exception as exc:  # missing driver
+        raise StoreError(f"cannot open store {safe}: {exc}") from None
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(f"cannot reach the store {safe}: {reason}") from None
+    finally:
+        engine.dispose()
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL (None for another database or an in-memory one)."""
     try:
