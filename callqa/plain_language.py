@@ -20,7 +20,7 @@ TITLES = {
     "unexplained_silence": "Unexplained silence",
     "next_steps": "What happens next",
     "recap": "Recap and understanding",
-    "informal_language": "Informal address (e.g. \"mate\")",
+    "informal_language": "Informal address (such as \"mate\")",
     "repeated_questions": "Repeated questions",
     "vulnerability": "Vulnerability and safeguarding",
     "answer_time": "Answer time",
@@ -50,6 +50,7 @@ CALL_LEVEL = frozenset({"answer_time"})
 _MOMENT = re.compile(r"\b(at|from) (\d+(?:\.\d+)?) ?s\b")
 _SECONDS = re.compile(r"(?<![\w.:])(\d+(?:\.\d+)?) ?s\b")
 _PART = re.compile(r"\s*\(?\bpart \d+(?: of \d+)?\)?", re.IGNORECASE)
+_SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 _RULE_KEY = re.compile(r"\b[a-z_]+(?:\.[a-z_\"]+)+\b")
 
 
@@ -78,6 +79,7 @@ def reason(text: str) -> str:
     out = _SECONDS.sub(lambda m: f"{float(m.group(1)):.0f} seconds", out)
     out = out.replace("(s)", "s") if re.search(r"\b(?:[02-9]|\d\d+) \w+\(s\)", out) else out.replace("(s)", "")
     out = _RULE_KEY.sub("", out)
+    out = _SNAKE.sub(lambda m: title(m.group(0)).lower(), out)
     out = re.sub(r"\(\s*\)", "", out)
     out = re.sub(r"\s{2,}", " ", out).strip(" ;,")
     return out[:1].upper() + out[1:] if out else out

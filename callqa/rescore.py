@@ -6,7 +6,10 @@ change only costs the scoring: thousands of calls a minute, no audio touched.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 from threadpoolctl import threadpool_limits
 from dataclasses import dataclass
@@ -19,6 +22,10 @@ from callqa.pipeline.rules import RulePack
 from callqa.store import Store
 from callqa.pipeline.transcript import Segment
 from callqa.pipeline.vad import Region
+
+
+BATCH = 500          # transcripts read, scored and written together
+MIN_PER_WORKER = 2000  # fewer pending calls than this per extra worker: starting it costs more than it saves
 
 
 @dataclass
@@ -44,30 +51,63 @@ def rescore_transcription(row: dict[str, Any], rules: RulePack, call_type: str |
 
 
 def rescore_rows(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_id: int | None = None,
-                 batch: int = 500) -> list[str]:
+                 batch: int = BATCH) -> list[str]:
     """Score stored transcripts (rows carrying call_type and answer_delay_s); returns the flagged call ids."""
-    flagged = []
+    flagged: list[str] = []
     with threadpool_limits(1, user_api="blas"):  # one BLAS thread: small products, and workers run side by side
-        _rescore_batches(store, rows, rules, run_id, batch, flagged)
+        for first in range(0, len(rows), batch):
+            scorings = score_rows(rows[first:first + batch], rules)
+            store.save_scorings(scorings, run_id)  # one transaction per batch: fast, and never half a call
+            flagged += [result["call_id"] for _, result in scorings if result["flags"]]
     return flagged
 
 
-def _rescore_batches(store: Store, rows: list[dict[str, Any]], rules: RulePack, run_id: int | None, batch: int,
-                     flagged: list[str]) -> None:
-    for first in range(0, len(rows), batch):
-        scorings = []
-        for row in rows[first:first + batch]:
-            result = rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s"))
-            scorings.append((row["id"], result))
-            if result["flags"]:
-                flagged.append(row["call_id"])
-        store.save_scorings(scorings, run_id)  # one transaction per batch: fast, and never half a call
+def score_rows(rows: list[dict[str, Any]], rules: RulePack) -> list[tuple[int, dict[str, Any]]]:
+    """(transcription id, scoring part of a result) for each stored transcript row."""
+    return [(row["id"], rescore_transcription(row, rules, row.get("call_type"), row.get("answer_delay_s")))
+            for row in rows]
 
 
 def rescore_store(store: Store, rules: RulePack, engine: str | None = None, model: str | None = None,
-                  run_id: int | None = None) -> RescoreSummary:
-    """Score every call whose latest transcript has no scoring with this rules version."""
+                  run_id: int | None = None, workers: int = 1, batch: int = BATCH) -> RescoreSummary:
+    """Score every call whose latest transcript has no scoring with this rules version.
+
+    Transcripts are read `batch` at a time (memory stays flat however large the store), scored,
+    and written one transaction per batch. With `workers` > 1 (and enough calls), worker
+    processes read and score batches while this process writes them: scoring is pure Python, so
+    processes, not threads, use the cores."""
     started = time.perf_counter()
-    pending = store.pending_rescores(rules.version, engine, model)
-    flagged = rescore_rows(store, pending, rules, run_id)
-    return RescoreSummary(rules.version, len(pending), len(flagged), time.perf_counter() - started)
+    ids = store.pending_rescore_ids(rules.version, engine, model)
+    batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+    workers = max(1, min(workers, len(ids) // MIN_PER_WORKER + 1, len(batches)))
+    flagged = 0
+    for scorings in _scored_batches(store, rules, batches, workers):
+        store.save_scorings(scorings, run_id)
+        flagged += sum(1 for _, result in scorings if result["flags"])
+    return RescoreSummary(rules.version, len(ids), flagged, time.perf_counter() - started)
+
+
+def _scored_batches(store: Store, rules: RulePack, batches: list[list[int]],
+                    workers: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    if workers == 1:
+        with threadpool_limits(1, user_api="blas"):
+            for ids in batches:
+                yield score_rows(store.rescore_inputs(ids), rules)
+        return
+    context = multiprocessing.get_context("spawn")   # no fork of a process holding database connections
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(store.url, rules)) as pool:
+        yield from pool.map(_score_batch, batches)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(url: str, rules: RulePack) -> None:
+    """A re-scoring worker: its own read-only connection to the store, one BLAS thread."""
+    threadpool_limits(1, user_api="blas")
+    _WORKER.update(store=Store.open(url), rules=rules)
+
+
+def _score_batch(ids: list[int]) -> list[tuple[int, dict[str, Any]]]:
+    return score_rows(_WORKER["store"].rescore_inputs(ids), _WORKER["rules"])

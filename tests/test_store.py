@@ -329,6 +329,35 @@ def test_rescore_adds_scorings_and_current_result_follows(store, mate_result):
     assert "informal_language" in [r["indicator"] for r in store.flagged()]
 
 
+def test_rescoring_in_batches_and_worker_processes_matches_one_process(store, mate_result, monkeypatch):
+    """Batched reads and writes, and worker processes, give exactly the scorings one process gives."""
+    import callqa.rescore as rescore
+
+    ids = [f"c{i:02d}" for i in range(7)]
+    store.upsert_calls([record(call_id) for call_id in ids], None)
+    for call_id in ids:
+        store.save_analysis(as_call(mate_result, call_id), SHA_A, None)
+
+    def stored(version: str) -> dict[str, tuple]:
+        out = {}
+        for call_id in ids:
+            result = store.call_result(call_id)
+            assert result["rules_version"] == version
+            out[call_id] = (result["score"], result["indicators"], result["flags"], result["silences"])
+        return out
+
+    rules = relaxed_rules()
+    one = rescore_store(store, rules, batch=3)
+    assert (one.rescored, one.flagged) == (7, 0)
+    by_one = stored(rules.version)
+    monkeypatch.setattr(rescore, "MIN_PER_WORKER", 1)   # workers even for seven calls
+    again = dataclasses.replace(rules, version=rules.version + "-workers")
+    two = rescore_store(store, again, workers=2, batch=3)
+    assert (two.rescored, two.flagged) == (7, 0)
+    assert stored(again.version) == by_one
+    assert rescore_store(store, again, workers=2).rescored == 0
+
+
 # ---- queries -----------------------------------------------------------------------------
 
 

@@ -15,7 +15,8 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
     config = load_settings(args.config, rules=args.rules)
     rules = load_rule_pack(config.rules)  # a bad pack stops here, before the store is touched
-    summary = rescore_store(open_store(args.db), rules, engine=config.stt.engine, model=config.stt.model)
+    summary = rescore_store(open_store(args.db), rules, engine=config.stt.engine, model=config.stt.model,
+                            workers=args.workers)
     print(f"re-scored {summary.rescored} call(s) with rules {summary.rules_version} in {summary.seconds:.2f} s "
           f"({summary.calls_per_second:.0f} calls/s); {summary.flagged} flagged", file=sys.stderr)
     return EXIT_OK
@@ -27,5 +28,7 @@ def register(subparsers: Any, common: Any) -> None:
     common.db(rescore)
     rescore.add_argument("--rules", metavar="PACK.toml",
                          help="rule pack TOML (default: the bundled pack, or rules in --config)")
+    rescore.add_argument("--workers", type=int, default=1, metavar="N",
+                         help="worker processes that read and score batches (used from 2,000 calls per worker)")
     common.config(rescore, "settings TOML: its rules and [stt] engine/model (default: the embedded settings)")
     rescore.set_defaults(func=cmd_rescore)

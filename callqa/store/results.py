@@ -163,11 +163,27 @@ class ResultsMixin(StoreBase):
             raise
 
     def save_scorings(self, scorings: Iterable[tuple[int, dict[str, Any]]], run_id: int | None) -> None:
-        """Store many re-scores, (transcription id, result) each, in one transaction: fast, and
-        never half a call (a rejected one rolls the whole batch back)."""
+        """Store many re-scores, (transcription id, result) each, in one transaction and three
+        statements (scorings, their indicator results, their flags): fast, and never half a call
+        (a rejected one rolls the whole batch back)."""
+        scorings = list(scorings)
+        if not scorings:
+            return
+        created = now()
         with self.engine.begin() as conn:
-            for transcription_id, result in scorings:
-                self._insert_scoring(conn, transcription_id, result, run_id)
+            ids = conn.execute(insert(t.scorings).returning(t.scorings.c.id, sort_by_parameter_order=True), [
+                dict(transcription_id=transcription_id, call_id=result["call_id"],
+                     rules_version=result["rules_version"], silences=result["silences"],
+                     flag_count=len(result["flags"]), run_id=run_id, score=result.get("score"),
+                     review_priority=result.get("review_priority"), created_at=created)
+                for transcription_id, result in scorings]).scalars().all()
+            indicators, flags = [], []
+            for scoring_id, (_, result) in zip(ids, scorings):
+                indicators += _indicator_rows(scoring_id, result)
+                flags += _flag_rows(scoring_id, result)
+            conn.execute(insert(t.indicator_results), indicators)
+            if flags:
+                conn.execute(insert(t.flags), flags)
 
     def _transcription_exists(self, result: dict[str, Any], audio_sha256: str) -> bool:
         with self.engine.connect() as conn:
@@ -190,18 +206,9 @@ class ResultsMixin(StoreBase):
             silences=result["silences"], flag_count=len(result["flags"]), run_id=run_id,
             score=result.get("score"), review_priority=result.get("review_priority"),
             created_at=now())).inserted_primary_key[0]
-        conn.execute(insert(t.indicator_results), [
-            dict(scoring_id=scoring_id, call_id=call_id, indicator=name, status=ind["status"],
-                 reason=ind.get("reason"), evidence=ind["evidence"], metrics=ind.get("metrics"),
-                 confidence=ind.get("confidence"))
-            for name, ind in result["indicators"].items()])
+        conn.execute(insert(t.indicator_results), _indicator_rows(scoring_id, result))
         if result["flags"]:
-            conn.execute(insert(t.flags), [
-                dict(scoring_id=scoring_id, call_id=call_id, indicator=f["indicator"], reason=f["reason"],
-                     start_s=f["start_s"], severity=f.get("severity"), confidence=f.get("confidence"),
-                     needs_review=bool(f.get("needs_review")),
-                     evidence_s=[[e["start_s"], e["end_s"]] for e in result["indicators"][f["indicator"]]["evidence"]])
-                for f in result["flags"]])
+            conn.execute(insert(t.flags), _flag_rows(scoring_id, result))
         return scoring_id
 
     # ---- transcriptions ---------------------------------------------------------------------
@@ -212,9 +219,11 @@ class ResultsMixin(StoreBase):
             row = conn.execute(query).mappings().one()
         return dict(row)
 
-    def pending_rescores(self, rules_version: str, engine: str | None = None,
-                         model: str | None = None) -> list[dict[str, Any]]:
-        """Latest transcription of each non-training call that has no scoring with `rules_version`."""
+    def pending_rescore_ids(self, rules_version: str, engine: str | None = None,
+                            model: str | None = None) -> list[int]:
+        """Ids of the latest transcription of each non-training call that has no scoring with
+        `rules_version`, in id order: a list of integers however large the store, so re-scoring
+        reads the transcripts themselves a batch at a time (`rescore_inputs`)."""
         latest = (select(func.max(t.transcriptions.c.id).label("id"))
                   .join(t.calls, t.calls.c.call_id == t.transcriptions.c.call_id)
                   .where(t.calls.c.training.is_(False)))
@@ -224,13 +233,27 @@ class ResultsMixin(StoreBase):
             latest = latest.where(t.transcriptions.c.model == model)
         latest = latest.group_by(t.transcriptions.c.call_id).subquery()
         scored = select(t.scorings.c.transcription_id).where(t.scorings.c.rules_version == rules_version)
-        # The call's metadata travels along: answer_time is scored from it.
-        query = (select(t.transcriptions, t.calls.c.call_type, t.calls.c.answer_delay_s)
-                 .join(latest, latest.c.id == t.transcriptions.c.id)
-                 .join(t.calls, t.calls.c.call_id == t.transcriptions.c.call_id)
-                 .where(t.transcriptions.c.id.not_in(scored)).order_by(t.transcriptions.c.id))
+        query = select(latest.c.id).where(latest.c.id.not_in(scored)).order_by(latest.c.id)
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+            return [row.id for row in conn.execute(query)]
+
+    def rescore_inputs(self, transcription_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The transcriptions with these ids, with the call's metadata that scoring reads (answer_time
+        is scored from call_type and answer_delay_s), in id order."""
+        out: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            for chunk in chunks(list(transcription_ids)):
+                query = (select(t.transcriptions, t.calls.c.call_type, t.calls.c.answer_delay_s)
+                         .join(t.calls, t.calls.c.call_id == t.transcriptions.c.call_id)
+                         .where(t.transcriptions.c.id.in_(chunk)).order_by(t.transcriptions.c.id))
+                out += [dict(r) for r in conn.execute(query).mappings()]
+        return out
+
+    def pending_rescores(self, rules_version: str, engine: str | None = None,
+                         model: str | None = None) -> list[dict[str, Any]]:
+        """Latest transcription of each non-training call that has no scoring with `rules_version`
+        (all at once: for a few calls; `callqa rescore` reads them a batch at a time)."""
+        return self.rescore_inputs(self.pending_rescore_ids(rules_version, engine, model))
 
     # ---- current results --------------------------------------------------------------------
 
@@ -399,3 +422,22 @@ class ResultsMixin(StoreBase):
                  .where(t.calls.c.training.is_(False)).group_by(column).order_by(column))
         with self.engine.connect() as conn:
             return [{**r, "last_call": from_db(r["last_call"])} for r in conn.execute(query).mappings()]
+
+
+def _indicator_rows(scoring_id: int, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """A scoring's indicator_results rows: one per indicator."""
+    call_id = result["call_id"]
+    return [dict(scoring_id=scoring_id, call_id=call_id, indicator=name, status=ind["status"],
+                 reason=ind.get("reason"), evidence=ind["evidence"], metrics=ind.get("metrics"),
+                 confidence=ind.get("confidence"))
+            for name, ind in result["indicators"].items()]
+
+
+def _flag_rows(scoring_id: int, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """A scoring's flags rows, each with the times of its indicator's evidence."""
+    call_id = result["call_id"]
+    return [dict(scoring_id=scoring_id, call_id=call_id, indicator=f["indicator"], reason=f["reason"],
+                 start_s=f["start_s"], severity=f.get("severity"), confidence=f.get("confidence"),
+                 needs_review=bool(f.get("needs_review")),
+                 evidence_s=[[e["start_s"], e["end_s"]] for e in result["indicators"][f["indicator"]]["evidence"]])
+            for f in result["flags"]]
