@@ -23,7 +23,9 @@ from callqa.pipeline.errors import CallQAError
 from callqa.recorder_export import CallRecord
 from callqa.panel.answers import import_answers
 from callqa.panel.pack import PSEUDONYM, build_pack
-from callqa.panel.questionnaire import load_questionnaire
+from callqa.panel.pack_comparison import NO_CHECK, NOT_RUN, answer_meanings, pair_questions
+from callqa.panel.pack_findings import findings, flag_lines, pack_evidence, pack_reason
+from callqa.panel.questionnaire import load_questionnaire, parse_questionnaire
 from callqa.panel.sampling import SampleFilters, sample
 from callqa.store import Store
 from callqa.store import schema as t
@@ -378,3 +380,268 @@ def test_answers_save_to_a_file_that_imports_back(page, pack, packed_store, tmp_
     page.reload()
     assert page.locator("#call-1 .prescores").is_visible()
     assert page.locator("#member-name").input_value() == "P. Member"
+
+
+# --- after the reveal: plain words, the member's answers beside the automated checks --------------
+
+# What a member must never read: rule-pack keys, "part k of n", snake_case names.
+RULE_KEY = re.compile(r"[a-z_]+\.[a-z_]+")
+PART_K_OF_N = re.compile(r"part \d+ of \d+", re.I)
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b", re.I)
+
+
+def jargon(text: str) -> list[str]:
+    return [m.group() for p in (RULE_KEY, PART_K_OF_N, SNAKE) for m in p.finditer(text)]
+
+
+# Reasons and evidence as the indicators write them (and as older stored results still hold them).
+INDICATOR_WORDS = [
+    "closing stretch (from 0.5 s) lacks a recap and check of understanding",
+    "no acknowledgement in 2 of 2 part(s) where the caller spoke, first from 0.5 s",
+    "caller distressed at 9.1 s ('scared'); no empathy from the handler",
+    "0 interruption(s); caller spoke 63% of the talk time",
+    "next steps stated at 26.1 s (next_steps.phrases: 'keep the door locked')",
+    "mono recording: the caller's words cannot be told from the handler's",
+    "unexplained_silence fail on call",
+    "no recap in the last part of the call (from 184 s), intents.recap (part 1 of 3)",
+]
+
+
+@pytest.mark.parametrize("words", INDICATOR_WORDS)
+def test_pack_reasons_are_plain(words):
+    plain = pack_reason(words)
+    assert plain and not jargon(plain), plain
+    assert not plain[0].islower() and " s " not in f"{plain} " and "(s)" not in plain
+
+
+def test_pack_reasons_keep_their_meaning():
+    assert pack_reason(INDICATOR_WORDS[0]) == "The end of the call (from 0:00) lacks a recap and check of understanding"
+    assert pack_reason(INDICATOR_WORDS[2]).startswith("Caller distressed at 0:09")
+    assert pack_reason(INDICATOR_WORDS[3]) == "No interruptions; caller spoke 63% of the talk time"
+    assert pack_reason(INDICATOR_WORDS[6]) == "Unexplained silence fail on call"
+    assert pack_reason("acknowledged in all 1 part(s) where the caller spoke") == "Acknowledged each time the caller spoke"
+
+
+def test_pack_evidence_reads_as_sentences_with_a_moment_only_where_there_is_one():
+    said = pack_evidence("next_steps", {"speaker": "handler", "start_s": 26.1, "end_s": 27.9,
+                                        "text": "Keep the door locked.", "rule": "next_steps.phrases: 'keep the door locked'"})
+    assert said.text == "The handler said \u201cKeep the door locked.\u201d at 0:26" and said.start_s == 26.1
+    answered = pack_evidence("answer_time", {"speaker": None, "start_s": 0.0, "end_s": 0.0,
+                                             "text": "999 call answered after 7.5 s", "rule": "answer_time.target_999_s"})
+    assert answered.start_s is None and "Someone" not in answered.text and not jargon(answered.text), answered
+    silence = pack_evidence("unexplained_silence", {"speaker": "handler", "start_s": 67.0, "end_s": 79.4,
+                                                    "text": "let me check", "rule": "silence.fail_s: unexplained"})
+    assert silence.text == "A 12-second silence from 1:07, after the handler said \u201clet me check\u201d"
+
+
+def test_findings_and_flags_carry_no_rule_keys():
+    result = synthetic_result("x", {"greeting": "fail", "recap": "not_applicable"})
+    result["indicators"]["greeting"]["confidence"] = 0.4
+    found = {f.indicator: f for f in findings(result, review_below=0.6)}
+    assert found["greeting"].status_text == "Not met" and found["greeting"].unsure and found["greeting"].met is False
+    assert found["recap"].status_text == "Not applicable" and found["recap"].met is None and not found["recap"].unsure
+    assert found["unexplained_silence"].title == "Unexplained silence"
+    for f in found.values():
+        assert not jargon(f.title + f.reason + " ".join(e.text for e in f.evidence)), f
+    (flag,) = flag_lines(result)
+    assert flag.title == "Greeting" and flag.severity == "Medium" and flag.start_s == 3.25
+    assert not jargon(flag.reason)
+
+
+CUSTOM_QUESTIONNAIRE = {
+    "name": "custom", "version": "1.0", "title": "A panel's own questions", "questions": [
+        {"id": "greeting", "text": "Was the caller greeted properly?", "answer": "yes_no_partly",
+         "indicator": "greeting"},
+        {"id": "warmth", "text": "How warm was the handler?", "answer": "scale", "min": 1, "max": 5,
+         "labels": ["cold", "cool", "fair", "warm", "very warm"], "pass_at": 4, "indicator": "empathy"},
+        {"id": "polite", "text": "Was the handler polite?", "answer": "yes_no"},
+        {"id": "vulnerable", "text": "Was a vulnerability followed up?", "answer": "yes_no",
+         "indicator": "vulnerability"},
+        {"id": "comments", "text": "Anything else?", "answer": "text"},
+    ]}
+
+
+def test_questions_pair_with_their_checks_and_say_when_there_is_none():
+    questionnaire = parse_questionnaire(CUSTOM_QUESTIONNAIRE, "custom.toml")
+    result = synthetic_result("x", {"greeting": "fail"})
+    del result["indicators"]["vulnerability"]   # a rule pack without that check
+    pairs = {p.question_id: p for p in pair_questions(questionnaire, findings(result, 0.6))}
+    assert [p.number for p in pairs.values()] == [1, 2, 3, 4, 5]
+    assert pairs["greeting"].status_text == "Not met" and pairs["greeting"].auto_met is False
+    assert pairs["greeting"].check_title == "Greeting" and pairs["greeting"].listen_at == 12.5
+    assert pairs["warmth"].status_text == "Met" and pairs["warmth"].check_title == "Empathy and support"
+    assert pairs["polite"].status is None and pairs["polite"].reason == NO_CHECK and pairs["polite"].auto_met is None
+    assert pairs["comments"].reason == NO_CHECK
+    assert pairs["vulnerable"].status_text == "Not checked" and pairs["vulnerable"].reason == NOT_RUN
+    meanings = {q.id: answer_meanings(q) for q in questionnaire.questions}
+    assert meanings["greeting"]["met"] == {"yes": True, "no": False, "partly": False, "not_sure": None}
+    assert meanings["greeting"]["labels"]["not_sure"] == "Not sure"
+    assert meanings["warmth"]["met"] == {"1": False, "2": False, "3": False, "4": True, "5": True}
+    assert meanings["warmth"]["labels"]["4"] == "4 (warm)"
+    assert meanings["comments"] == {"id": "comments", "labels": {}, "met": {}}
+
+
+# Mixed answers, so a revealed call shows both the same and different views.
+MIXED = {"greeting": "yes", "listening": "no", "acknowledgement": "partly", "empathy": "not_sure",
+         "silence": "yes", "next_steps": "no", "recap": "yes"}
+
+
+def _answer(page, position: int, questionnaire, answers: dict[str, str]) -> None:
+    section = page.locator(f"#call-{position}")
+    for q in questionnaire.questions:
+        fieldset = section.locator(f'fieldset[data-question="{q.id}"]')
+        value = answers.get(q.id, "yes")
+        if q.answer == "text":
+            fieldset.locator("textarea").fill(value)
+        else:
+            fieldset.locator(f'input[value="{value}"]').check()
+
+
+def _expected_outcome(question, answer: str, status: str | None) -> str:
+    mine = question.met(answer)
+    auto = {"pass": True, "fail": False}.get(status or "")
+    if mine is None or auto is None:
+        return "not-compared"
+    return "same" if mine == auto else "different"
+
+
+def _rows(page, position: int) -> dict[str, dict[str, str]]:
+    return page.evaluate("""(position) => Object.fromEntries(
+        [...document.querySelectorAll(`#call-${position} tr.pair`)].map(row => [row.dataset.question, {
+            question: row.querySelector('.question-text').innerText,
+            answer: row.querySelector('.your-answer').innerText,
+            status: row.querySelector('.automated .status').innerText,
+            automated: row.querySelector('.automated').innerText,
+            views: row.querySelector('.agreement').innerText, outcome: row.dataset.outcome}]))""", position)
+
+
+def test_revealed_call_shows_each_answer_beside_the_automated_check(page, pack):
+    """After answering and revealing, every question's row holds the member's answer, the
+    automated check's result and reason, and whether the two views are the same."""
+    questionnaire = load_questionnaire()
+    call = pack.calls[0]
+    _answer(page, 1, questionnaire, MIXED)
+    assert not page.locator("#call-1 .compare").is_visible()
+    page.locator("#call-1 .reveal").click()
+    assert page.locator("#call-1 .compare").is_visible()
+    rows = _rows(page, 1)
+    assert list(rows) == [q.id for q in questionnaire.questions]
+    labels = {"yes": "Yes", "no": "No", "partly": "Partly", "not_sure": "Not sure"}
+    outcomes = []
+    for q in questionnaire.questions:
+        row, status = rows[q.id], call.result["indicators"][q.indicator]["status"]
+        assert row["question"].endswith(q.text)
+        assert row["answer"] == labels[MIXED[q.id]]
+        assert row["status"] == {"pass": "Met", "fail": "Not met", "not_applicable": "Not applicable"}[status]
+        assert row["outcome"] == _expected_outcome(q, MIXED[q.id], status), (q.id, row)
+        assert row["views"].endswith({"same": "Same view", "different": "Different view"}.get(
+            row["outcome"], "You were not sure" if MIXED[q.id] == "not_sure" else "Not compared"))
+        outcomes.append(row["outcome"])
+    assert "different" in outcomes and "same" in outcomes  # the mix shows both
+    same, compared = outcomes.count("same"), outcomes.count("same") + outcomes.count("different")
+    summary = page.locator("#call-1 .compare-summary").inner_text()
+    assert f"same view on {same} of the {compared} questions" in summary
+    note = page.locator("#call-1 .compare-note").inner_text()  # a different view is not the member's mistake
+    assert "not a mistake" in note and "wrong" not in summary.lower() + note.lower()
+    # The answers stay locked after the reveal, and a reload shows the same comparison.
+    assert all(page.locator("#call-1 .questions input").evaluate_all("els => els.map(e => e.disabled)"))
+    page.reload()
+    assert _rows(page, 1) == rows
+
+
+def _revealed_text(page) -> dict[str, list[str]]:
+    return page.evaluate("""() => ({
+        findings: [...document.querySelectorAll('.prescores .reason, .prescores .evidence-text, .prescores .flags li,'
+                                                 + ' .prescores .check-title, .prescores .compare-summary')]
+                    .map(e => e.innerText),
+        whole: [...document.querySelectorAll('.prescores')].map(e => e.innerText)})""")
+
+
+def test_revealed_pack_has_no_rule_keys_or_jargon(page, pack):
+    questionnaire = load_questionnaire()
+    for call in pack.calls:
+        _answer(page, call.position, questionnaire, MIXED)
+        page.locator(f"#call-{call.position} .reveal").click()
+    text = _revealed_text(page)
+    assert len(text["whole"]) == len(pack.calls) and all(text["whole"])
+    assert len(text["findings"]) > 3 * len(pack.calls)
+    for line in text["findings"] + text["whole"]:
+        assert not jargon(line), (jargon(line), line)
+    # Findings carry their moment as m:ss, and no evidence shows the rule that matched it.
+    whole = "\n".join(text["whole"])
+    assert re.search(r"\b\d+:\d\d\b", whole) and " s)" not in whole and "(s)" not in whole
+    rules = {ev["rule"] for c in pack.calls for ind in c.result["indicators"].values() for ev in ind["evidence"]}
+    assert rules and not [r for r in rules if len(r) > 6 and r in whole]
+
+
+def test_questions_without_a_check_say_so(browser, recorder_store, tmp_path):
+    """A panel's own questionnaire: a scale, a question with no automated check, a check this rule
+    pack did not run, and free text; all shown beside the automated side after the reveal."""
+    store, draw, folder = recorder_store
+    questionnaire = parse_questionnaire(CUSTOM_QUESTIONNAIRE, "custom.toml")
+    pack = build_pack(store, draw.draw_id, tmp_path / "custom", questionnaire=questionnaire)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(pack.index.as_uri())
+    answers = {"greeting": "partly", "warmth": "4", "polite": "yes", "vulnerable": "not_sure",
+               "comments": "Kind and clear"}
+    _answer(page, 1, questionnaire, answers)
+    page.locator("#call-1 .reveal").click()
+    rows = _rows(page, 1)
+    status = pack.calls[0].result["indicators"]["greeting"]["status"]
+    assert rows["greeting"]["answer"] == "Partly"
+    assert rows["greeting"]["outcome"] == _expected_outcome(questionnaire.question("greeting"), "partly", status)
+    assert rows["warmth"]["answer"] == "4 (warm)" and rows["warmth"]["outcome"] == "same"  # empathy passes
+    assert rows["polite"]["status"] == "No automated check" and NO_CHECK in rows["polite"]["automated"]
+    assert rows["polite"]["outcome"] == "not-compared" and rows["polite"]["views"] == "Not compared"
+    assert rows["vulnerable"]["views"] == "You were not sure"
+    assert rows["comments"]["answer"] == "Kind and clear" and rows["comments"]["outcome"] == "not-compared"
+    for line in sum(_revealed_text(page).values(), []):
+        assert not jargon(line), (jargon(line), line)
+    context.close()
+
+
+PLAYER_IN_VIEW = """(position) => {
+    const audio = document.querySelector(`#call-${position} audio`);
+    const r = audio.getBoundingClientRect(), bar = audio.closest('.player-bar').getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, bar: bar.height,
+            reachable: !!hit && audio.closest('.player-bar').contains(hit),
+            width: innerWidth, height: innerHeight, scrolled: scrollY,
+            overflow: document.documentElement.scrollWidth - innerWidth}; }"""
+
+
+def _player_visible(page, position: int, max_bar: float) -> dict:
+    box = page.evaluate(PLAYER_IN_VIEW, position)
+    assert box["scrolled"] > 0, box
+    assert 0 <= box["top"] and box["bottom"] <= box["height"], box
+    assert 0 <= box["left"] and box["right"] <= box["width"], box
+    assert box["reachable"] and box["bar"] <= max_bar, box
+    assert box["overflow"] <= 0, box  # no sideways scrolling
+    return box
+
+
+@pytest.mark.parametrize("width, max_bar", [(390, 110), (1280, 70)])  # measured: 79 and 54 px
+def test_player_stays_in_view_while_scrolling_questions_and_scores(browser, pack, width, max_bar):
+    """The call's player bar sticks to the top while its questions, and after the reveal its
+    scores, scroll under it; it stays small (the old sticky header took 393 px of a phone)."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(pack.index.as_uri())
+    questionnaire = load_questionnaire()
+    last = questionnaire.questions[-1].id
+    page.locator(f'#call-1 fieldset[data-question="{last}"]').scroll_into_view_if_needed()
+    _player_visible(page, 1, max_bar)
+    _answer(page, 1, questionnaire, MIXED)
+    page.locator("#call-1 .reveal").click()
+    page.locator("#call-1 .compare tbody tr").last.scroll_into_view_if_needed()
+    _player_visible(page, 1, max_bar)
+    page.locator("#call-1 .prescores > :last-child").scroll_into_view_if_needed()
+    _player_visible(page, 1, max_bar)
+    # The player is the one for the call being read: at the last call, it is the last call's.
+    n = len(pack.calls)
+    page.locator(f'#call-{n} fieldset[data-question="{last}"]').scroll_into_view_if_needed()
+    _player_visible(page, n, max_bar)
+    page.locator(f"#call-{n} .player-bar audio").click(position={"x": 20, "y": 20})  # the play button
+    page.wait_for_function(f"() => !document.querySelector('#call-{n} audio').paused", timeout=10000)
+    context.close()

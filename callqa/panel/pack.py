@@ -20,7 +20,9 @@ are members of the public, so:
   not the handler's id (panels review the service, QA leads review the operator);
 - the automated pre-scores, and the flag markers on the timeline, stay hidden until the member
   has answered every question for that call, and the answers lock when the scores are shown, so
-  the panel's judgement is its own (not anchored on the machine's).
+  the panel's judgement is its own (not anchored on the machine's). After the reveal each question
+  shows the member's answer beside its automated check (`pack_comparison`), and every finding is
+  in plain words (`pack_findings`, over `callqa.plain_language`): no rule keys, no snake_case.
 
 Answers save to a JSON file (see `callqa/panel/answers.py` for the format) that
 `callqa panel import` reads back.
@@ -47,8 +49,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from callqa.pipeline.config import LOCAL_TZ
 from callqa.pipeline.errors import CallQAError
 from callqa.messages import page_text
+from callqa.plain_language import clock
 from callqa.panel.answers import FORMAT_VERSION as ANSWERS_FORMAT_VERSION
 from callqa.panel.answers import PSEUDONYM
+from callqa.panel.pack_comparison import QuestionPair, answer_meanings, pair_questions
+from callqa.panel.pack_findings import Finding, FlagLine, findings, flag_lines
 from callqa.panel.redact import RedactionConfig, audio_spans, redact_audio, redact_result
 from callqa.store import Store
 from callqa.store.times import from_db, now
@@ -57,10 +62,10 @@ from callqa.timeline_svg import timeline_svg
 
 ASSETS = Path(__file__).with_name("pack_assets")
 CALL_TYPES = {"101": "101 (non-emergency)", "999": "999 (emergency)"}
-STATUS_TEXT = {"pass": "Met", "fail": "Not met", "not_applicable": "Not applicable"}
-# 2: calls named by per-pack pseudonyms (1: by call id). Bump when what a pack shows changes, so a
-# cache of built packs (callqa/web/packs.py) can tell an old pack from a current one.
-PACK_FORMAT_VERSION = 2
+# 3: answers beside the automated checks after the reveal, plain-English findings, a sticky player
+# per call. 2: calls named by per-pack pseudonyms (1: by call id). Bump when what a pack shows
+# changes, so a cache of built packs (callqa/web/packs.py) can tell an old pack from a current one.
+PACK_FORMAT_VERSION = 3
 
 
 @dataclass
@@ -142,7 +147,7 @@ def pack_audio(path: str, channels: str, redactions: list[Any], redaction_config
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["html", "j2"]),
                       finalize=page_text)  # hidden characters in a transcript show escaped, never act
-    env.filters["clock"] = lambda s: f"{int(s) // 60}:{int(s) % 60:02d}"
+    env.filters["clock"] = clock
     return env
 
 
@@ -163,14 +168,37 @@ def render_pack(pack: Pack, questionnaire: Any, created_at: datetime) -> str:
             "questionnaire": {"name": questionnaire.name, "version": questionnaire.version},
             "required": [q.id for q in questionnaire.questions if q.answer != "text"],
             "answers_format_version": ANSWERS_FORMAT_VERSION,
+            "questions": [answer_meanings(q) for q in questionnaire.questions],
             "calls": [c.pseudonym for c in pack.calls], "redacted": pack.redacted}
     csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
            "media-src 'self'; form-action 'none'; base-uri 'none'")
+    review_below = load_rule_pack().section("scoring")["review_below"]
+    views = {c.pseudonym: call_view(c.result, questionnaire, review_below) for c in pack.calls}
     return _env().get_template("pack.html.j2").render(
         pack=pack, questionnaire=questionnaire, css=css, js=js, csp=csp, data_json=_json_for_html(data),
-        created=f"{created_at.astimezone(LOCAL_TZ):%d %B %Y %H:%M}", status_text=STATUS_TEXT,
-        review_below=load_rule_pack().section("scoring")["review_below"],
+        created=_local_time(created_at), views=views,
         timeline=lambda result: timeline_svg(result, width=860))
+
+
+def _local_time(at: datetime) -> str:
+    """'2 December 2026 14:05 GMT': UK time, with its zone, as people read it."""
+    local = at.astimezone(LOCAL_TZ)
+    return f"{local.day} {local:%B %Y %H:%M %Z}"
+
+
+@dataclass(frozen=True)
+class CallView:
+    """What the reveal shows for one call, already in plain words (see pack_findings)."""
+
+    findings: list[Finding]
+    pairs: list[QuestionPair]
+    flags: list[FlagLine]
+
+
+def call_view(result: dict[str, Any], questionnaire: Any, review_below: float) -> CallView:
+    """One call's findings, its questions paired with them, and its flagged moments."""
+    found = findings(result, review_below)
+    return CallView(found, pair_questions(questionnaire, found), flag_lines(result))
 
 
 README = """Scrutiny panel pack: {panel}, sample {draw_id}

@@ -5,6 +5,8 @@
 (function () {
   var data = JSON.parse(document.getElementById("pack-data").textContent);
   var storeKey = "callqa-pack-" + data.pack_id;
+  var questions = {};
+  (data.questions || []).forEach(function (q) { questions[q.id] = q; });
   var state = load();
 
   function load() {
@@ -36,7 +38,42 @@
     return data.required.every(function (q) { return answers[q] !== undefined && answers[q] !== ""; });
   }
 
+  // After the reveal, each question's row gets the member's own answer and whether the two views
+  // are the same. What an answer means (met, not met, not compared) comes from the pack's data,
+  // made by callqa/panel/pack_comparison.py the way calibration counts it.
+  function compare(section) {
+    var answers = callState(section.dataset.call).answers;
+    var same = 0, compared = 0;
+    section.querySelectorAll("tr.pair").forEach(function (row) {
+      var q = questions[row.dataset.question] || { labels: {}, met: {} };
+      var value = answers[row.dataset.question];
+      var given = value !== undefined && value !== "";
+      row.querySelector(".your-answer").textContent = given ? (q.labels[value] || String(value)) : "No answer";
+      var mine = given && Object.prototype.hasOwnProperty.call(q.met, value) ? q.met[value] : null;
+      var auto = row.dataset.autoMet === "met" ? true : (row.dataset.autoMet === "not_met" ? false : null);
+      var outcome, words;
+      if (value === "not_sure") {
+        outcome = "not-compared"; words = "You were not sure";
+      } else if (mine === null || auto === null) {
+        outcome = "not-compared"; words = "Not compared";
+      } else if (mine === auto) {
+        outcome = "same"; words = "Same view"; same += 1; compared += 1;
+      } else {
+        outcome = "different"; words = "Different view"; compared += 1;
+      }
+      row.classList.remove("same", "different", "not-compared");
+      row.classList.add(outcome);
+      row.dataset.outcome = outcome;
+      row.querySelector(".agreement").textContent = words;
+    });
+    section.querySelector(".compare-summary").textContent = compared
+      ? "You and the automated check took the same view on " + same + " of the " + compared +
+        " questions where both gave one." + (same < compared ? " Where the views differ, you may like to listen again." : "")
+      : "None of your answers can be compared with an automated check on this call.";
+  }
+
   function reveal(section, record) {
+    compare(section);
     section.classList.add("revealed");
     section.querySelector(".prescores").hidden = false;
     section.querySelector(".reveal").disabled = true;
