@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -27,6 +27,8 @@ CONTRACTIONS = {
     "shouldn't": "should not", "officer's": "officer is", "officers'll": "officers will",
 }
 _PUNCT = re.compile(r"[^\w'\s]")
+_CLAUSE_END = frozenset(".,!?;:")
+_SENTENCE_END = frozenset(".!?")
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ def tokens_of(segments: list[Segment]) -> list[Token]:
             last = i == len(words) - 1
             for j, norm in enumerate(norms):
                 final = j == len(norms) - 1
-                ends = final and (last or bool(re.search(r"[.,!?;:]$", raw)))
-                sentence = final and (last or bool(re.search(r"[.!?]$", raw)))
+                ends = final and (last or raw[-1:] in _CLAUSE_END)
+                sentence = final and (last or raw[-1:] in _SENTENCE_END)
                 tokens.append(Token(norm, raw, word.start_s, word.end_s, seg.speaker, ends, sentence,
                                     word.probability))
     return tokens
@@ -141,13 +143,22 @@ class PhraseIndex:
         """(spaced, squashed) texts of every window of `length` tokens by start index, and which
         windows stay inside one sentence ("...that. Okay" is not "is that okay")."""
         if length not in self._windows:
-            norms = [t.norm for t in self.tokens]
-            count = len(norms) - length + 1
+            norms = self._norms
+            count = max(len(norms) - length + 1, 0)
             spaced = [" ".join(norms[i:i + length]) for i in range(count)]
-            breaks = np.cumsum([0] + [t.ends_sentence for t in self.tokens])
-            inside = np.array([breaks[i + length - 1] - breaks[i] == 0 for i in range(count)], dtype=bool)
+            breaks = self._breaks
+            inside = breaks[length - 1:length - 1 + count] == breaks[:count]
             self._windows[length] = (spaced, [w.replace(" ", "") for w in spaced], inside)
         return self._windows[length]
+
+    @cached_property
+    def _norms(self) -> list[str]:
+        return [t.norm for t in self.tokens]
+
+    @cached_property
+    def _breaks(self) -> np.ndarray:
+        """Sentence ends before each token: a window i..j stays in one sentence when breaks agree."""
+        return np.cumsum([0] + [t.ends_sentence for t in self.tokens])
 
 
 def _as_index(tokens: list[Token] | PhraseIndex) -> PhraseIndex:
@@ -179,19 +190,21 @@ def _table(phrases: tuple[str, ...]) -> _Table:
     return _Table(targets, tuple(by_length))
 
 
-def _window_scores(index: PhraseIndex, table: _Table):
+def _window_scores(index: PhraseIndex, table: _Table, cutoff: float = 0.0):
     """(length, target rows, scores[row, window start]) for every window length worth trying.
 
     Windows of one token fewer or more than a phrase are tried too (ASR splits and merges
     words), comparing with and without spaces; windows that cross a sentence end score 0. All
-    phrases of a length are scored in one rapidfuzz call.
+    phrases of a length are scored in one rapidfuzz call. Scores under `cutoff` (the lowest
+    threshold any caller accepts) come back as 0, which lets rapidfuzz skip most pairs early.
     """
     for length, rows, spaced_targets, squashed_targets in table.by_length:
         spaced, squashed_windows, inside = index.windows(length)
         if not spaced or not rows:
             continue
-        scores = np.maximum(process.cdist(spaced_targets, spaced, scorer=fuzz.ratio),
-                            process.cdist(squashed_targets, squashed_windows, scorer=fuzz.ratio))
+        scores = np.maximum(process.cdist(spaced_targets, spaced, scorer=fuzz.ratio, score_cutoff=cutoff),
+                            process.cdist(squashed_targets, squashed_windows, scorer=fuzz.ratio,
+                                          score_cutoff=cutoff))
         scores[:, ~inside] = 0
         yield length, rows, scores
 
@@ -205,7 +218,8 @@ def find_any(tokens: list[Token] | PhraseIndex, phrases: list[str], matching: di
     if not targets or not index.tokens:
         return []
     best: dict[int, tuple[float, float, int, int]] = {}  # phrase -> (score, start_s, length, start index)
-    for length, rows, scores in _window_scores(index, table):
+    cutoff = min(matching["fuzzy_threshold"], matching["short_phrase_threshold"])
+    for length, rows, scores in _window_scores(index, table, cutoff):
         for row, k in enumerate(rows):
             top = float(scores[row].max())
             current = best.get(k)
@@ -256,7 +270,7 @@ def find_all_groups(tokens: list[Token] | PhraseIndex, groups: dict[str, list[st
     limits_all = _limits(table, matching["fuzzy_threshold"], matching["short_phrase_chars"],
                          matching["short_phrase_threshold"])
     candidates: dict[str, list[tuple[float, int, int, int]]] = {}  # group -> (score, start, length, target)
-    for length, rows, scores in _window_scores(index, table):
+    for length, rows, scores in _window_scores(index, table, float(limits_all.min())):
         limits = limits_all[list(rows)][:, None]
         for row, i in zip(*np.nonzero(scores >= limits)):
             k = rows[row]

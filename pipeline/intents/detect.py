@@ -202,6 +202,7 @@ class IntentFinder:
         self._hits: dict[str, list[IntentHit]] = {}
         self._lexical_by_party: dict[str, dict[str, list[Match]]] = {}
         self._indexes: dict[str, PhraseIndex] = {}
+        self._questions: dict[int, bool] = {}   # id(unit) -> is it a question; units live as long as this finder
 
     @cached_property
     def units(self) -> dict[str, list[Unit]]:
@@ -388,8 +389,13 @@ class IntentFinder:
         return _one_per_moment(found)
 
     def _asks(self, unit: Unit) -> bool:
-        """Whether a unit is a question: a question opener at its start, or a "?" at its end."""
-        return is_question(" ".join(t.raw for t in unit.tokens), self.rules.section("silence")["question_starts"], 1)
+        """Whether a unit is a question: a question opener at its start, or a "?" at its end
+        (asked of every unit for every statement intent, so answered once per unit)."""
+        key = id(unit)
+        if key not in self._questions:
+            self._questions[key] = is_question(" ".join(t.raw for t in unit.tokens),
+                                               self.rules.section("silence")["question_starts"], 1)
+        return self._questions[key]
 
     def _phrases(self, spec: IntentSpec) -> list[str]:
         if spec.phrases is None:
