@@ -4,15 +4,22 @@
     python bench/bench_redaction.py --split tune --show   # misses and false positives, to tune on
     python bench/bench_redaction.py --ner spacy     # also score a spaCy model's PERSON entities (if installed)
 
-Data: bench/data/redaction/{tune,heldout,blind}.txt, calls written as a recogniser writes them (mostly
-lower case, no punctuation, numbers as spoken words; a few calls with Whisper's capitals and
+Data: bench/data/redaction/{tune,heldout,blind,blind2,blind3}.txt, calls written as a recogniser writes them
+(mostly lower case, no punctuation, numbers as spoken words; a few calls with Whisper's capitals and
 punctuation), deliberately unlike tests/test_redaction.py. Each block "## id title" is one call,
 each line "H: ..." / "C: ..." one handler / caller turn, and every personal detail is marked
-"[category|words]". `tune`, `heldout` and `blind` have all been looked at (blind was written by
-someone who never saw the rules, measured once, then tuned on in round two of issue 13), so all
-three are tuning data now. `blind2` (bench/data/redaction/blind2.txt, written afresh the same way)
-is measured only: the default run includes its tables when the file exists, and `--show` refuses
-to list its misses or false positives, so that nobody tunes on it by accident.
+"[category|words]". `tune`, `heldout`, `blind`, `blind2` and `blind3` have all been looked at (each
+blind split was written by someone who never saw the rules, measured once, then tuned on: blind in
+round two of issue 13, blind2 in round three, blind3 in round four), so all five are tuning data now.
+`blind4` (bench/data/redaction/blind4.txt, written afresh the same way) is measured only: the default
+run includes its tables when the file exists, and `--show` refuses to list its misses or false
+positives, so that nobody tunes on it by accident (to stay clear of it while tuning, name each
+split: `--split blind3`).
+
+blind3's header states conventions the older splits left open; the redactor follows them everywhere:
+a named street is an address item also when said without its number ("towards fawcett road"), and
+so are house, farm and estate names; "flat" is inside the address item and a leading "the" outside
+any item; collar numbers are not personal; a partial plate is still a vehicle_reg item.
 
 Each turn becomes one segment, each word 0.3 s long, turns 0.8 s apart (so "what's your postcode?"
 and its answer are as close as in a call). Scores:
@@ -20,8 +27,15 @@ and its answer are as close as in a call). Scores:
 - recall: a planted item counts as found when every one of its words is hidden (by any category:
   hiding is what protects the caller); "typed" also needs the right category.
 - precision: of the hidden words, the share inside planted items. Filler words next to an item
-  ("its", "the", "on", ...) are neither right nor wrong. Per category by the category the
-  redactor gave.
+  ("its", "the", "on", ...) are neither right nor wrong, and so are the words the splits' writers
+  marked both ways: "number" before a house number (inside the item in tune and blind, outside in
+  blind2) and the day a log number was logged ("[reference|447] of today", "of the fourteenth":
+  inside in tune and blind, outside in blind2). The redactor hides both on purpose (the day narrows
+  a log number to one record; `--strict` counts them as false positives, as before round three).
+  Per category by the category the redactor gave. Since round four a named street is an address
+  item also without its number (blind3's convention); tune, heldout, blind and blind2 left such a
+  street unmarked where something happened there, so in those splits a street hidden without a
+  number outside an item is neither right nor wrong either (`--strict` counts it).
 - benign turns: turns with nothing planted (many written as traps: street-like words, place
   names, "may"/"will"/"mark", times, amounts, counts) that lost any word.
 """
@@ -39,18 +53,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from callqa.panel.redact import PLACEHOLDERS, _bundled_first_names, _surnames, find_redactions  # noqa: E402
+from callqa.panel.redact import (  # noqa: E402
+    _NUMBER_WORD_SET, _STREET_SUFFIXES, PLACEHOLDERS, _bundled_first_names, _surnames, find_redactions)
 from callqa.pipeline.transcript import Segment, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "redaction"
-SPLITS = ("tune", "heldout", "blind")
-MEASURE_ONLY = ("blind2",)   # scored, never shown: no misses, no false positives, no text of its calls
+SPLITS = ("tune", "heldout", "blind", "blind2", "blind3")
+MEASURE_ONLY = ("blind4",)   # scored, never shown: no misses, no false positives, no text of its calls
+# Written before the named-street convention (blind3's header): a street said without its number where
+# something happened was left unmarked there, so hiding one is neither right nor wrong (see the docstring).
+UNMARKED_STREETS = ("tune", "heldout", "blind", "blind2")
 CATEGORIES = tuple(PLACEHOLDERS)
 SPEAKERS = {"H": "handler", "C": "caller"}
 WORD_S = 0.3
 TURN_GAP_S = 0.8
 NEUTRAL = frozenset("the of on at its it's is a and um uh er erm".split())
+# Marked inside an item in some splits and outside in others (see the docstring): neither right nor wrong.
+ORDINALS = frozenset("""first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth""".split())
+EITHER_WAY = frozenset("number today yesterday tonight twenty thirty".split()) | ORDINALS
 _LISTED = _bundled_first_names() | _surnames()
+STRICT = False   # --strict: words marked either way count as false positives when hidden outside an item
 _ITEM = re.compile(r"\[([a-z_]+)\|([^\]]+)\]")
 
 
@@ -156,7 +179,10 @@ class Score:
     false_positives: list = field(default_factory=list)
 
 
-def score(calls: list[Call], hide, only: str | None = None) -> Score:
+def score(calls: list[Call], hide, only: str | None = None, unmarked_streets: bool = False) -> Score:
+    """Recall, precision and benign damage of `hide` on `calls`; with `unmarked_streets` (the splits
+    written before the named-street convention) a street hidden without a number outside an item is
+    neither right nor wrong."""
     s = Score()
     for call in calls:
         hidden = hide(call)
@@ -192,6 +218,8 @@ def score(calls: list[Call], hide, only: str | None = None) -> Score:
                     continue
                 if turn.planted[k] is not None:
                     s.right[given] += 1
+                elif unmarked_streets and not STRICT and _unmarked_street(turn, k, hidden, t):
+                    continue
                 elif not _neutral(turn, k, hidden, t):
                     s.wrong[given] += 1
                     extra.append(word)
@@ -203,16 +231,53 @@ def score(calls: list[Call], hide, only: str | None = None) -> Score:
 def _neutral(turn: Turn, k: int, hidden: dict, t: int) -> bool:
     """A filler word hidden next to an item (or next to another such filler)."""
     words = turn.text.split()
-    if re.sub(r"[^\w']", "", words[k].lower()) not in NEUTRAL:
+    if _key(words[k]) not in NEUTRAL and not _day_or_number(words, k):
         return False
     for step in (-1, 1):
         j = k + step
         while 0 <= j < len(words) and (t, j) in hidden and turn.planted[j] is None \
-                and re.sub(r"[^\w']", "", words[j].lower()) in NEUTRAL:
+                and (_key(words[j]) in NEUTRAL or _day_or_number(words, j)):
             j += step
         if 0 <= j < len(words) and turn.planted[j] is not None and (t, j) in hidden:
             return True
     return False
+
+
+def _unmarked_street(turn: Turn, k: int, hidden: dict, t: int) -> bool:
+    """Word k is in a run of words hidden as an address outside any item that holds a street
+    suffix and no number ("on station road"): a street the older splits left unmarked."""
+    words = turn.text.split()
+
+    def outside(j: int) -> bool:
+        return 0 <= j < len(words) and hidden.get((t, j)) == "address" and turn.planted[j] is None
+
+    if not outside(k):
+        return False
+    lo, hi = k, k + 1
+    while outside(lo - 1):
+        lo -= 1
+    while outside(hi):
+        hi += 1
+    keys = [_key(w) for w in words[lo:hi]]
+    return any(w in _STREET_SUFFIXES for w in keys) and not any(
+        w in _NUMBER_WORD_SET or any(c.isdigit() for c in w) for w in keys)
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+def _day_or_number(words: list[str], k: int) -> bool:
+    """"number" before a house number, or a log's day after "of" ("of today", "of the twenty third")."""
+    key = _key(words[k])
+    if STRICT:
+        return False
+    if key == "number":
+        return True
+    if key not in EITHER_WAY:
+        return False
+    before = [_key(w) for w in words[max(0, k - 3):k]]
+    return "of" in before
 
 
 def _ratio(a: int, b: int) -> str:
@@ -245,14 +310,19 @@ def report(name: str, s: Score, show: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=SPLITS + MEASURE_ONLY + ("both", "all"), default="all",
-                        help="all (default): tune, heldout, blind, and blind2 when its file exists; "
+                        help="all (default): tune, heldout, blind, blind2 and blind3, and blind4 when its file exists; "
                              "both: tune and heldout")
     parser.add_argument("--show", action="store_true",
-                        help="list every miss and false positive (never for the measure-only split blind2)")
+                        help="list every miss and false positive (never for the measure-only split blind4)")
     parser.add_argument("--ner", choices=("spacy",), help="also score a named-entity model on names")
+    parser.add_argument("--strict", action="store_true",
+                        help="count a hidden \"number\" before a house number or a log's day outside an item as "
+                             "a false positive")
     parser.add_argument("--spacy-model", default="en_core_web_sm")
     parser.add_argument("--data", type=Path, default=DATA, help=argparse.SUPPRESS)  # for the bench's own tests
     args = parser.parse_args(argv)
+    global STRICT
+    STRICT = args.strict
     if args.show and args.split in MEASURE_ONLY:
         parser.error(f"--show is refused for {args.split!r}: it is measured only, never tuned on")
     if args.split == "all":
@@ -271,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         calls = load(split, args.data)
         show = args.show and split not in MEASURE_ONLY
         t0 = time.perf_counter()
-        rules = score(calls, hidden_by_rules)
+        rules = score(calls, hidden_by_rules, unmarked_streets=split in UNMARKED_STREETS)
         ms = (time.perf_counter() - t0) * 1000 / max(1, len(calls))
         report(f"{split} (rules, {ms:.1f} ms per call)", rules, show)
         if args.show and not show:

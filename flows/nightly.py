@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -26,6 +27,7 @@ from callqa.batch import (AnalysisPool, NightPlan, Outcome, Settings, analyze_on
                           stored_outcomes)
 from callqa.pipeline.errors import CallQAError
 from callqa.recorder_export import CallRecord, read_export
+from callqa.report_settings import load_report_settings
 from callqa.store import Store
 
 
@@ -145,14 +147,19 @@ def _absolute_db(url: str) -> str:
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16))
 def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_path: str | None = None,
             reader: str | None = None, report_dir: str | None = "callqa-reports", progress: bool = False,
-            distribute_to: str | None = None, shards: int = 2) -> dict[str, Any]:
+            distribute_to: str | None = None, shards: int = 2, report_base_url: str | None = None) -> dict[str, Any]:
     """Analyse every call of `export_dir` not yet analysed with the current engine, model and rules.
 
     With `distribute_to` (a deployment of `analyze-shard`, e.g. "analyze-shard/callqa-shards"), the
     calls to analyse are split into `shards` flow runs that workers on other machines pick up.
+    The morning report is written to `report_dir` and published as this flow run's markdown
+    artifact (key `callqa-morning-report`); call links use `report_base_url`, else the
+    `[report]` settings. Notification URLs are never parameters (Prefect records those): they come
+    from the settings file or the environment of the machine running the flow.
     """
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
     settings = load_settings(config_path)
+    report_settings = load_report_settings(config_path, report_base_url)
     store = Store(db)
     listing, run_id = open_run(store, export_dir, reader, settings, workers)
     try:
@@ -165,13 +172,29 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
                                     reader)
         else:
             outcomes += _analyze_all(store, night.to_analyze, night.digests, run_id, workers, settings, progress)
-        summary = finish_run(store, listing, run_id, outcomes, settings, workers, started_at,
-                             time.perf_counter() - started, report_dir)
+        finished = finish_run(store, listing, run_id, outcomes, settings, workers, started_at,
+                              time.perf_counter() - started, report_dir, report_settings)
     except Exception as exc:
         fail_run(store, run_id, str(listing.folder), exc)
         raise
-    get_run_logger().info("run %d: %s", run_id, summary.counts)
-    return summary.to_dict()
+    logger = get_run_logger()
+    try:
+        publish_report(run_id, finished.report)
+    except Exception as exc:  # the run is stored and its file written: say so, do not fail the night
+        logger.error("run %d: the morning report could not be published as an artifact: %r", run_id, exc)
+    logger.info("run %d: %s", run_id, finished.summary.counts)
+    if finished.notified is False:
+        logger.warning("run %d: the notification could not be delivered", run_id)
+    return finished.summary.to_dict()
+
+
+REPORT_ARTIFACT = "callqa-morning-report"
+
+
+def publish_report(run_id: int, markdown: str) -> None:
+    """The morning report as this flow run's markdown artifact (newest under one key)."""
+    create_markdown_artifact(markdown=markdown, key=REPORT_ARTIFACT,
+                             description=f"callqa run {run_id}: the morning report")
 
 
 def _log_plan(night: NightPlan, calls: int, bad_rows: int) -> None:

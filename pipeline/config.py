@@ -204,8 +204,11 @@ def _apply(section: Any, values: dict[str, Any], where: str) -> Any:
         raise CallQAError(f"{where}: {exc}") from None
 
 
-def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisConfig:
-    """Defaults, then the TOML file, then explicit overrides (CLI flags) for the `stt` section."""
+def load_config(path: str | Path | None = None, elsewhere: tuple[str, ...] = (), **overrides: Any) -> AnalysisConfig:
+    """Defaults, then the TOML file, then explicit overrides (CLI flags) for the `stt` section.
+
+    `elsewhere` names sections of the same file that the application validates itself (the
+    morning report's `[report]`): this library skips them without knowing what they hold."""
     config = AnalysisConfig()
     if path is not None:
         path = Path(path)
@@ -213,9 +216,10 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> AnalysisCon
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise CallQAError(f"{path}: cannot read configuration ({exc})") from None
-        unknown = sorted(set(data) - {"vad", "stt", "rules", "redaction"})
+        known = ("vad", "stt", "rules", "redaction", *elsewhere)
+        unknown = sorted(set(data) - set(known))
         if unknown:
-            raise CallQAError(f"{path}: unknown section(s) {', '.join(unknown)}; known: vad, stt, rules, redaction")
+            raise CallQAError(f"{path}: unknown section(s) {', '.join(unknown)}; known: {', '.join(known)}")
         vad = _apply(config.vad, data.get("vad", {}), f"{path} [vad]")
         stt = _apply(config.stt, data.get("stt", {}), f"{path} [stt]")
         redaction = _apply(config.redaction, data.get("redaction", {}), f"{path} [redaction]")

@@ -415,11 +415,27 @@ def test_real_speech_details_cannot_be_heard_after_redaction(analyzer, tmp_path)
         assert gone not in text, (gone, text)
     for gone in ["07700", "0770", "900123", "123", "st16", "2dj", "17klm", "07klm"]:
         assert gone not in squashed, (gone, text)
-    # Words next to a detail may lose a syllable ("registration" -> "registry"): the cover takes in
-    # the silence before a late-timed detail, and the neighbour's own end time may be early.
-    for kept in ["police", "how can i help", "scratch", "phone number", "postcode", "regist", "officer",
-                 "call you back"]:
-        assert kept in text.replace("post code", "postcode"), (kept, text)
+    # The cover never reaches the words around the details: every word of the first transcript
+    # outside the redactions keeps at least half its time uncovered (a neighbour may lose a
+    # syllable: "registration" -> "registry", where the cover takes in the silence before a
+    # late-timed detail and the neighbour's own end time is early).
+    spans = audio_spans(redactions)
+    neighbours = 0
+    for seg in before.transcript:
+        for w in seg.words:
+            middle = (w.start_s + w.end_s) / 2
+            if w.end_s <= w.start_s or any(r.start_s <= middle <= r.end_s for r in redactions):
+                continue   # a word of a detail itself
+            neighbours += 1
+            overlap = sum(max(0.0, min(b, w.end_s) - max(a, w.start_s)) for a, b in spans)
+            assert overlap <= 0.5 * (w.end_s - w.start_s), (w.text, w.start_s, w.end_s, spans)
+    assert neighbours >= 30
+    # What the recogniser still hears: the words around the details, with a margin, because the
+    # recogniser's output differs slightly between CPUs (on one, the cover's tone made it write
+    # "..." for the rest of a turn it heard in full before).
+    kept = [phrase for phrase in ["police", "how can i help", "scratch", "phone number", "postcode", "regist",
+                                  "officer", "call you back"] if phrase in text.replace("post code", "postcode")]
+    assert len(kept) >= 6, (kept, text)
 
     mask = _span_mask(len(samples), sr, audio_spans(redactions))
     assert np.array_equal(covered[~mask], samples[~mask])
@@ -570,8 +586,8 @@ def test_postcode_and_plate_shapes_are_told_apart():
 
 
 def test_the_tuning_benchmark_holds():
-    """bench/bench_redaction.py on its tuning calls (tune, heldout and blind have all been tuned on;
-    the measure-only blind2 split is never read by tests)."""
+    """bench/bench_redaction.py on its tuning calls (tune, heldout, blind and blind2 have all been
+    tuned on; the measure-only blind3 split is never read by tests)."""
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -584,11 +600,12 @@ def test_the_tuning_benchmark_holds():
     right, wrong = sum(s.right.values()), sum(s.wrong.values())
     assert found / items >= 0.98 and right / (right + wrong) >= 0.99, (s.misses, s.false_positives)
     assert s.benign_hit == 0, s.false_positives
-    s = score(load("blind"), hidden_by_rules)
-    items, found = sum(s.total.values()), sum(s.found.values())
-    right, wrong = sum(s.right.values()), sum(s.wrong.values())
-    assert found / items >= 0.98 and right / (right + wrong) >= 0.99, (s.misses, s.false_positives)
-    assert s.benign_hit == 0, s.false_positives
+    for split in ("blind", "blind2"):
+        s = score(load(split), hidden_by_rules)
+        items, found = sum(s.total.values()), sum(s.found.values())
+        right, wrong = sum(s.right.values()), sum(s.wrong.values())
+        assert found / items >= 0.98 and right / (right + wrong) >= 0.99, (split, s.misses, s.false_positives)
+        assert s.benign_hit == 0, (split, s.false_positives)
 
 
 # ---------------------------------------------------------------- issue 13, round two: more spoken shapes
@@ -688,7 +705,7 @@ def test_a_spelling_after_a_repeated_name_goes_with_it():
     assert texts == ["my name is [NAME]", "is that [NAME]", "yes"]
 
 
-def test_the_bench_measures_the_blind2_split_but_never_shows_it(tmp_path, capsys):
+def test_the_bench_measures_the_blind3_split_but_never_shows_it(tmp_path, capsys):
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -707,14 +724,37 @@ def test_the_bench_measures_the_blind2_split_but_never_shows_it(tmp_path, capsys
     (tmp_path / "blind.txt").write_text(missed)
     assert bench_redaction.main(["--data", str(tmp_path), "--split", "blind", "--show"]) == 0
     assert "MISS x2 email: 'sunny spells'" in capsys.readouterr().out
-    # blind2 is the measure now: in the default run when its file exists, never shown
-    (tmp_path / "blind2.txt").write_text(missed.replace("sunny spells", "light drizzle"))
+    # blind2 has been tuned on (round three): shown too
+    (tmp_path / "blind2.txt").write_text(missed.replace("sunny spells", "heavy showers"))
+    assert bench_redaction.main(["--data", str(tmp_path), "--split", "blind2", "--show"]) == 0
+    assert "MISS x2 email: 'heavy showers'" in capsys.readouterr().out
+    # blind3 is the measure now: in the default run when its file exists, never shown
+    (tmp_path / "blind3.txt").write_text(missed.replace("sunny spells", "light drizzle"))
     assert bench_redaction.main(["--data", str(tmp_path), "--show"]) == 0
     out = capsys.readouterr().out
-    assert "== blind2" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
+    assert "== blind3" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
     assert "== blind " in out and "sunny spells" in out                    # blind is shown
+    assert "== blind2" in out and "heavy showers" in out                   # and so is blind2
     with pytest.raises(SystemExit):
-        bench_redaction.main(["--data", str(tmp_path), "--split", "blind2", "--show"])
+        bench_redaction.main(["--data", str(tmp_path), "--split", "blind3", "--show"])
+
+
+def test_the_bench_counts_words_marked_either_way_as_neither_right_nor_wrong(tmp_path):
+    """"number" before a house number and a log's day are inside items in some splits and outside
+    in others; hiding them is neither a false positive nor needed for recall."""
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from bench.bench_redaction import hidden_by_rules, load, score
+
+    (tmp_path / "x.txt").write_text(
+        "## x1 a call\nH: have you got the log number\nC: yes its log [reference|six one nine] of the third\n"
+        "H: and where do you live\nC: at number [address|eight larkspur way]\n"
+        "H: so its [reference|six one nine of the third] at [address|number eight larkspur way]\n")
+    s = score(load("x", tmp_path), hidden_by_rules)
+    assert sum(s.found.values()) == 4 and sum(s.wrong.values()) == 0, (s.misses, s.false_positives)
 
 
 # ---------------------------------------------------------------- issue 13, round two (blind tuned on)
@@ -854,3 +894,223 @@ def test_a_bare_house_number_next_to_an_address():
     assert texts == ["whats your address", "[ADDRESS]", "and the neighbours", "theyre at [ADDRESS]",
                      "shes at ten percent battery"]
     assert redacted_texts("shes at ten now") == ["shes at ten now"]      # no address given: a time
+
+
+# ---------------------------------------------------------------- issue 13, round three (blind2 tuned on)
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # letters said as words inside a spelled code ("tee", "zed", "are", "why"), and "oh" as the letter O
+    ("its n e twelve four tee zed", "its [POSTCODE]"),
+    ("s k nine one a are", "[POSTCODE]"),
+    ("a grey qashqai y k sixty nine oh b c", "a grey qashqai [VEHICLE REG]"),
+    ("they drove a battered old corsa g f l three one one why", "they drove a battered old corsa [VEHICLE REG]"),
+    # a plate read in the phonetic alphabet with "double" and "x ray"
+    ("its bravo kilo one four double tango x ray", "its [VEHICLE REG]"),
+])
+def test_letters_said_as_words_in_codes(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "i said are you alright and he said why",
+    "see you at ten then",
+    "oh be quiet",
+    "it was an m six you know the motorway",
+])
+def test_letter_words_outside_codes_stay(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_plate_after_its_cue_with_words_between_or_spelled_a_and_i():
+    assert redacted_texts("the reg began with w r seventy i think") == ["the reg began with [VEHICLE REG] i think"]
+    assert redacted_texts("a cherished plate m i k four a") == ["a cherished plate [VEHICLE REG]"]
+    assert redacted_texts("i couldnt read the plate i was too far") == ["i couldnt read the plate i was too far"]
+
+
+def test_a_private_plate_spelled_after_a_vehicle():
+    assert redacted_texts("a white range rover parked outside d e v one") == \
+        ["a white range rover parked outside [VEHICLE REG]"]
+    assert redacted_texts("he drove off in a bmw x five") == ["he drove off in a bmw x five"]
+    assert redacted_texts("a silver van was parked by the shop") == ["a silver van was parked by the shop"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # an extension goes with the number
+    ("the office is oh one two one four nine six three eight two two extension four five",
+     "the office is [PHONE]"),
+    ("Ring 0113 496 0771 ext 203.", "Ring [PHONE]."),
+    # a filler inside the number
+    ("its oh seven seven erm one nine two three four five six", "its [PHONE]"),
+    # "plus" and a country code other than 44
+    ("my irish mobile is plus three five three eight six one two three four five six seven",
+     "my irish mobile is [PHONE]"),
+])
+def test_phone_numbers_with_extensions_fillers_and_country_codes(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_a_number_said_across_the_other_partys_question_is_read_in_parts():
+    texts, found = redacted_dialogue((H, "and his dob"), (C, "oh one oh two seventy one"), (H, "mobile"),
+                                     (C, "oh seven four double oh one two three four five six"))
+    assert texts == ["and his dob", "[DOB]", "mobile", "[PHONE]"]
+    assert [r.category for r in found] == ["date_of_birth", "phone"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # a number said with the day it was logged needs no cue
+    ("youll get a call about six oh two of today", "youll get a call about [REFERENCE]"),
+    ("i rang before and it was eight one nine three of the second", "i rang before and it was [REFERENCE]"),
+    # "cad" opens a reference like "log"
+    ("the cad was three three one seven", "the cad was [REFERENCE]"),
+    # a crime number with the force's letters after the year, in the phonetic alphabet
+    ("its two four kilo mike slash three three nine zero one slash one one", "its [REFERENCE]"),
+    # two letters and digits read in the phonetic alphabet
+    ("write down echo lima four four one nine two zero", "write down [REFERENCE]"),
+    # a written code of letters and dashed digit groups
+    ("Your reference is WM-20240917-3321.", "Your reference is [REFERENCE]."),
+    ("I've written PS-0042-7719 on the form.", "I've written [REFERENCE] on the form."),
+])
+def test_round_three_references(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "there were about three hundred of them",
+    "he was one of the first there",
+    "it happened on the third of the fourth",
+    "we got two of the four back",
+])
+def test_counts_and_dates_are_no_logged_day(said):
+    assert redacted_texts(said) == [said]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # a street straight before a postcode, with or without a number, whatever its words
+    ("were on ravensworth avenue n e ten eight q t", "were on [ADDRESS] [POSTCODE]"),
+    ("nine sunny day lane l s seventeen six b w", "[ADDRESS] [POSTCODE]"),
+    # a second suffix and a side after the street
+    ("twenty one church hill court", "[ADDRESS]"),
+    ("six stockport road west", "[ADDRESS]"),
+    # a home said by its name
+    ("my sister lives at rowan cottage", "my sister lives at [ADDRESS]"),
+    ("the lad from the old smithy did it", "the lad from [ADDRESS] did it"),
+])
+def test_round_three_addresses(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "we had a meal at the old mill",
+    "the kids were playing at the farm",
+    "the road south of the river was shut",
+    "we walked along the grove and up the hill",
+    "he might be heading to the old church",
+])
+def test_round_three_address_traps(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_house_name_in_reply_to_where_are_you():
+    texts, _ = redacted_dialogue((H, "where are you now"), (C, "high fell barn up past the quarry"))
+    assert texts == ["where are you now", "[ADDRESS] up past the quarry"]
+    texts, _ = redacted_dialogue((H, "whereabouts are you"), (C, "the one next to the chemist on the high street"))
+    assert texts == ["whereabouts are you", "the one next to the chemist on the high street"]
+
+
+def test_a_named_friend_and_the_street_they_are_on():
+    assert redacted_texts("she went round to her mate amber on fenwick close") == \
+        ["she went round to her mate [NAME] on [ADDRESS]"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # a name straight after who the person is
+    ("My partner, Eluned, has the keys.", "My partner, [NAME], has the keys."),
+    ("its my nephew storm hes only twelve", "its my nephew [NAME] hes only twelve"),
+    ("ask my daughter hope", "ask my daughter [NAME]"),
+    # "in the name (of)", an initial before the surname
+    ("The booking was in the name of R Okonkwo.", "The booking was in the name of [NAME]."),
+    # "saint" inside a surname, a double-barrelled surname
+    ("the officer is called pc maria saint clair", "the officer is called pc [NAME]"),
+    ("it was siobhan hartley-mbeki who rang", "it was [NAME] who rang"),
+])
+def test_round_three_names(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "my husband will be home soon",
+    "her boyfriend though hes alright",
+    "our neighbour opposite hes got cameras",
+    "my son again hes being a pain",
+    "a black seat leon pulled up",
+    "hes a jack russell cross",
+])
+def test_round_three_name_traps(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_hidden_name_spelled_again_with_a_hyphen_or_in_the_phonetic_alphabet():
+    texts, _ = redacted_dialogue((H, "whats your name"), (C, "layla ben ali"), (H, "spell the surname"),
+                                 (C, "b e n hyphen a l i"), (H, "and your first name"),
+                                 (C, "lima alpha yankee lima alpha"))
+    assert texts == ["whats your name", "[NAME]", "spell the surname", "[NAME]", "and your first name", "[NAME]"]
+
+
+def test_a_business_after_a_name_stays():
+    texts, _ = redacted_dialogue((H, "whats the name on the van"), (C, "gary tomlin plumbing"))
+    assert texts == ["whats the name on the van", "[NAME] plumbing"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("its nadia at kingsley dunn solicitors dot co dot uk", "its [EMAIL]"),   # a domain of several words
+    ("email is tomasz k at o two dot p l", "email is [EMAIL]"),                   # a country code spelled
+    ("it was ade at me dot com", "it was [EMAIL]"),                              # "me" as the domain
+    ("send it to my work one and another one priya underscore s at gmail dot com",
+     "send it to my work one and another one [EMAIL]"),                           # a count is no part of it
+])
+def test_round_three_emails(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_a_date_of_birth_corrected_as_it_is_said():
+    texts, _ = redacted_dialogue((H, "date of birth"), (C, "the fifth of may ninety no ninety one"))
+    assert texts == ["date of birth", "[DOB]"]
+    texts, _ = redacted_dialogue((H, "and your dob"), (C, "third of june sorry fourth of june seventy"))
+    assert texts == ["and your dob", "[DOB]"]
+    texts, _ = redacted_dialogue((H, "date of birth"), (C, "ninth of july eighty no wait i need to check"))
+    assert texts == ["date of birth", "[DOB] no wait i need to check"]
+
+
+def test_a_name_after_calling_or_called_and_an_object():
+    assert redacted_texts("the tall one kept calling the other one jonno") == \
+        ["the tall one kept calling the other one [NAME]"]
+    assert redacted_texts("they called him tizer at school") == ["they called him [NAME] at school"]
+    assert redacted_texts("im calling about my car") == ["im calling about my car"]
+    assert redacted_texts("there is a scheme called the herbert protocol") == \
+        ["there is a scheme called the herbert protocol"]
+
+
+def test_a_name_said_again_with_its_surname_this_time():
+    texts, _ = redacted_dialogue((C, "the driver was called wyn"), (H, "ok"),
+                                 (C, "it says wyn pritchard haulage on the lorry"))
+    assert texts == ["the driver was called [NAME]", "ok", "it says [NAME] haulage on the lorry"]
+
+
+def test_a_house_name_and_its_street():
+    assert redacted_texts("I live at Bramble Cottage, Mill Lane, near Otley.") == \
+        ["I live at [ADDRESS], near Otley."]
+
+
+def test_partial_plates_and_reference_letters_after_a_cue():
+    assert redacted_texts("the reg finished with p q r") == ["the reg finished with [VEHICLE REG]"]
+    assert redacted_texts("registration mike november six two and then i lost it") == \
+        ["registration [VEHICLE REG] and then i lost it"]
+    assert redacted_texts("the reference is three three eight one two charlie") == ["the reference is [REFERENCE]"]
+    assert redacted_texts("i never saw the reg at all") == ["i never saw the reg at all"]
+
+
+def test_a_name_after_a_role():
+    assert redacted_texts("the warden gethin let me in") == ["the warden [NAME] let me in"]
+    assert redacted_texts("the driver stopped and got out") == ["the driver stopped and got out"]
+    assert redacted_texts("the manager will ring you back") == ["the manager will ring you back"]

@@ -53,7 +53,8 @@ def sign_in(page, base: str, username: str) -> None:
 
 
 def queue_flag_ids(page) -> set[int]:
-    return {int(x) for x in page.eval_on_selector_all("tr.flag-row", "rows => rows.map(r => r.dataset.flagId)")}
+    chips = page.eval_on_selector_all(".chip[data-flag-id]", "chips => chips.map(c => c.dataset.flagId)")
+    return {int(x) for x in chips}
 
 
 def test_qa_lead_reviews_a_flagged_call(watched, site):
@@ -61,16 +62,17 @@ def test_qa_lead_reviews_a_flagged_call(watched, site):
     base = site["base"]
     sign_in(page, base, "lead")
     assert page.url == f"{base}/queue"
-    everything = page.locator("tr.flag-row").count()
+    everything = page.locator(".chip[data-flag-id]").count()  # the queue: one row per call, a chip per flag
     assert everything >= 10
+    assert page.locator("tr.call-row").count() < everything
 
     page.select_option("select[name=indicator]", "vulnerability")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**indicator=vulnerability**")
-    indicators = page.eval_on_selector_all("tr.flag-row", "rows => rows.map(r => r.dataset.indicator)")
+    indicators = page.eval_on_selector_all(".chip[data-flag-id]", "chips => chips.map(c => c.dataset.indicator)")
     assert indicators and set(indicators) == {"vulnerability"} and len(indicators) < everything
 
-    page.click("tr.flag-row[data-call-id=vulnerable_ignored] td:nth-child(3) a")
+    page.click("tr.call-row[data-call-id=vulnerable_ignored] a.call-link")
     page.wait_for_url(f"{base}/calls/vulnerable_ignored*")
     page.wait_for_function(READY)
     flag = page.locator("svg .flag[data-indicator=vulnerability]")
@@ -97,7 +99,7 @@ def test_qa_lead_reviews_a_flagged_call(watched, site):
 
     page.goto(f"{base}/queue")
     assert flag_id not in queue_flag_ids(page)
-    assert page.locator("tr.flag-row").count() == everything - 1
+    assert page.locator(".chip[data-flag-id]").count() == everything - 1
     page.goto(f"{base}/queue?status=confirmed")
     assert queue_flag_ids(page) == {flag_id}
     assert any(u.endswith("/calls/vulnerable_ignored/audio") for u in seen["requests"])

@@ -8,7 +8,8 @@ finish. `callqa.flows.nightly` wraps these steps in Prefect (a task with retries
     outcomes = night.done + rescore_planned(store, night, run_id, settings)
     with AnalysisPool(workers, settings.config) as pool:
         outcomes += [analyze_one(pool, store, call, night.digests[call.call_id], run_id) for call in night.to_analyze]
-    summary = finish_run(store, listing, run_id, outcomes, settings, workers, started_at, wall_s, report_dir)
+    finished = finish_run(store, listing, run_id, outcomes, settings, workers, started_at, wall_s, report_dir,
+                          report_settings)           # the morning report, written; the notification, if any
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from datetime import datetime
 from pathlib import Path
 
 from callqa.batch.digests import audio_digests
-from callqa.batch.summary import Outcome, RunSummary, answer_time_rates, markdown_report, summarise
+from callqa.batch.morning_report import build_report, render_markdown
+from callqa.batch.notify import notification_for, send_notification
+from callqa.batch.summary import Outcome, RunSummary, answer_time_rates, summarise
 from callqa.batch.workers import AnalysisPool
 from callqa.pipeline.config import AnalysisConfig, load_config
 from callqa.pipeline.rules import RulePack, load_rule_pack
 from callqa.pipeline.voiceprints import VOICE_ENCODER, VoiceSample
 from callqa.recorder_export import CallRecord, ExportError, ExportListing, read_export
+from callqa.report_settings import SECTION as REPORT_SECTION, ReportSettings
 from callqa.rescore import rescore_rows
 from callqa.store import Plan, Store
 
@@ -47,7 +51,7 @@ class Settings:
 
 
 def load_settings(config_path: str | None) -> Settings:
-    config = load_config(config_path)
+    config = load_config(config_path, (REPORT_SECTION,))   # [report] is read by callqa.report_settings
     return Settings(config, load_rule_pack(config.rules), config_path)
 
 
@@ -145,18 +149,41 @@ def stored_outcomes(store: Store, run_id: int, call_ids: list[str]) -> list[Outc
             else Outcome(c, "skipped") for c in call_ids]
 
 
+@dataclass(frozen=True)
+class FinishedRun:
+    """A closed run: its summary, the morning report (markdown, for the file and the flow's
+    artifact), where the file went, and whether the notification went (None: none configured)."""
+
+    summary: RunSummary
+    report: str
+    report_path: Path | None
+    notified: bool | None
+
+
 def finish_run(store: Store, listing: ExportListing, run_id: int, outcomes: list[Outcome], settings: Settings,
-               workers: int, started_at: datetime, wall_s: float, report_dir: str | None) -> RunSummary:
-    """Summarise, write the morning report, and close the run (checkpointing a SQLite store)."""
+               workers: int, started_at: datetime, wall_s: float, report_dir: str | None,
+               report: ReportSettings | None = None) -> FinishedRun:
+    """Summarise, write the morning report, close the run (checkpointing a SQLite store), then
+    send the notification, if one is configured (its failure does not fail the run)."""
+    report = report or ReportSettings()
     summary = summarise(run_id, str(listing.folder), started_at, wall_s, workers, settings.engine, settings.model,
                         settings.rules.version, outcomes, [str(e) for e in listing.errors],
                         answer_time_rates(listing.calls, settings.rules))
+    morning = build_report(store, summary, [c.call_id for c in listing.calls if not c.training], settings.rules,
+                           report.base_url)
+    markdown = render_markdown(morning)
+    path = None
     if report_dir:
         path = Path(report_dir) / f"run-{run_id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown_report(summary), encoding="utf-8")
+        path.write_text(markdown, encoding="utf-8")
     store.finish_run(run_id, summary.to_dict())
-    return summary
+    notified = send_notification(report.notify_urls, notification_for(morning)) if report.notify else None
+    # The report names calls, handlers and reasons: which ones went out, and where, is audited.
+    store.audit("nightly", "morning_report", None, {
+        "run_id": run_id, "file": str(path) if path else None, "call_ids": sorted({f.call_id for f in morning.flags}),
+        "notified": notified})
+    return FinishedRun(summary, markdown, path, notified)
 
 
 def fail_run(store: Store, run_id: int, folder: str, exc: BaseException) -> None:

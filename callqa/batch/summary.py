@@ -1,4 +1,5 @@
-"""What a run did: per-call outcomes, the run summary, answer-time rates and the morning report."""
+"""What a run did: per-call outcomes, the run summary and answer-time rates (the morning report built
+from them is `callqa.batch.morning_report`)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,8 @@ def summarise(run_id: int, export_dir: str, started_at: datetime, wall_s: float,
 
 
 def markdown_report(summary: RunSummary) -> str:
-    """A short report for the contact-services team; call ids only, no transcript text."""
+    """The run's counts in a few lines (call ids only, no transcript text). The nightly run writes
+    the fuller morning report instead (`callqa.batch.morning_report`)."""
     c = summary.counts
     lines = [
         f"# callqa run {summary.run_id}", "",

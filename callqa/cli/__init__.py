@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from callqa.errors import CallQAError, ConfigError
 
 # The command groups, in the order `callqa --help` lists them: modules of this package.
-GROUPS = ("analyze", "run", "results", "rescore", "store", "panel", "review_app")
+GROUPS = ("analyze", "run", "results", "rescore", "store", "panel", "review_app", "calibrate", "rules")
 
 # Exit codes (README "Exit codes"). A CallQAError's own `exit_code` picks among them.
 EXIT_OK = 0
@@ -123,9 +123,10 @@ def open_store(db: str | None, current: bool = True) -> Any:
 def load_settings(path: str | None, **overrides: Any) -> Any:
     """The settings TOML (validated once); its errors are configuration errors (exit 6)."""
     from callqa.pipeline.config import load_config
+    from callqa.report_settings import SECTION as REPORT_SECTION
 
     try:
-        return load_config(path, **overrides)
+        return load_config(path, (REPORT_SECTION,), **overrides)
     except CallQAError as exc:
         if type(exc) is CallQAError:
             raise ConfigError(str(exc)) from None

@@ -1,4 +1,5 @@
-"""`callqa web` (serve the review app) and `callqa user add|assign|list|disable|enable|passwd` (its accounts).
+"""`callqa web` (serve the review app) and `callqa user add|assign|list|disable|enable|passwd` (its accounts;
+`user add --role operator --handler-id H` links an operator to their calls).
 
 Registered by `callqa.cli.build_parser`; Flask loads only inside `callqa web`. Every command here
 opens an existing store: none creates or migrates one.
@@ -99,11 +100,19 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from callqa.web.users import add_user
+    from callqa.web.users import UserError, add_user, handler_id_problem
 
     store = open_store(args.db)
-    add_user(store, args.username, _read_password(args.password_stdin), args.role, actor=login_name())
-    print(f"user {args.username} ({args.role}) added", file=sys.stderr)
+    problem = handler_id_problem(args.role, args.handler_id)  # before the password is asked for
+    if problem:
+        raise UserError(problem)
+    add_user(store, args.username, _read_password(args.password_stdin), args.role, actor=login_name(),
+             handler_id=args.handler_id)
+    linked = f", handler {args.handler_id}" if args.handler_id else ""
+    print(f"user {args.username} ({args.role}{linked}) added", file=sys.stderr)
+    if args.handler_id and args.handler_id not in store.call_values().get("handlers", []):
+        print(f"callqa: note: no calls for handler {args.handler_id} in the store yet; {args.username} sees "
+              "their feedback once the nightly run has scored their calls", file=sys.stderr)
     return 0
 
 
@@ -144,13 +153,14 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         print("no users: callqa user add NAME --role qa_lead", file=sys.stderr)
     for u in rows:
         draws = f"  draws {', '.join(map(str, u['draws']))}" if u["draws"] else ""
-        print(f"{u['username']:24} {u['role']:13} {'active' if u['active'] else 'disabled'}{draws}")
+        handler = f"  handler {u['handler_id']}" if u.get("handler_id") else ""
+        print(f"{u['username']:24} {u['role']:13} {'active' if u['active'] else 'disabled'}{draws}{handler}")
     return 0
 
 
 def register(subparsers: Any, common: Any) -> None:
     web = common.parser(
-        subparsers, "web", help="serve the review app for QA leads and panel members",
+        subparsers, "web", help="serve the review app for QA leads, operators and panel members",
         epilog="Environment: CALLQA_DB (the store, when --db is not given), CALLQA_INSTANCE (--instance), "
                "CALLQA_SECRET_KEY (the session key; default: one kept in the instance folder), "
                "CALLQA_SECURE_COOKIES=1 (behind HTTPS), CALLQA_TRUSTED_PROXIES (proxies in front; default 0), "
@@ -167,8 +177,11 @@ def register(subparsers: Any, common: Any) -> None:
     cmds = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
     add = common.parser(cmds, "add", help="add an account (password asked twice, or read from stdin)")
     add.add_argument("username", help="the sign-in name")
-    add.add_argument("--role", required=True, choices=("qa_lead", "panel_member"),
-                     help="qa_lead sees everything; panel_member only the packs assigned to them (required)")
+    add.add_argument("--role", required=True, choices=("qa_lead", "panel_member", "operator"),
+                     help="qa_lead sees everything; panel_member only the packs assigned to them; operator only "
+                          "the feedback on their own calls (required)")
+    add.add_argument("--handler-id", metavar="H", help="an operator's handler id, as in the recorder export "
+                                                       "(required for operators, refused for other roles)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     common.db(add)
     add.set_defaults(func=cmd_user_add)

@@ -40,10 +40,12 @@ def check_export_dir(folder: str) -> None:
 
 
 def check_db_url(db: str | None) -> str:
-    """The --db URL resolved and parsed; for SQLite, its folder exists or can be created."""
-    from callqa.store import StoreError, check_store_url, sqlite_path
+    """The --db URL resolved and parsed; a server store answers; for SQLite, its folder exists or
+    can be created."""
+    from callqa.store import StoreError, check_store_reachable, check_store_url, sqlite_path
 
     url = check_store_url(db)
+    check_store_reachable(url)
     path = sqlite_path(url)
     if path is not None:
         folder = path.absolute().parent
@@ -80,10 +82,18 @@ def check_reader(reader: str | None) -> None:
             raise ExportError(f"unknown export reader {reader!r}; known readers: {', '.join(READERS)}")
 
 
+def check_report_settings(args: argparse.Namespace) -> Any:
+    """The morning report's settings ([report], --report-base-url, the environment), validated."""
+    from callqa.report_settings import load_report_settings
+
+    return load_report_settings(args.config, getattr(args, "report_base_url", None))
+
+
 def preflight(args: argparse.Namespace) -> str:
     """Everything `run`/`serve` can check before Prefect: the store URL comes back resolved."""
     check_export_dir(args.export_dir)
     url = check_db_url(args.db)
+    check_report_settings(args)
     check_settings(args.config)
     check_reader(getattr(args, "reader", None))
     return url
@@ -96,7 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     hide_expected_tracebacks()  # a rejected export is one `callqa: error:` line, not a Prefect traceback
     summary = nightly(export_dir=args.export_dir, db=db, workers=args.workers, config_path=args.config,
-                      reader=args.reader, report_dir=args.report_dir, progress=args.progress or sys.stderr.isatty())
+                      reader=args.reader, report_dir=args.report_dir, progress=args.progress or sys.stderr.isatty(),
+                      report_base_url=args.report_base_url)
     c = summary["counts"]
     print(f"run {summary['run_id']}: {c['calls']} calls: {c['analysed']} analysed, {c['rescored']} re-scored, "
           f"{c['skipped']} already done, {c['failed']} failed, {c['training']} training (not scored), "
@@ -140,6 +151,9 @@ def register(subparsers: Any, common: Any) -> None:
     run.add_argument("--reader", help="export reader (default: detect manifest.csv, else JSON sidecars)")
     run.add_argument("--report-dir", default="callqa-reports", metavar="DIR",
                      help="where run-N.md reports go ('' for none)")
+    run.add_argument("--report-base-url", metavar="URL",
+                     help="the review app's address for the report's call links (https://host[:port][/path]); "
+                          "env CALLQA_REPORT_BASE_URL; else [report] base_url in --config")
     run.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
     run.set_defaults(func=cmd_run)
 

@@ -38,7 +38,8 @@ or is on the surname list (surnames.txt) or the first-name lists (first_names*.t
   letter by letter, any case, words code-like as above; after "registration"/"reg"/"number plate",
   up to seven code-like words holding both a letter and a digit. A postcode shape inside a longer
   plate ("BD1 5UG" in "BD15 UGH") is the plate, and so is one read either way ("WF68 0PX" /
-  "WF68 OPX") when the last cue said was about a vehicle. Dateless plates ("ABC 123") are missed.
+  "WF68 OPX") when the last cue said was about a vehicle. Dateless plates ("ABC 123") are missed
+  unless spelled just after a vehicle was talked about (round three, below).
 - answers: when one party asks for a postcode, registration, phone number or crime/reference
   number, code-like words in the other party's reply (from its first 10 words, within 10 s, and on
   while the code goes on) are hidden as that category, with up to three words before them (not
@@ -130,6 +131,39 @@ Added when the first blind split became tuning data (same round; each has a unit
   "Approach"; Welsh streets ("Heol y Coed", "Ffordd y Llan"); a flat after the street ("flat one
   over two") or in a named building before it ("Flat 9, Meridian House, 40 ..."); once an address
   is given, a bare number where someone is ("and i'm next door at thirteen").
+
+Added when blind2 became tuning data (round three of issue 13; each has a unit test):
+- codes: letters said as words ("tee", "zed", "are", "why", "see", "jay" ...) read as letters
+  next to a code character, and "oh" before a spelled letter as the letter O ("g k seventy two oh
+  v f"); "double" before a phonetic-alphabet word; "x ray" at a code's end.
+- vehicle_reg: words between the cue and the plate ("the plate started l k ..."); spelled "a" / "i"
+  inside a plate ("b i g one d a v"); a private or dateless plate spelled (3+ characters, two
+  letters and a digit) when the last cue said was about a vehicle ("... porsche ... g s j one").
+- phone: an extension ("extension two one", "ext 12"); a filler inside the number ("... four seven
+  er three ..."); "plus" and any country code; a run said across the other party's question is read
+  in its parts when a part alone is a number ("... sixty six" | "phone?" | "oh one five ...").
+- reference: three or more digits said with the day they were logged need no cue ("its four four
+  seven of today"); "cad" opens one; a crime number with the force's letters after the year
+  ("20BW/188347/25"); letter codes read in the phonetic alphabet ("bravo delta two five ..."); a
+  written code of letters and dashed digit groups ("PS-20250311-0417").
+- address: a street said straight before a postcode, with or without its number and whatever its
+  words ("on hathersage road m fourteen ...", "fourteen love day close m e five ..."); a second suffix
+  and a side ("poole hill place", "alcester road south"); a home said by its name ending in a
+  dwelling word (farm, cottage, barn, lodge, forge, granary, vicarage ...) where someone lives, after
+  "at / from the old ...", or in reply to "where are you?"; a named friend's or relative's street
+  ("her friend precious on brook street"). "house" alone is no house-number prefix ("my house 99
+  the avenue" hides only the address), and "the one between ..." is no house number.
+- name: a name straight after a kin word ("my husband, Owain,", "her friend precious", "his
+  girlfriend sky shes ...") or a role ("the manager angharad": there only a word that is on the
+  first-name lists or no everyday word); "in / under the name (of)" with an initial ("K Hughes"); "saint" inside
+  a surname; double-barrelled surnames; "calling / called (him / the other one) X"; a repeated name
+  takes the surname said with it; a hidden name spelled again with "hyphen" or in the phonetic
+  alphabet ("e l hyphen s a y e d", "november alpha india romeo"). Not names: a car model after its
+  make ("seat leon"), dog breeds ("jack russell"), a business word after a name ("... roofing").
+- email: a domain of several words ("at o hare joinery dot co dot uk"), "at me dot com", a spelled
+  country code ("dot p l"); a count before the local part ("another one ...") stays.
+- date_of_birth: a date corrected as it is said goes with its correction ("... fourteen wait no
+  fifteen", "twenty ninth of february no sorry twenty eighth ...").
 
 Audio: each redaction's cover (`Redaction.cover`) takes in the silent gaps either side up to the
 nearest word anyone said (at most WIDEN_MAX_S), or `pad_s`, whichever reaches further. tiny.en
@@ -242,7 +276,7 @@ _FILLERS = frozenset("uh um er erm ah like".split())
 NAME_CUES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("my", "name", "is"), "any"), (("name", "is"), "any"), (("name's",), "any"), (("names",), "any"),
     (("name", "was"), "any"), (("surname", "is"), "any"), (("surname's",), "any"), (("call", "me"), "first"),
-    (("calls", "me"), "first"), (("called",), "capital"), (("named",), "capital"),
+    (("calls", "me"), "first"), (("called",), "capital"), (("calling",), "capital"), (("named",), "capital"),
     (("speaking", "to"), "capital"), (("speak", "to"), "capital"), (("ask", "for"), "capital"),
     (("is", "that"), "capital"), (("this", "is"), "known"), (("i'm",), "known"), (("im",), "known"),
     (("i", "am"), "known"), (("it's",), "known"), (("its",), "known"),
@@ -260,7 +294,9 @@ sorry pardon what why rather prefer anonymous not nothing none dunno know thanks
 fine good brilliant right ok okay yes yeah no nope mine hers his theirs same just can could would will
 """.split())
 _KIN = frozenset("mum mom mother dad father son daughter brother sister husband wife partner boyfriend girlfriend"
-                 " friend mate neighbour neighbor nan grandad grandma granddad uncle auntie aunt cousin ex".split())
+                 " friend mate neighbour neighbor nan grandad grandma granddad uncle auntie aunt cousin ex"
+                 " nephew niece grandson granddaughter stepson stepdaughter stepdad stepmum fiance fiancee flatmate"
+                 " housemate lodger carer".split())
 _PHONE_CUES = frozenset("number phone mobile landline contact ring call text whatsapp tel telephone".split())
 _DOB_CUES = frozenset("born birth dob d.o.b birthday".split())
 _POSTCODE_CUES = (("postcode",), ("post", "code"))
@@ -460,10 +496,46 @@ def _nato_norms(words: list[_W], norms: list[str]) -> list[str] | None:
             out[j] = NATO[t]
         elif t == "ray" and j > 0 and low[j - 1] == "x":
             out[j] = ""
+        elif t in ("double", "triple", "treble") and j + 1 < len(low) and low[j + 1] in NATO:
+            out[j] = NATO[low[j + 1]] * (1 if t == "double" else 2)  # "double yankee" -> "Y Y"
     nato = [j for j, t in enumerate(low) if t in NATO or (t == "ray" and j > 0 and low[j - 1] == "x")]
     if not any(k - j <= 3 for j, k in zip(nato, nato[1:])):
         return None
     return out
+
+
+# Letters as a recogniser writes them when a code is spelled aloud ("d h one five s tee", "c h forty one
+# two e zed", "a k w four two two why"). Read so only inside a code: next to a digit or a single letter.
+LETTER_SOUNDS = {"ay": "A", "bee": "B", "be": "B", "see": "C", "sea": "C", "cee": "C", "dee": "D", "ee": "E",
+                 "eff": "F", "ef": "F", "gee": "G", "aitch": "H", "haitch": "H", "eye": "I", "jay": "J", "kay": "K",
+                 "el": "L", "elle": "L", "em": "M", "en": "N", "oh": "O", "pea": "P", "pee": "P", "queue": "Q",
+                 "cue": "Q", "are": "R", "ar": "R", "ess": "S", "es": "S", "tee": "T", "tea": "T", "you": "U",
+                 "yew": "U", "vee": "V", "ex": "X", "why": "Y", "wye": "Y", "zed": "Z", "zee": "Z"}
+
+
+def _letter_sound_norms(words: list[_W], norms: list[str]) -> list[str] | None:
+    """The view with letter sounds next to a code character as their letters, and "oh" before a
+    spelled letter as the letter O ("g k seventy two oh v f"); None when nothing changed."""
+    low = [w.clean.lower() for w in words]
+
+    out = list(norms)
+    sounded: set[int] = set()
+
+    def code_char(j: int) -> bool:
+        return 0 <= j < len(norms) and (j in sounded or (len(norms[j].replace(" ", "")) >= 1 and (
+            norms[j].replace(" ", "").isdigit() or (len(words[j].clean) == 1 and words[j].clean.isalpha()))))
+
+    for _ in range(2):  # a second pass for a sound next to a sound ("four tee zed")
+        for j, t in enumerate(low):
+            if j in sounded:
+                continue
+            if t == "oh" and code_char(j + 1) and not norms[j + 1].isdigit():
+                out[j] = "O"
+                sounded.add(j)
+            elif t in LETTER_SOUNDS and t != "oh" and (code_char(j - 1) or code_char(j + 1)):
+                out[j] = LETTER_SOUNDS[t]
+                sounded.add(j)
+    return out if out != list(norms) else None
 
 
 def _view(words: list[_W], norms: list[str], breaks: bool = False) -> tuple[str, list[int]]:
@@ -578,6 +650,7 @@ _EMAIL_STOP = frozenset("""
 its it's is was my me email e-mail emails address addresses yeah yes to at on now that's thats the and of for sorry
 ok okay um er uh erm so just it please send sent his her their your our use try or new old write down got have has
 you i he she we they them him us be would should could can will by with from in into emailed mailed its'
+another other second first
 """.split())
 _STREET_SUFFIXES = frozenset("""
 road rd street st lane avenue ave close drive way court crescent place grove gardens terrace walk hill park square
@@ -608,7 +681,7 @@ _QUANTITY_LEADS = frozenset("about around roughly nearly almost over under than 
 _STREET_PREFIXES = frozenset("heol ffordd stryd lon rhodfa".split())
 _HOUSE_DIGITS = re.compile(r"\d{1,4}[a-z]?")
 _HOUSE_PREFIXES = frozenset("flat apartment apt unit".split())
-_NUMBER_PREFIXES = frozenset("number no house".split())
+_NUMBER_PREFIXES = frozenset("number no".split())   # "house" only as "house number 5"
 _ORD = (r"(?:(?:twenty|thirty)[ -]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
         r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
         r"|twentieth|thirtieth")
@@ -635,6 +708,7 @@ _DATE = re.compile(
 _QUANTITY_UNITS = frozenset("minutes minute mins min hours hour hrs seconds secs days day weeks week months month years"
                             " year pounds pound quid pence grand o'clock oclock pm am ago times people".split())
 _REFERENCE_CUES = frozenset("incident log logged crime reference ref occurrence urn".split())
+_REFERENCE_OPENERS = _REFERENCE_CUES | {"cad"}   # "the cad number was ...", while "reference cad 4481" keeps "cad"
 # "<noun> number": a number that identifies a thing or an account, hidden as a reference when it is
 # no phone number ("the frame number is w t 8114452", "case number", "my account number").
 _NUMBER_NOUNS = frozenset("""
@@ -651,12 +725,19 @@ _LETTER_CODE = re.compile(r"(?<![A-Z0-9])[A-Z] ?[A-Z] ?/? ?(?:\d ?[/-]? ?){4,7}\
 # date or amount has letters before its first slash, so it needs no cue.
 _SLASHED_CODE = re.compile(r"(?<![A-Z0-9/])[A-Z](?: ?[A-Z]){0,3} ?/ ?[A-Z0-9](?: ?[A-Z0-9]){0,7} ?/ ?\d(?: ?\d){1,7}"
                            r"(?![A-Z0-9/])")
-_CRIME_NUMBER = re.compile(r"(?<![\w/])\d ?\d ?/ ?(?:\d ?){4,7}/ ?\d ?\d(?![\w/])")
+_CRIME_NUMBER = re.compile(r"(?<![\w/])\d ?\d ?(?:[A-Za-z] ?){0,3}/ ?(?:\d ?){4,7}/ ?\d ?\d(?![\w/])")
+# A written code of letters and digit groups joined by dashes ("PS-20250311-0417"): no date, amount
+# or phone number starts with letters, so it needs no cue.
+_DASHED_CODE = re.compile(r"[A-Z]{1,4}(?:-[A-Z0-9]*\d[A-Z0-9]*){2,4}")
 _REFERENCE_GAP = frozenset("number no num is it's its was of for you your the a as on under it that this i've ive"
                            " i'll ill given gave got quote quoted put number's numbers".split())
 
 
-def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
+_PHONE_BRIDGES = frozenset("er erm um uh ah".split())
+_EXTENSION_WORDS = frozenset("extension ext ext. x".split())
+
+
+def _phone_hits(words: list[_W], digits: list[str], stream: int, breaks: frozenset[int] = frozenset()) -> list[_Hit]:
     """Runs of digit groups long enough to be a UK phone number, or shorter after a phone cue."""
     hits = []
     low = [w.clean.lower() for w in words]
@@ -665,7 +746,11 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
         d = digits[j].replace("(", "").replace(")", "")
         if re.fullmatch(r"\+?\d[\d -]*", d) or d == "+":
             return True
-        return low[j] == "plus" and j + 1 < len(digits) and digits[j + 1].startswith("44")
+        return low[j] == "plus" and j + 1 < len(digits) and bool(re.match(r"\d", digits[j + 1]))
+
+    def bridged(k: int) -> bool:
+        """A filler or self-correction between two digits of one number ("... four seven er three one")."""
+        return low[k] in _PHONE_BRIDGES and k + 1 < len(words) and phonish(k + 1) and not words[k - 1].ends_sentence
 
     def run_hit(j: int, k: int) -> _Hit | None:
         number = re.sub(r"\D", "", "".join(digits[j:k]))
@@ -673,7 +758,7 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
         unit = k < len(words) and low[k] in _QUANTITY_UNITS
         if number.startswith("0") and len(number) >= 10:
             return _Hit("phone", "phone.uk", stream, j, k)
-        if number.startswith("44") and len(number) >= 11:
+        if (number.startswith("44") and len(number) >= 11) or (low[j] in ("plus", "+") and len(number) >= 10):
             return _Hit("phone", "phone.international", stream, j, k)
         if number.startswith("7") and len(number) in (10, 11) and not unit and \
                 (len(number) == 10 or low[k - 1] in ("oh", "o")):
@@ -689,9 +774,23 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
             j += 1
             continue
         k = j
-        while k < len(words) and phonish(k):
+        while k < len(words) and (phonish(k) or (k > j and bridged(k))):
             k += 1
         hit = run_hit(j, k)
+        cuts = [x for x in range(j + 1, k) if x in breaks]
+        if hit is not None and cuts:
+            # The other party spoke inside the run: after a question ("... sixty six" | "phone?" | "oh one
+            # ...") each part is read alone when one of them is a number; after a "yeah" it is one number.
+            parts = [h for a, b in zip([j] + cuts, cuts + [k]) if (h := run_hit(a, b)) is not None]
+            if any(h.rule != "phone.after_cue" for h in parts):
+                hits += parts
+                j = k
+                continue
+        if hit is not None and k + 1 < len(words) and low[k] in _EXTENSION_WORDS and phonish(k + 1):
+            k += 1
+            while k < len(words) and phonish(k):
+                k += 1  # "... four one three extension two one", "0151 933 4470 ext 12."
+            hit = _Hit(hit.category, hit.rule, stream, hit.lo, k)
         if hit is None:
             # The run may join the end of an earlier answer to the number (the party's turns are read
             # as one stream): "... seventy two" | "oh one two seven ...". Each turn's part is tried alone.
@@ -773,6 +872,21 @@ def _shape_hits(pattern: re.Pattern, words: list[_W], norms: list[str], category
     return sorted(hits, key=lambda h: h.lo)
 
 
+# Words between a cue and the code it announces ("the plate started l k ...", "ends in", "was like").
+_CODE_LEADS = frozenset("started starts starting began begins ended ends ending finished finishes finishing with in like "
+                        "something had has went goes beginning definitely maybe think thought".split())
+
+
+def _spelled_letter_between(words: list[_W], norms: list[str], k: int, start: int, cased: bool) -> bool:
+    """Whether "a" / "i" at k is a spelled letter of a code ("b i g one d a v", "a k w ..."): a single
+    letter or digit on both sides (or, first in the code, two spelled letters after it)."""
+    def char(j: int) -> bool:
+        return 0 <= j < len(words) and len(norms[j].replace(" ", "")) == 1 and _codeish(words[j], norms[j], cased)
+    if k == start:
+        return char(k + 1) and char(k + 2) and not words[k].ends_clause
+    return char(k - 1) and char(k + 1) and not words[k].ends_clause
+
+
 def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, limit: int, stream: int,
                     cased: bool) -> list[_Hit]:
     """Code-like words after "postcode"/"registration": a partial code is still hidden."""
@@ -780,18 +894,20 @@ def _code_after_cue(words: list[_W], digits: list[str], cues, category: str, lim
     hits = []
     for end in _cue_ends(low, cues):
         j = end
-        while j < len(words) and low[j] in ("is", "it's", "its", "was", "number", "yes", "yeah", "uh", "um", "er",
-                                            "erm"):
-            j += 1
+        while j < len(words) and (low[j] in ("is", "it's", "its", "was", "number", "yes", "yeah", "uh", "um", "er",
+                                             "erm") or (j - end < 3 and low[j] in _CODE_LEADS
+                                                        and not words[j - 1].ends_sentence)):
+            j += 1  # "the plate started l k sixty eight", "the reg ends in x y z"
         k = j
         while k < len(words) and k - j < limit and _codeish(words[k], digits[k], cased) \
-                and low[k] not in ("a", "i"):
+                and (low[k] not in ("a", "i") or _spelled_letter_between(words, digits, k, j, cased)):
             k += 1
             if words[k - 1].ends_sentence:
                 break
         code = "".join(digits[j:k]).upper()
-        if k > j and re.search(r"\d", code) and (category == "postcode" or re.search(r"[A-Z]", code)):
-            hits.append(_Hit(category, f"{category}.after_cue", stream, j, k))
+        spelled = category == "vehicle_reg" and k - j >= 3 and all(len(digits[x]) == 1 for x in range(j, k))
+        if k > j and (re.search(r"\d", code) or spelled) and (category == "postcode" or re.search(r"[A-Z]", code)):
+            hits.append(_Hit(category, f"{category}.after_cue", stream, j, k))  # also "the plate ended in x y z"
     return hits
 
 
@@ -874,6 +990,11 @@ def _house_at(low: list[str], i: int) -> int | None:
     return j
 
 
+# A second suffix that goes on the street ("poole hill place"), and a side said after it ("road south").
+_SECOND_SUFFIXES = (_STREET_ONLY_SUFFIXES - {"close"}) | frozenset("place court square row walk".split())
+_STREET_SIDES = frozenset("north south east west upper lower".split())
+
+
 def _street_word(w: _W, key: str) -> bool:
     return (bool(re.fullmatch(r"[a-z][a-z'\-]*", key)) and key not in _NOT_STREET_WORDS
             and key not in _NUMBER_WORD_SET and not w.ends_sentence)
@@ -897,8 +1018,11 @@ def _street_at(words: list[_W], low: list[str], j: int) -> int | None:
     k = j
     while k < n and k - j <= 3:
         if k > j and low[k] in _STREET_SUFFIXES:
-            if k + 1 < n and low[k + 1] in _STREET_ONLY_SUFFIXES - {"close"} and not words[k].ends_clause:
-                return k + 2  # "hyde park terrace", "chapel hill road"
+            if k + 1 < n and low[k + 1] in _SECOND_SUFFIXES and not words[k].ends_clause:
+                k += 1  # "hyde park terrace", "chapel hill road", "poole hill place"
+            if k + 1 < n and low[k + 1] in _STREET_SIDES and not words[k].ends_clause \
+                    and not (k + 2 < n and low[k + 2] in ("of", "from")):
+                k += 1  # "alcester road south", not "the road south of the river"
             return k + 1
         if not _street_word(words[k], low[k]) or words[k].ends_clause:
             return None
@@ -934,7 +1058,7 @@ def _street_key(word: str) -> str:
     return _HOUSE_JOINED.sub("", _base_key(word), count=1).lstrip("-")
 
 
-def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
+def _address_hits(words: list[_W], stream: int, cased: bool = False) -> list[_Hit]:
     """A house number (optionally "flat 3", "number 5") followed by a street name and suffix,
     any case: "14 Meadow Lane", "flat four two oh six stone road", "eighteen the meadows"."""
     raw = [_base_key(w.clean) for w in words]
@@ -984,7 +1108,27 @@ def _address_hits(words: list[_W], stream: int) -> list[_Hit]:
         same = any(_same_sentence(words, k, lo) for k in numbered)
         if lives or same:
             hits.append(_Hit("address", "address.street_with_home", stream, lo, hi))
+        elif _named_street(words, low, lo, hi, cased):
+            hits.append(_Hit("address", "address.named_street", stream, lo, hi))
     return hits
+
+
+# Before a street-like phrase of everyday words, these make it a description ("the high street",
+# "a side road", "our back lane"), not a street's name.
+_DETERMINERS = frozenset("the a an this that these those our my your his her their its every any some each which "
+                         "another one same other".split())
+
+
+def _named_street(words: list[_W], low: list[str], lo: int, hi: int, cased: bool) -> bool:
+    """Policy (issue 13, round four): a named street places a person or an incident, so it is an
+    address item even without a house number ("towards fawcett road", "on the corner of mill lane
+    and hope street"). Not a description in everyday words after "the"/"a" ("the high street",
+    "down a side road"), and, in a cased transcript, only a capitalised name."""
+    if cased and not words[lo].clean[:1].isupper():
+        return False
+    if lo > 0 and low[lo - 1] in _DETERMINERS and all(_ordinary(low[x]) for x in range(lo, hi)):
+        return False
+    return True
 
 
 _BUILDING_WORDS = frozenset("house court lodge tower towers mansions point heights buildings block hall".split())
@@ -1039,14 +1183,43 @@ def _street_mentions(words: list[_W], low: list[str]) -> list[tuple[int, int]]:
             continue
         first = k
         while first > 0 and k - first < 3 and _street_word(words[first - 1], low[first - 1]) \
-                and not words[first - 1].ends_clause and len(low[first - 1]) > 1 and low[first - 1] not in STOP_WORDS:
+                and not words[first - 1].ends_clause and len(low[first - 1]) > 1 \
+                and _street_name_word(low[first - 1]):
             first -= 1
         if first == k:
             continue
         if low[k] in _WEAK_SUFFIXES and _ordinary(low[first]):
             continue
+        if k - first == 1 and low[first] in _DESCRIBING_WORDS:
+            continue  # "same lane", "the back road", "a side street"
         out.append((first, k + 1))
     return out
+
+
+# Towns on the stop list are no names, but streets are named after them ("london road").
+_TOWN_STOPS = frozenset("""
+staffordshire stafford stoke stoke-on-trent trent newcastle newcastle-under-lyme lyme burton burton-on-trent
+tamworth lichfield cannock leek uttoxeter stone rugeley biddulph kidsgrove hanley longton burslem fenton
+tunstall meir cheadle penkridge eccleshall codsall wolverhampton walsall birmingham derby crewe london
+manchester station
+""".split())
+# Words that lead up to a street without being part of its name ("towards fawcett road", "visit
+# sandon road", "heading down church lane").
+_STREET_LEADS = frozenset("""
+towards toward visit visits visited visiting heading head heads headed going go goes went come comes came
+walking walked walk drive driving drove driven run running ran turn turned turning left right via onto
+parked park near
+""".split())
+# One everyday word before a suffix that describes a road rather than names it.
+_DESCRIBING_WORDS = frozenset("same next back main side private busy quiet dark narrow top bottom far other near "
+                              "nearest end first second third last new ring slip dirt country".split())
+
+
+def _street_name_word(key: str) -> bool:
+    """Could be a word of a street's name said before its suffix."""
+    if key in _STREET_LEADS or (key in STOP_WORDS and key not in _TOWN_STOPS):
+        return False
+    return not (len(key) > 4 and key.endswith(("ing", "ed")) and _ordinary(key))
 
 
 def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> list[_Hit]:
@@ -1064,10 +1237,14 @@ def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> li
                 ws = streams[t][1]
                 rlow = [_base_key(x.clean) for x in ws]
                 house = _house_at(rlow, j)
+                if house is not None and j > 0 and rlow[j - 1] == "the" and not ws[j - 1].ends_clause:
+                    break  # "the one between the launderette and the bookies": no house number
                 if w.clean.lower() not in _ADDRESS_LEAD_INS and house is None:
                     if end in home and (named := _house_name_street(ws, j)):
                         lo = j - 1 if j > 0 and rlow[j - 1] == "the" and not ws[j - 1].ends_clause else j
                         hits.append(_Hit("address", "address.answer", t, lo, named))  # "the old vicarage, church lane"
+                    elif (named := _house_name_at(ws, rlow, j)):
+                        hits.append(_Hit("address", "address.house_name", t, j, named))  # "low moor farm, it's off ..."
                     break  # the reply does not open with the house number: "I don't know, 5 minutes away"
                 if house is None:
                     continue
@@ -1087,6 +1264,50 @@ def _address_answer_hits(streams: list[tuple[str, list[_W]]], cased: bool) -> li
 
 
 _HOME_ADDRESS_CUES = (("address",), ("where", "do", "you", "live"), ("first", "line"))
+# The last word of a home's name ("Low Moor Farm", "Ivy Cottage", "The Old Granary"); not landmarks
+# such as a hall, mill, church or school, which are where things happen.
+_DWELLINGS = frozenset("farm farmhouse cottage barn lodge manor grange bungalow vicarage rectory parsonage forge "
+                       "granary smithy dairy coachhouse".split())
+_HOUSE_NAME_LEADS = frozenset("at from to lives live living lived".split())
+
+
+def _house_name_at(ws: list[_W], low: list[str], j: int) -> int | None:
+    """One past a house name starting at j: up to three street-like words then a dwelling word
+    ("low moor farm", "the old granary", "ivy cottage"); None when there is none."""
+    k = j + 1 if j < len(low) and low[j] == "the" else j
+    start = k
+    while k < len(low) and k - start < 3 and not (k > start and ws[k - 1].ends_clause):
+        if low[k] in _DWELLINGS and k > start:
+            return k + 1
+        if not _street_word(ws[k], low[k]) or low[k] in STOP_WORDS - {"old"}:
+            return None
+        k += 1
+    if k < len(low) and low[k] in _DWELLINGS and k > start and not ws[k - 1].ends_clause:
+        return k + 1
+    return None
+
+
+def _house_name_hits(words: list[_W], stream: int) -> list[_Hit]:
+    """A home said by its name where someone lives or is: "my neighbour at the old granary", "he
+    lives up at the old forge", "i live at ivy cottage"; "the old <dwelling>" after "at / from"."""
+    low = [_street_key(w.clean) for w in words]
+    hits = []
+    for i, t in enumerate(low):
+        if t not in _HOUSE_NAME_LEADS or words[i].ends_clause:
+            continue
+        j = i + 1
+        if j < len(low) and low[j] in ("up", "down", "over", "out") and not words[j].ends_clause:
+            j += 1
+        if j < len(low) and low[j] == "at" and t != "at" and not words[j].ends_clause:
+            j += 1
+        if j >= len(low):
+            continue
+        old = low[j] == "the" and j + 1 < len(low) and low[j + 1] == "old"
+        if (old or t in ("lives", "live", "living", "lived")) and (end := _house_name_at(words, low, j)):
+            if not words[end - 1].ends_sentence and (street := _street_at(words, low, end)):
+                end = street  # "i live at ivy cottage, long lane"
+            hits.append(_Hit("address", "address.house_name", stream, j, end))
+    return hits
 
 
 def _house_name_street(ws: list[_W], j: int) -> int | None:
@@ -1175,9 +1396,9 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
         if low[k] in _MAIL_PROVIDERS:
             end = k + 1
         else:
-            while k < n and k - j <= 2 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", low[k]) and low[k] != "dot" \
-                    and low[k] not in _EMAIL_STOP:
-                k += 1
+            while k < n and k - j <= 4 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", low[k]) and low[k] != "dot" \
+                    and (low[k] not in _EMAIL_STOP or (k == j + 1 and k + 1 < n and low[k + 1] == "dot")):
+                k += 1  # "at o hare joinery dot co dot uk", "at me dot com"
             if k < n and low[k] != "dot" and all(low[x] in DIGIT_WORDS or low[x] == "oh" for x in range(j + 1, k)):
                 while k < n and k - j <= 8 and (low[k] in DIGIT_WORDS or low[k] == "oh"):
                     k += 1  # a domain said as digits: "at one six three dot com"
@@ -1185,9 +1406,14 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
                 continue
             end = k
         e = end
+        spelled_tld = False
         while e + 1 < n and low[e] == "dot" and re.fullmatch(r"[a-z0-9-]+", low[e + 1]):
+            if e + 2 < n and len(low[e + 1]) == 1 and len(low[e + 2]) == 1 and low[e + 1] + low[e + 2] in _TLD_WORDS:
+                e += 3  # a country code spelled: "w p dot p l"
+                spelled_tld = True
+                break
             e += 2
-        if low[e - 1] not in _TLD_WORDS and low[j + 1] not in _MAIL_PROVIDERS:
+        if low[e - 1] not in _TLD_WORDS and low[j + 1] not in _MAIL_PROVIDERS and not spelled_tld:
             continue
         b = j
         while b > 0 and (j - b < 8 or (len(low[b - 1]) == 1 and j - b < 40)) \
@@ -1197,6 +1423,9 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
             b -= 1  # a spelled local part ("g o r d o n f e r n s at ...") can be long
         while b < j and low[b] in _EMAIL_JOINERS:
             b += 1
+        while b + 1 < j and low[b] in _NUMBER_WORD_SET and b > 0 and low[b - 1] in _EMAIL_STOP \
+                and low[b + 1] not in _NUMBER_WORD_SET and low[b + 1] not in _EMAIL_JOINERS:
+            b += 1  # "and another one jordan underscore m ...": the count is no part of the address
         if b < j:
             hits.append(_Hit("email", "email.spoken", stream, b, e))
     return hits
@@ -1208,7 +1437,7 @@ def _reference_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hi
     low = [w.clean.lower() for w in words]
     hits = []
     for i, t in enumerate(low):
-        if t not in _REFERENCE_CUES:
+        if t not in _REFERENCE_OPENERS:
             continue
         j = i + 1
         while j < len(low) and j - i <= 5 and (low[j] in _REFERENCE_GAP or low[j] in _REFERENCE_CUES
@@ -1226,8 +1455,34 @@ def _reference_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hi
         while k < len(low) and ((re.fullmatch(r"[\d /-]+", digits[k]) and digits[k].strip())
                                 or (not digits[k] and k + 1 < len(low) and digits[k + 1] == "/")):
             k += 1
+        if k > j and k < len(low) and (low[k] in NATO or (len(low[k]) == 1 and low[k] not in "ai")) \
+                and low[k].isalpha() and (k + 1 == len(low) or words[k].ends_clause):
+            k += 1  # a letter at the end: "ref is four four nine two one bravo"
         if sum(c.isdigit() for c in "".join(digits[j:k])) >= 3 and not (k < len(low) and low[k] in _QUANTITY_UNITS):
             hits.append(_Hit("reference", "reference.spoken", stream, j, k))
+    return hits
+
+
+def _logged_day_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
+    """Three or more digits said with the day they were logged need no cue: "its four four seven of
+    today", "the number was two three one four of the eighth". A count, an age or an amount is never
+    said "of today" / "of the <day>"; the day itself is added by `_reference_date_tail`."""
+    low = [w.clean.lower() for w in words]
+    hits = []
+    k = 0
+    while k < len(low):
+        if not re.fullmatch(r"\d+", digits[k]):
+            k += 1
+            continue
+        j = k
+        while k < len(low) and re.fullmatch(r"\d+", digits[k]) and not (k > j and words[k - 1].ends_clause):
+            k += 1
+        day = low[k + 2] if k + 2 < len(low) and low[k + 1:k + 2] == ["the"] else ""
+        if sum(len(d) for d in digits[j:k]) >= 3 and "hundred" not in low[j:k] and k + 1 < len(low) \
+                and low[k] == "of" and not words[k - 1].ends_clause \
+                and (low[k + 1] in _DAY_OF_LOG or day in _ORDINAL_VALUES or day in ("twenty", "thirty")
+                     or re.fullmatch(r"[0-3]?\d(?:st|nd|rd|th)", day)):
+            hits.append(_Hit("reference", "reference.logged_day", stream, j, k))
     return hits
 
 
@@ -1390,6 +1645,12 @@ class _Names:
                     continue  # "my name is" already read
                 while j < len(words) and low[j] in _FILLERS:
                     j += 1
+                if cue[0] in ("called", "calling"):  # "kept calling the other one gaz", "called him dazza"
+                    k = j
+                    while k < len(words) and k - j < 3 and low[k] in _CALLED_OBJECTS and not words[k].ends_clause \
+                            and not (low[k] == "the" and low[k + 1:k + 2] != ["other"]):
+                        k += 1  # "the" only in "the other one" ("a scheme called the herbert protocol")
+                    j = k if k < len(words) and low[k] not in _CALLED_OBJECTS else j
                 if j >= len(words) or (j > 0 and words[j - 1].ends_sentence):
                     continue
                 w = words[j]
@@ -1421,6 +1682,10 @@ class _Names:
             if not self.known(w) or (i + 1 < len(words) and not w.ends_clause
                                      and _base_key(words[i + 1].clean) in _STREET_ONLY_SUFFIXES):
                 continue  # "Victoria Road", "clayton lane": a street
+            if (i > 0 and low[i - 1] in _CAR_MAKES and not words[i - 1].ends_clause) or \
+                    (i + 1 < len(words) and (self.key(w), self.key(words[i + 1])) in _NAMED_THINGS) or \
+                    (i > 0 and (self.key(words[i - 1]), self.key(w)) in _NAMED_THINGS):
+                continue  # "a black seat leon", "a little jack russell": a car, a dog
             if any(x in _FORCE_WORDS for x in low[i + 1:i + 4]) and all(
                     not x.ends_clause for x in words[i:i + 3]) and (
                     low[i + 1] in _FORCE_WORDS or low[i + 1] == "and") and (
@@ -1450,6 +1715,54 @@ class _Names:
                 m = self._letters(words, k)
                 if m - k >= 3:
                     hits.append(_Hit("name", "name.spelled", stream, k, m))
+        hits += self._kin_names(words, low, stream)
+        # "a card in the name K Hughes", "booked under the name of Patel"
+        for j in _cue_ends(low, _NAME_OF_CUES):
+            if j < len(words) and low[j] == "of" and not words[j].ends_clause:
+                j += 1
+            if j >= len(words) or words[j - 1].ends_sentence:
+                continue
+            if len(self.key(words[j])) == 1 and self.key(words[j]).isalpha() and j + 1 < len(words) \
+                    and self.name_like(words[j + 1]):
+                hits.append(_Hit("name", "name.cue: the name", stream, j, self.extend(words, j + 1)))
+            elif self.name_like(words[j]) or self.known(words[j]):
+                hits.append(_Hit("name", "name.cue: the name", stream, j, self.extend(words, j)))
+        # a double-barrelled surname after a name-like word ("tanisha ellington-brown")
+        for i in range(1, len(words)):
+            parts = self.key(words[i]).split("-")
+            if len(parts) == 2 and all(len(x) >= 2 and (x in self.surnames or not _ordinary(x)) for x in parts) \
+                    and any(not _ordinary(x) or x in self.surnames for x in parts) and not words[i - 1].ends_clause \
+                    and (self.name_like(words[i - 1]) or self.known(words[i - 1])) \
+                    and self.key(words[i]) not in self.stop and (self.cased or not _ordinary(self.key(words[i - 1]))
+                                                                 or self.known(words[i - 1])):
+                hits.append(_Hit("name", "name.double_barrelled", stream, i - 1, i + 1))
+        return hits
+
+    def _kin_names(self, words: list[_W], low: list[str], stream: int) -> list[_Hit]:
+        """A name said straight after who the person is: "my husband, Owain, is on his way", "her
+        friend precious", "his girlfriend sky shes nice". A first name that is also a word counts
+        here (not "will" / "may"); a word on no list only when "she's / he's / who" follows it."""
+        hits = []
+        for i, t in enumerate(low[:-1]):
+            if t not in _KIN | _ROLES or i == 0 or low[i - 1] not in _KIN_OWNERS | {"the"}:
+                continue
+            personal = low[i - 1] != "the"   # "the manager angharad": only a name no word could be
+            j = i + 1
+            w = words[j]
+            key = self.key(w)
+            if key in self.stop or key in _KIN or key in TITLES or key in MODAL_NAMES or key in NOT_NAMES_ALONE \
+                    or key in _NOT_A_NAME_REPLY or key in _KIN_NOT_NAMES or not re.fullmatch(_NAME_KEY_PLUS, key) \
+                    or words[i].ends_sentence:
+                continue
+            if self.cased:
+                ok = _is_capitalised(_base(w.clean)) and (personal or self.name_like(w))
+            else:
+                after = low[j + 1] if j + 1 < len(low) and not w.ends_sentence else ""
+                ok = key in self.first or not _ordinary(key) or (
+                    personal and after in _SUBJECT_VERBS and len(key) >= 3 and not key.endswith("ly")
+                    and key not in _NOT_STREET_WORDS and key not in _FUNCTION_WORDS and key not in _NUMBER_WORD_SET)
+            if ok:
+                hits.append(_Hit("name", "name.after_kin", stream, j, self.extend(words, j)))
         return hits
 
     def _letters(self, words: list[_W], k: int) -> int:
@@ -1506,6 +1819,8 @@ class _Names:
             return None
         w = ws[j]
         key = low[j]
+        if key in NATO and (m := _spelling_at(ws, j, self.cased)[0]) - j >= 3:
+            return _Hit("name", "name.answer", stream, j, m)  # "november alpha india romeo"
         if not re.fullmatch(_NAME_KEY, key) or key in self.stop or key in _NOT_A_NAME_REPLY:
             letters = self._letters(ws, j)
             if letters - j >= 3 or (letters - j == 1 and surname and (self.cased or key not in ("i", "a"))):
@@ -1531,7 +1846,8 @@ class _Names:
             else:
                 break
         if not self.cased and k < len(ws) and len(ws) - j <= 3 and ws[-1].end_s - ws[j].start_s < 3.0 \
-                and all(re.fullmatch(_NAME_KEY, x) and (x not in self.stop or x in _STREET_SUFFIXES) for x in low[k:]):
+                and all(re.fullmatch(_NAME_KEY, x) and (x not in self.stop or x in _STREET_SUFFIXES)
+                        and not _trade_word(x) for x in low[k:]):
             k = len(ws)  # the whole reply is the name: "josh kettle", "jade prince", "margaret hill"
         elif not self.cased and k == j + 1 and self.known(w) and k + 1 < len(ws) and low[k + 1] in _SUBJECT_VERBS \
                 and _surname_word(low[k]) and not ws[j].ends_clause:
@@ -1542,6 +1858,20 @@ class _Names:
 
 # A short follow-up of only these words ("and yours?", "and for him, if you know it") asks the
 # asker's previous question again, about someone else.
+_CALLED_OBJECTS = frozenset("him her them the other one each himself herself".split())
+_NAME_OF_CUES = (("in", "the", "name"), ("under", "the", "name"))
+_KIN_OWNERS = frozenset("my his her their our your".split())
+# People known by their role, named after it like kin ("the manager angharad", "my landlord, Mr Peel").
+_ROLES = frozenset("manager landlord landlady boss teacher supervisor colleague driver owner tenant caretaker warden"
+                   " nurse doctor social worker".split())
+# Words said after a kin word that are no name ("my son again", "her mum upstairs", "my partner too").
+_KIN_NOT_NAMES = frozenset("""
+again too also as well upstairs downstairs outside inside here there now then today tonight home back first
+only who whos who's said says told rang called phoned texted and or but has had have is was were will would
+could can should did does do lives lived works worked went goes came comes just never always still
+though although anyway actually obviously basically apparently honestly probably definitely maybe because cos
+coz when while whilst if unless since until so
+""".split())
 _FOLLOW_UP_PERSONS = frozenset("him her his hers them their theirs yours your you".split()) | _KIN
 _FOLLOW_UP_WORDS = _FOLLOW_UP_PERSONS | frozenset(
     "and for what about if know it do does the same please ok okay right thanks now also too so one".split())
@@ -1577,7 +1907,25 @@ def _follow_ups(streams: list[tuple[str, list[_W]]], asked) -> list[tuple[int, i
 
 
 # Small words inside a surname ("Ó Briain", "van Dijk", "da Silva", "al Rashid").
-_NAME_PARTICLES = frozenset("ó o ní nic mac mc van von der den de da di du le la del della al el ap".split())
+# A business after a name is no part of it ("mick fenwick roofing", "dave smith plumbing and heating").
+_TRADE_WORDS = frozenset("""
+builders building builder plumbers plumber joinery joiners joiner electrics electrical electricians roofers
+services ltd limited co company and sons garage motors cars taxis transport removals cleaners carpets tiling
+""".split())
+
+
+def _trade_word(key: str) -> bool:
+    return key in _TRADE_WORDS or (key.endswith("ing") and _ordinary(key))
+
+
+# Things named like people: dog breeds, and a car model after its make ("seat leon", "nissan leaf").
+_NAMED_THINGS = frozenset({("jack", "russell"), ("jack", "russells"), ("king", "charles"), ("saint", "bernard")})
+_CAR_MAKES = frozenset("""
+seat ford vauxhall kia toyota honda nissan renault peugeot citroen skoda volvo fiat mazda hyundai audi bmw mercedes
+mini jaguar lexus dacia suzuki mitsubishi tesla volkswagen vw alfa porsche subaru
+""".split())
+_NAME_PARTICLES = frozenset("ó o ní nic mac mc van von der den de da di du le la del della al el ap saint"
+                            .split())
 _FORCE_WORDS = frozenset("police constabulary".split())
 _FORCE_LEADS = frozenset("to is its it's this from hello hi hiya the with".split())
 _AFTER_TOWN = frozenset("and for last on at today yesterday this next town centre center".split())
@@ -1666,18 +2014,29 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
             if default_references:  # custom patterns replace these built-in rules too
                 hits += _reference_hits(words, digits, s)
                 hits += _number_noun_hits(words, digits, s)
+                hits += _logged_day_hits(words, digits, s)
+                hits += _regex_hits(_DASHED_CODE, " ".join(w.clean for w in words),
+                                    [k for k, w in enumerate(words) for _ in w.clean + " "][:-1] or [-1],
+                                    "reference", "reference.dashed_code", s)
+                # Codes are read letter by letter or in the phonetic alphabet ("bravo delta two five ...").
                 hits += _regex_hits(_CRIME_NUMBER, ref_text, ref_owner, "reference", "reference.crime_number", s)
-                code_text, code_owner = _view(words, [d.upper() for d in digits], breaks=True)
-                hits += [h for h in _regex_hits(_SLASHED_CODE, code_text, code_owner, "reference",
-                                                "reference.slashed_code", s)
-                         if _codes_ok(words, digits, h.lo, h.hi, cased) and low_words[h.lo] not in ("a", "i")]
-                hits += [h for h in _regex_hits(_LETTER_CODE, code_text, code_owner, "reference",
-                                                "reference.code_shape", s)
-                         if _codes_ok(words, digits, h.lo, h.hi, cased)
-                         and low_words[h.lo] not in ("a", "i")]  # "s a 1 2 7 7 4 0", not "i 12345"
+                for norms in [digits] + [v for v in [_nato_norms(words, letter_o)] if v is not None]:
+                    code_text, code_owner = _view(words, [d.upper() for d in norms], breaks=True)
+                    if norms is not digits:
+                        hits += [h for h in _regex_hits(_CRIME_NUMBER, code_text, code_owner, "reference",
+                                                        "reference.crime_number", s)
+                                 if _codes_ok(words, norms, h.lo, h.hi, cased)]
+                    hits += [h for h in _regex_hits(_SLASHED_CODE, code_text, code_owner, "reference",
+                                                    "reference.slashed_code", s)
+                             if _codes_ok(words, norms, h.lo, h.hi, cased) and low_words[h.lo] not in ("a", "i")]
+                    hits += [h for h in _regex_hits(_LETTER_CODE, code_text, code_owner, "reference",
+                                                    "reference.code_shape", s)
+                             if _codes_ok(words, norms, h.lo, h.hi, cased)
+                             and low_words[h.lo] not in ("a", "i")]  # "s a 1 2 7 7 4 0", not "i 12345"
         if "phone" in on:
-            hits += _phone_hits(words, digits, s)
+            hits += _phone_hits(words, digits, s, breaks[s])
         views = [digits, letter_o] + [v for v in [_nato_norms(words, letter_o)] if v is not None]
+        views += [v for v in [_letter_sound_norms(words, n) for n in views] if v is not None]
         postcodes = [h for norms in views
                      for h in _shape_hits(_POSTCODE, words, norms, "postcode", s, cased, breaks[s])]
         plates = [h for norms in views for h in _shape_hits(_REG, words, norms, "vehicle_reg", s, cased, breaks[s])]
@@ -1690,7 +2049,10 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
             hits += _code_after_cue(words, digits, _POSTCODE_CUES, "postcode", 7, s, cased)
         if "vehicle_reg" in on:
             hits += plates
-            hits += _code_after_cue(words, digits, _REG_CUES, "vehicle_reg", 7, s, cased)
+            hits += [h for norms in views[:2] for h in _spelled_plate_hits(streams, s, norms, cased, breaks[s])
+                     if not any(p.lo < h.hi and h.lo < p.hi for p in plates)]
+            hits += [h for norms in views[:1] + views[2:]
+                     for h in _code_after_cue(words, norms, _REG_CUES, "vehicle_reg", 7, s, cased)]
         if "date_of_birth" in on:
             for j, t in enumerate(low_words):
                 if t in _DOB_CUES or (t == "d" and low_words[j + 1:j + 3] == ["o", "b"]):
@@ -1702,7 +2064,8 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
                 key = _digit_date_key("".join(digits[hit.lo:hit.hi]).replace(" ", ""))
                 dates.append((hit, words[hit.lo].start_s, words[hit.hi - 1].end_s, key))
         if "address" in on:
-            hits += [_spelled_after(words, h, cased) for h in _address_hits(words, s)]
+            hits += [_spelled_after(words, h, cased) for h in _address_hits(words, s, cased)]
+            hits += _house_name_hits(words, s)
         if "name" in on:
             hits += [names.spelled(words, h) for h in names.hits(words, s)]
             for pattern in deny:
@@ -1715,8 +2078,9 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
     if "date_of_birth" in on:  # "date of birth for you?" ... "and for him, if you know it?"
         dob_cues += [(streams[s][1][end - 1].end_s, s) for s, end in _follow_ups(
             streams, lambda low: any(t in _DOB_CUES for t in low) or "d o b" in " ".join(low))]
-    hits += _dates_of_birth(dates, dob_cues)
+    hits += [_corrected_date(streams[h.stream][1], h) for h in _dates_of_birth(dates, dob_cues)]
     hits = [_reference_date_tail(streams[h.stream][1], h) if h.category == "reference" else h for h in hits]
+    hits = [_with_x_ray(streams[h.stream][1], h) for h in hits]
     hits = _resolve(hits)
     # A first name alone right after an address or right before a postcode is the town
     # ("58 Cherrytree Drive, Preston, PR2 8LD").
@@ -1725,10 +2089,46 @@ def _find_hits(streams: list[tuple[str, list[_W]]], config: RedactionConfig) -> 
     hits = [h for h in hits if not (h.category == "name" and h.rule == "name.first_name" and h.hi - h.lo == 1
                                     and ((h.stream, h.lo) in address_ends or (h.stream, h.hi) in postcode_starts))]
     if "address" in on:
+        hits = _resolve(hits + _street_before_postcode(streams, hits) + _kin_homes(streams, hits))
         hits = _resolve(hits + _repeat_streets(streams, hits) + _bare_house_numbers(streams, hits))
     if "name" in on:
         hits = _resolve(hits + [names.spelled(streams[h.stream][1], h) for h in _repeat_names(streams, hits, names)])
     return hits
+
+
+def _spelled_plate_hits(streams: list[tuple[str, list[_W]]], s: int, norms: list[str], cased: bool,
+                        breaks: frozenset[int]) -> list[_Hit]:
+    """A private or dateless plate spelled out just after a vehicle was talked about ("a red porsche in
+    the car park g s j one", "the van was b i g one d a v"): three or more spelled characters with at
+    least two letters and a digit, when the last cue said was about a vehicle (`_vehicle_context`)."""
+    words = streams[s][1]
+
+    def char(j: int) -> bool:
+        n = norms[j].replace(" ", "")
+        return bool(re.fullmatch(r"[A-Za-z]|\d{1,2}", n)) and (len(n) > 1 or _codeish(words[j], norms[j], cased))
+
+    hits = []
+    k = 0
+    while k < len(words):
+        if not char(k) or words[k].clean.lower() in ("a", "i"):
+            k += 1
+            continue
+        j = k
+        while k < len(words) and char(k) and (k == j or (k not in breaks and not words[k - 1].ends_clause)) \
+                and (words[k].clean.lower() not in ("a", "i") or _spelled_letter_between(words, norms, k, j, cased)):
+            k += 1
+        code = "".join(norms[j:k]).replace(" ", "")
+        if k - j >= 3 and sum(c.isalpha() for c in code) >= 2 and any(c.isdigit() for c in code) \
+                and _vehicle_context(streams, s, j):
+            hits.append(_Hit("vehicle_reg", "vehicle_reg.spelled_after_vehicle", s, j, k))
+    return hits
+
+
+def _with_x_ray(words: list[_W], hit: _Hit) -> _Hit:
+    """A code ending in "x ray" takes the "ray" too (its letter is read from the "x")."""
+    if hit.hi < len(words) and words[hit.hi].clean.lower() == "ray" and words[hit.hi - 1].clean.lower() == "x":
+        return _Hit(hit.category, hit.rule, hit.stream, hit.lo, hit.hi + 1)
+    return hit
 
 
 def _vehicle_context(streams: list[tuple[str, list[_W]]], stream: int, i: int) -> bool:
@@ -1742,6 +2142,32 @@ def _vehicle_context(streams: list[tuple[str, list[_W]]], stream: int, i: int) -
         if word in _POSTCODE_WORDS:
             return False
     return False
+
+
+_CORRECTIONS = frozenset("no sorry wait mean actually hang on".split())
+_CORRECTION_FILLERS = _CORRECTIONS | frozenset("i er erm um uh its it's it is not oh".split())
+_DATE_WORDS = _NUMBER_WORD_SET | frozenset(_ORD.replace("(?:", " ").replace(")?", " ").replace(")", " ")
+                                             .replace("[ -]?", " ").replace("|", " ").split()) \
+    | frozenset("of the and thousand first second third".split())
+
+
+def _corrected_date(words: list[_W], hit: _Hit) -> _Hit:
+    """A date of birth corrected as it is said goes with its correction: "fourteenth of february two
+    thousand and fourteen wait no fifteen", "twenty ninth of february no sorry twenty eighth ..."."""
+    low = [w.clean.lower() for w in words]
+    k = hit.hi
+    while k < len(low) and k - hit.hi < 3 and low[k] in _CORRECTION_FILLERS and not words[k - 1].ends_sentence:
+        k += 1
+    if k == hit.hi or not any(low[x] in _CORRECTIONS for x in range(hit.hi, k)):
+        return hit
+    m = k
+    while m < len(low) and m - k < 8 and (low[m] in _DATE_WORDS or low[m] in _MONTH_VALUES
+                                          or re.fullmatch(r"\d{1,4}(?:st|nd|rd|th)?", low[m])) \
+            and not (m > k and words[m - 1].ends_sentence):
+        m += 1
+    while m > k and low[m - 1] in ("of", "the", "and"):
+        m -= 1
+    return _Hit(hit.category, hit.rule, hit.stream, hit.lo, m) if m > k else hit
 
 
 def _dates_of_birth(dates: list[tuple[_Hit, float, float, tuple | None]],
@@ -1857,6 +2283,61 @@ def _digit_dates(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
 
 
 _AT_HOME_LEADS = frozenset("im i'm were we're theyre they're hes he's shes she's lives live living door".split())
+
+
+# Words that are never part of a street name, even when it is read from the postcode after it.
+_FUNCTION_WORDS = frozenset("""
+a an the and or but to of in on at by for from with up down over under near past round around about into onto off
+through across along behind outside inside opposite is are was were be been it its it's i you he she we they me him
+her us them my your his our their this that these those there here then than so if as not no yes just also very all
+live lives living im i'm were we're theyre they're thats that's um uh er erm yeah
+""".split())
+
+
+def _street_before_postcode(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
+    """A street said straight before a postcode is the home's, with or without its house number
+    ("its on hathersage road m fourteen six h s"); there its words need not look like a street
+    name ("fourteen love day close m e five ..."), since the postcode says what it is."""
+    out = []
+    for hit in hits:
+        if hit.category != "postcode" or hit.lo == 0:
+            continue
+        words = streams[hit.stream][1]
+        low = [_street_key(w.clean) for w in words]
+        k = hit.lo - 1
+        if low[k] not in _STREET_SUFFIXES or words[k].ends_sentence or words[k].seg != words[hit.lo].seg:
+            continue
+        m = k
+        while m > 0 and k - m < 3 and low[m - 1] not in _FUNCTION_WORDS and not words[m - 1].ends_clause \
+                and re.fullmatch(r"[a-z][a-z'\-]*", low[m - 1]) and low[m - 1] not in _NUMBER_WORD_SET:
+            m -= 1
+        house = next((x for x in range(max(0, m - 5), m) if _house_at(low, x) == m
+                      and not any(words[y].ends_clause for y in range(x, m))), None)
+        if house is not None and house > 0 and low[house - 1] in _HOUSE_PREFIXES | _NUMBER_PREFIXES:
+            house -= 1
+        if house is None and m == k:
+            continue
+        out.append(_Hit("address", "address.before_postcode", hit.stream, m if house is None else house, k + 1))
+    return out
+
+
+def _kin_homes(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
+    """Where a named friend or relative is, said straight after their name, is their home: "to see
+    her friend precious on brook street" (a street with no number is otherwise the incident's)."""
+    out = []
+    for h in hits:
+        if h.category != "name" or h.lo == 0:
+            continue
+        words = streams[h.stream][1]
+        low = [_street_key(w.clean) for w in words]
+        k = h.hi
+        if low[h.lo - 1] not in _KIN or k + 2 >= len(low) or low[k] not in ("on", "in", "at", "off", "from") \
+                or words[k - 1].ends_clause:
+            continue
+        for lo, hi in _street_mentions(words, low):
+            if lo == k + 1 and not any(words[x].ends_sentence for x in range(k, hi - 1)):
+                out.append(_Hit("address", "address.kin_home", h.stream, lo, hi))
+    return out
 
 
 def _bare_house_numbers(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> list[_Hit]:
@@ -1990,20 +2471,53 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
             lo = i
             if i > 0 and not words[i - 1].ends_clause and names.known(words[i - 1]) and (s, i - 1) not in covered:
                 lo = i - 1  # "Mark Evans", once "Evans" is known to be a name
-            out.append(_Hit("name", "name.repeat", s, lo, i + 1))
-    # A hidden name spelled out again later ("is that w e i", "so that's K-O-F-I").
+            hi = i + 1
+            if not w.ends_clause and i + 1 < len(words) and (s, i + 1) not in covered \
+                    and not _trade_word(keys[i + 1]) and keys[i + 1] not in _STREET_SUFFIXES:
+                hi = names.extend(words, i, 1)  # "bryn hollis roofing": the surname said with it this time
+            out.append(_Hit("name", "name.repeat", s, lo, hi))
+    # A hidden name spelled out again later ("is that w e i", "so that's K-O-F-I", "e l hyphen s a y e d",
+    # "november alpha india romeo"): any part of a double-barrelled name, or two name words run together.
+    spellings = set(found)
+    for h in hits:
+        if h.category == "name":
+            keys = [names.key(w) for w in streams[h.stream][1][h.lo:h.hi]]
+            spellings |= {part for key in keys for part in key.split("-") if len(part) >= 2}
+            spellings |= {key.replace("-", "") for key in keys}
+            spellings |= {re.sub(r"[^a-z]", "", a + b) for a, b in zip(keys, keys[1:])}
     for s, (_, words) in enumerate(streams):
         i = 0
         while i < len(words):
-            m = _letters_end(words, i, names.cased)
+            m, letters = _spelling_at(words, i, names.cased)
             if m > i:
-                letters = re.sub(r"[^A-Za-z]", "", "".join(w.clean for w in words[i:m])).lower()
-                if len(letters) >= 2 and letters in found and not all((s, x) in covered for x in range(i, m)):
+                if len(letters) >= 2 and letters in spellings and not all((s, x) in covered for x in range(i, m)):
                     out.append(_Hit("name", "name.repeat_spelled", s, i, m))
                 i = m
             else:
                 i += 1
     return out
+
+
+_SPELLING_JOINERS = frozenset("hyphen dash apostrophe space".split())
+
+
+def _spelling_at(words: list[_W], i: int, cased: bool) -> tuple[int, str]:
+    """One past a spelling starting at i, and its letters: single letters ("S M I T H", "s-m-i-t-h"),
+    phonetic-alphabet words ("sierra echo alpha november"), "hyphen" / "dash" between letters."""
+    m = _letters_end(words, i, cased)
+    if m > i and m - i >= 1:
+        k = m
+        while k + 1 < len(words) and words[k].clean.lower() in _SPELLING_JOINERS and not words[k - 1].ends_sentence \
+                and (n := _letters_end(words, k + 1, cased)) > k + 1:
+            k = n  # "e l hyphen s a y e d"
+        return k, re.sub(r"[^A-Za-z]", "", "".join(w.clean for w in words[i:k] if w.clean.lower() not in
+                                                    _SPELLING_JOINERS)).lower()
+    k = i
+    while k < len(words) and words[k].clean.lower() in NATO and not (k > i and words[k - 1].ends_sentence):
+        k += 1
+    if k - i >= 3:
+        return k, "".join(NATO[w.clean.lower()] for w in words[i:k]).lower()
+    return i, ""
 
 
 def find_redactions(transcript: Sequence[Segment | dict], config: RedactionConfig | None = None) -> list[Redaction]:

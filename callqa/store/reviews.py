@@ -55,9 +55,10 @@ class ReviewsMixin(StoreBase):
 
     def review_queue(self, *, start: datetime | None = None, end: datetime | None = None, area: str = "",
                      call_type: str = "", handler: str = "", indicator: str = "", status: str = "open",
-                     limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+                     q: str = "", limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         """(rows, total) of current flags of non-training calls started in [start, end), matching the
-        given values (blank: any) and review `status` (one of QUEUE_STATUSES). Findings come before
+        given values (blank: any), whose call id holds `q` (any case), and review `status` (one of
+        QUEUE_STATUSES). One row per flag (the CSV and the API). Findings come before
         flags that need review, then severity, vulnerability priority (high first) and newest calls."""
         current = current_scorings()
         closing, decided = _closing_decisions()
@@ -81,6 +82,8 @@ class ReviewsMixin(StoreBase):
                               (handler, t.calls.c.handler_id), (indicator, t.flags.c.indicator)):
             if value:
                 query = query.where(column == value)
+        if q:
+            query = query.where(func.lower(t.calls.c.call_id).contains(q.lower(), autoescape=True))
         if status == "open":
             query = query.where(closing.c.id.is_(None))
         elif status in ("confirmed", "dismissed"):

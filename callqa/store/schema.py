@@ -212,12 +212,14 @@ users = Table(
     Column("id", Integer, primary_key=True),
     Column("username", String(128), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
-    Column("role", String(16), nullable=False),      # qa_lead | panel_member
+    Column("role", String(16), nullable=False),      # qa_lead | panel_member | operator
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Bumped on sign-out, password change and disabling: every session signed with an older
     # value stops working, copied cookies included (sessions are signed cookies, not rows).
     Column("session_epoch", Integer, nullable=False, server_default="0"),
+    # An operator's account is linked to one handler id (calls.handler_id): the calls they may see.
+    Column("handler_id", String(255)),
 )
 
 panel_assignments = Table(
@@ -243,5 +245,29 @@ flag_decisions = Table(
 )
 Index("ix_flag_decisions_flag", flag_decisions.c.flag_id)
 FLAG_DECISIONS = ("confirm", "dismiss", "note")
+
+# An operator's answer to one finding (flag) on their own call: acknowledged, or disputed with a
+# comment; a QA lead then resolves a dispute (upheld: the finding stands; overturned: the flag is
+# dismissed through flag_decisions). One answer per flag: a re-score raising the flag again is a
+# new flag, answered afresh.
+feedback_responses = Table(
+    "feedback_responses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", Integer, ForeignKey("flags.id"), nullable=False, unique=True),
+    Column("call_id", String(128), nullable=False),
+    Column("handler_id", String(255), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("response", String(16), nullable=False),      # one of FEEDBACK_RESPONSES
+    Column("comment", Text),                              # required for a dispute
+    Column("responded_by", String(128), nullable=False),
+    Column("responded_at", DateTime(timezone=True), nullable=False),
+    Column("resolution", String(16)),                     # one of DISPUTE_RESOLUTIONS; None: open
+    Column("resolution_note", Text),
+    Column("resolved_by", String(128)),
+    Column("resolved_at", DateTime(timezone=True)),
+)
+Index("ix_feedback_responses_handler", feedback_responses.c.handler_id)
+FEEDBACK_RESPONSES = ("acknowledged", "disputed")
+DISPUTE_RESOLUTIONS = ("upheld", "overturned")
 # A flag's review status is set by its latest closing decision; a note leaves the status as it is.
 CLOSING_DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}

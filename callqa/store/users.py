@@ -60,14 +60,19 @@ class UsersMixin(StoreBase):
 
     # ---- accounts ---------------------------------------------------------------------------
 
-    def add_user(self, username: str, password_hash: str, role: str, actor: str) -> int | None:
-        """A new active account, audited; None if the user name is taken."""
+    def add_user(self, username: str, password_hash: str, role: str, actor: str,
+                 handler_id: str | None = None) -> int | None:
+        """A new active account, audited; None if the user name is taken. `handler_id` links an
+        operator's account to the calls they handled (the caller checked role and handler id)."""
+        details: dict[str, Any] = {"username": username, "role": role}
+        if handler_id is not None:
+            details["handler_id"] = handler_id
         try:
             with self.engine.begin() as conn:
                 user_id = conn.execute(insert(t.users).values(
                     username=username, password_hash=password_hash, role=role, active=True,
-                    created_at=now())).inserted_primary_key[0]
-                write_audit(conn, actor, "user_add", details={"username": username, "role": role})
+                    created_at=now(), handler_id=handler_id)).inserted_primary_key[0]
+                write_audit(conn, actor, "user_add", details=details)
         except IntegrityError:
             return None
         return user_id
@@ -83,10 +88,11 @@ class UsersMixin(StoreBase):
         return dict(row) if row else None
 
     def list_users(self) -> list[dict[str, Any]]:
-        """id, username, role, active and created_at of every account, by name (never the hashes)."""
+        """id, username, role, handler_id, active and created_at of every account, by name (never the hashes)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active,
-                                       t.users.c.created_at).order_by(t.users.c.username)).mappings().all()
+            rows = conn.execute(select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.handler_id,
+                                       t.users.c.active, t.users.c.created_at)
+                                .order_by(t.users.c.username)).mappings().all()
         return [dict(r) for r in rows]
 
     def replace_password_hash(self, user_id: int, password_hash: str) -> None:

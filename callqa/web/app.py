@@ -105,11 +105,12 @@ def create_app(db_url: str | None = None, secret_key: str | None = None,
     app.extensions["callqa.store"] = store
 
     from callqa.web import auth, security
-    from callqa.web.views import account, calibration, calls, panel, queue, runs, trends
+    from callqa.web.views import account, calibration, calls, disputes, operator, panel, queue, runs, trends
 
     auth.init_app(app)
     security.init_app(app)
-    for blueprint in (account.bp, queue.bp, calls.bp, trends.bp, runs.bp, panel.bp, calibration.bp):
+    for blueprint in (account.bp, queue.bp, calls.bp, trends.bp, runs.bp, panel.bp, calibration.bp, operator.bp,
+                      disputes.bp):
         app.register_blueprint(blueprint)
     from callqa.web import formatting
     from callqa.web.views import errors

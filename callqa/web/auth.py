@@ -1,8 +1,10 @@
 """Who may see what: sessions, the role policy applied to every request, and the login rate limit.
 
 The policy is default-deny in one place: every endpoint needs a signed-in, active user; only the
-endpoints in PANEL_ENDPOINTS are open to panel members, everything else needs a QA lead. A view
-added later is therefore closed to panel members and to nobody-signed-in until listed here.
+endpoints in PANEL_ENDPOINTS are open to panel members, only those in OPERATOR_ENDPOINTS to
+operators, everything else needs a QA lead. A view added later is therefore closed to panel
+members, operators and nobody-signed-in until listed here. Inside the operator pages,
+`sees_handler` keeps each operator to the calls of their own handler id.
 
 The role is read from the store on each request (never trusted from the cookie), so disabling a
 user or changing a role takes effect at once. A session also ends SESSION_ABSOLUTE_LIFETIME after
@@ -32,8 +34,13 @@ from callqa.web import users
 
 PUBLIC_ENDPOINTS = {"static", "account.login"}
 PANEL_ENDPOINTS = {"account.home", "account.logout", "panel.index", "panel.pack", "panel.pack_file"}
+# An operator's own feedback pages (each call checked with `sees_handler`), and nothing else.
+OPERATOR_ENDPOINTS = {"account.home", "account.logout", "operator.feedback", "operator.call", "operator.audio",
+                      "operator.respond"}
+# The endpoints each role other than qa_lead may use; a role not listed here may use none.
+ROLE_ENDPOINTS = {"panel_member": PANEL_ENDPOINTS, "operator": OPERATOR_ENDPOINTS}
 # Endpoints a script or the audio element calls: refused with 401, not sent to the login page.
-MACHINE_ENDPOINTS = {"calls.audio", "queue.csv"}
+MACHINE_ENDPOINTS = {"calls.audio", "queue.csv", "operator.audio"}
 
 # Login rate limit, kept in the store's audit log (so it holds across restarts and processes).
 # Defaults of the app's LOGIN_FAIL_WINDOW, LOGIN_FAILS_PER_USER_AND_IP and LOGIN_FAILS_PER_IP.
@@ -126,9 +133,20 @@ def enforce_policy() -> Response | None:
     user = current_user()
     if user is None:
         return _refuse_anonymous()
-    if user["role"] == "qa_lead" or request.endpoint in PANEL_ENDPOINTS or request.endpoint is None:
+    if user["role"] == "qa_lead" or request.endpoint is None:
+        return None
+    if request.endpoint in ROLE_ENDPOINTS.get(user["role"], ()):
         return None
     abort(403)
+
+
+def sees_handler(user: dict[str, Any], handler_id: str) -> bool:
+    """Whether this user may see the calls of `handler_id`: a QA lead any; an operator only the
+    handler id their account is linked to (an operator without one sees none); nobody else."""
+    if user["role"] == "qa_lead":
+        return True
+    own = user.get("handler_id")
+    return user["role"] == "operator" and bool(own) and own == handler_id
 
 
 def _odd_character(c: str) -> bool:

@@ -17,11 +17,15 @@ from typing import Any
 from callqa.pipeline.errors import CallQAError
 from callqa.pipeline.rules import INDICATORS
 from callqa.store import FLAG_DECISIONS, MAX_ID, QUEUE_STATUSES, Store
+from callqa.store.queue import QUEUE_SCOPES, CallFilter, QueueCall
 from callqa.store.times import to_utc
 from callqa.web.dates import parse_local
 
 STATUSES = QUEUE_STATUSES
+SCOPES = QUEUE_SCOPES
+BULK_DECISIONS = ("confirm", "dismiss")
 MAX_TEXT = 2000
+MAX_BULK = 500   # flags one bulk decision may touch (a page of calls holds far fewer)
 # MAX_ID (from the store): ids and page numbers beyond this are refused (SQLite and PostgreSQL integers)
 
 
@@ -38,6 +42,8 @@ class QueueFilters:
     handler: str = ""
     indicator: str = ""
     status: str = "open"
+    q: str = ""             # part of a call id, any case
+    scope: str = "flagged"  # flagged: calls with a matching flag; all: every call with a current result
 
     @classmethod
     def from_args(cls, args: Any) -> "QueueFilters":
@@ -46,9 +52,12 @@ class QueueFilters:
         if any("\x00" in value for value in values.values()):
             raise InputError("a filter holds a NUL character")
         values["status"] = values["status"] or "open"
+        values["scope"] = values["scope"] or "flagged"
         filters = cls(**values)
         if filters.status not in STATUSES:
             raise InputError(f"status must be one of {', '.join(STATUSES)}")
+        if filters.scope not in SCOPES:
+            raise InputError(f"scope must be one of {', '.join(SCOPES)}")
         if filters.call_type not in ("", "101", "999"):
             raise InputError("call type must be 101 or 999")
         filters.bounds()  # dates parse
@@ -67,8 +76,15 @@ class QueueFilters:
         return start, end
 
     def query_args(self) -> dict[str, str]:
-        """The non-empty filters, for links that keep the current view (CSV export, pages)."""
-        return {k: v for k, v in asdict(self).items() if v}
+        """The non-empty filters, for links that keep the current view (CSV export, pages); the
+        default scope is left out, so links and audit rows read as they did before it existed."""
+        return {k: v for k, v in asdict(self).items() if v and not (k == "scope" and v == "flagged")}
+
+    def call_filter(self) -> CallFilter:
+        """The store's form of these filters (UK dates as [start, end) instants)."""
+        start, end = self.bounds()
+        return CallFilter(start=start, end=end, area=self.area, call_type=self.call_type, handler=self.handler,
+                          indicator=self.indicator, status=self.status, q=self.q, scope=self.scope)
 
 
 def positive_int(text: str | None, default: int | None = None, most: int = MAX_ID) -> int | None:
@@ -90,7 +106,13 @@ def queue(store: Store, filters: QueueFilters, limit: int | None = None,
     start, end = filters.bounds()
     return store.review_queue(start=start, end=end, area=filters.area, call_type=filters.call_type,
                               handler=filters.handler, indicator=filters.indicator, status=filters.status,
-                              limit=limit, offset=offset)
+                              q=filters.q, limit=limit, offset=offset)
+
+
+def call_queue(store: Store, filters: QueueFilters, limit: int | None = None,
+               offset: int = 0) -> tuple[list[QueueCall], int]:
+    """(calls, total calls): one row per call with its flags, in the queue's order (see the store)."""
+    return store.call_queue(filters.call_filter(), limit=limit, offset=offset)
 
 
 def filter_options(store: Store) -> dict[str, list[str]]:
@@ -135,3 +157,86 @@ def panel_draws(store: Store, ids: list[int] | None = None) -> list[dict[str, An
     """Recorded draws, newest first; `ids` keeps only those (a panel member's assignments).
     Only each draw's size is given: a panel member's page must not list call ids."""
     return store.panel_draws(ids)
+
+
+@dataclass(frozen=True)
+class NextFlag:
+    """Where "Next open flag" goes: a flag on this call, or the first open flag of the next call."""
+
+    call_id: str
+    flag_id: int
+    same_call: bool
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What one bulk decision recorded."""
+
+    decision: str
+    flags: int
+    calls: int
+
+
+def next_open_flags(store: Store, call_id: str, flags: list[dict[str, Any]]) -> dict[int | None, NextFlag | None]:
+    """For each of the call's flags (and None: the page's own link), the next open flag: the next open
+    one on this call (after it, then from the top), else the first open flag of the next call in the
+    open queue's order (the default /queue view), else None when nothing is left open."""
+    open_ids = [f["id"] for f in flags if f["status"] == "open"]
+    elsewhere = _next_call_flag(store, call_id)
+    out: dict[int | None, NextFlag | None] = {}
+    for key in [None, *[f["id"] for f in flags]]:
+        position = [f["id"] for f in flags].index(key) if key is not None else -1
+        later = [i for i in open_ids if [f["id"] for f in flags].index(i) > position]
+        others = later or [i for i in open_ids if i != key]
+        out[key] = NextFlag(call_id, others[0], True) if others else elsewhere
+    return out
+
+
+def _next_call_flag(store: Store, call_id: str) -> NextFlag | None:
+    calls, _ = store.call_queue(CallFilter())
+    order = [c for c in calls if c.findings or c.checks]
+    ids = [c.call_id for c in order]
+    after = order[ids.index(call_id) + 1:] + order[:ids.index(call_id)] if call_id in ids else order
+    for call in after:
+        if call.call_id != call_id:
+            first = (call.findings or call.checks)[0]
+            return NextFlag(call.call_id, first.flag_id, False)
+    return None
+
+
+def record_bulk_decision(store: Store, filters: QueueFilters, flag_values: list[str], call_ids: list[str],
+                         decision: str, reason: str, decided_by: str) -> BulkOutcome:
+    """Confirm or dismiss many flags with one reason: the ticked flags, and for each ticked call the
+    flags the queue showed for it (those matching its indicator and status filters). Every flag must
+    be a current one; each decision is stored and audited as a single decision is, in one transaction."""
+    reason = reason.strip()
+    if decision not in BULK_DECISIONS:
+        raise InputError(f"choose a decision: {' or '.join(BULK_DECISIONS)}")
+    if not reason:
+        raise InputError("give one reason for the decision on the ticked flags")
+    if len(reason) > MAX_TEXT:
+        raise InputError(f"the reason is limited to {MAX_TEXT} characters")
+    wanted: list[int] = []
+    for value in flag_values:
+        flag_id = positive_int(value)
+        if flag_id is None:
+            raise InputError("a ticked flag is not a flag number")
+        wanted.append(flag_id)
+    for call_id in dict.fromkeys(c.strip() for c in call_ids if c.strip()):
+        if "\x00" in call_id or len(call_id) > 128:
+            raise InputError("a ticked call is not a call id")
+        wanted += [f["id"] for f in current_flags(store, call_id)
+                   if (not filters.indicator or f["indicator"] == filters.indicator)
+                   and (filters.status == "all" or f["status"] == filters.status)]
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        raise InputError("tick at least one call or flag with something left to decide")
+    if len(wanted) > MAX_BULK:
+        raise InputError(f"at most {MAX_BULK} flags at once")
+    found = store.current_flags_of(wanted)
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise InputError(f"flag {missing[0]} is not on a call's current result (re-scored since?): reload the queue")
+    decisions = [found[i] for i in wanted]
+    store.record_flag_decisions(decisions, decision, reason, decided_by)
+    return BulkOutcome(decision, len(decisions), len({d.call_id for d in decisions}))

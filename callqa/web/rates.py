@@ -1,8 +1,13 @@
-"""Indicator rates over time for an operator (handler_id), a team (area), or everyone.
+"""Indicator rates over time for an operator (handler_id), a team (area), or everyone, each with n.
 
 Rows come from the store (`Store.current_indicator_rows`, one portable query over current
 results); grouping by day or week (in UK time, Monday weeks) happens here, so SQLite and
 PostgreSQL give the same answer without dialect date functions.
+
+Every point carries the number of calls behind it (n). A point on fewer than SMALL_SAMPLE calls
+is *small*: the charts draw it hollow and grey and leave it out of the line, because a rate on
+four calls swings from 0% to 100% on one call and is not a trend. The same `ChartData` feeds the
+SVG, the table under it and the CSV, so the three cannot disagree.
 """
 
 from __future__ import annotations
@@ -13,16 +18,24 @@ from typing import Any
 
 from callqa.pipeline.rules import INDICATORS
 from callqa.store import Store
+from callqa.store.trends import GroupRates
 from callqa.web.dates import LOCAL_TZ
 
 PERIODS = ("week", "day")
 MAX_PERIODS = 120
 GROUPS = ("operator", "team")  # by handler_id, by area (the store's CALL_GROUPS)
+SMALL_SAMPLE = 10  # n below this: drawn hollow and grey, not joined into the trend line
+SORT_DIRECTIONS = ("asc", "desc")
+BASE_SORTS = ("name", "calls", "flagged", "mean_score", "last_call")
 
 
 def period_start(when: datetime, period: str) -> date:
     day = when.astimezone(LOCAL_TZ).date()
     return day - timedelta(days=day.weekday()) if period == "week" else day
+
+
+def local_day(when: datetime) -> date:
+    return when.astimezone(LOCAL_TZ).date()
 
 
 @dataclass
@@ -35,24 +48,38 @@ class Trend:
     flagged: dict[date, int] = field(default_factory=dict)
     scores: dict[date, list[float]] = field(default_factory=dict)
     counts: dict[str, dict[date, list[int]]] = field(default_factory=dict)
+    first_day: date | None = None  # the first and last UK days the trend counts (inclusive)
+    last_day: date | None = None
 
     def pass_rate(self, indicator: str, day: date) -> float | None:
         passed, applicable = self.counts.get(indicator, {}).get(day, (0, 0))
         return None if applicable == 0 else 100.0 * passed / applicable
 
+    def applicable(self, indicator: str, day: date) -> int:
+        return self.counts.get(indicator, {}).get(day, (0, 0))[1]
+
     def mean_score(self, day: date) -> float | None:
         values = self.scores.get(day) or []
         return sum(values) / len(values) if values else None
+
+    def scored(self, day: date) -> int:
+        return len(self.scores.get(day) or [])
 
     def overall(self, indicator: str) -> tuple[int, int]:
         cells = self.counts.get(indicator, {}).values()
         return sum(c[0] for c in cells), sum(c[1] for c in cells)
 
+    def days(self, day: date) -> tuple[date, date]:
+        """The UK days a period's point counts: the period, cut to the trend's range."""
+        last = day + timedelta(days=6 if self.period == "week" else 0)
+        first = max(day, self.first_day) if self.first_day else day
+        return first, min(last, self.last_day) if self.last_day else last
+
 
 def trend(store: Store, period: str, start: datetime, end: datetime, group: str | None = None,
           value: str | None = None) -> Trend:
     """Every period from `start` to `end` (empty ones too, so the x axis is time), at most MAX_PERIODS."""
-    result = Trend(period)
+    result = Trend(period, first_day=local_day(start), last_day=local_day(end - timedelta(microseconds=1)))
     first, last = period_start(start, period), period_start(end - timedelta(microseconds=1), period)
     step = timedelta(days=7 if period == "week" else 1)
     day = max(first, last - step * (MAX_PERIODS - 1))
@@ -73,6 +100,117 @@ def trend(store: Store, period: str, start: datetime, end: datetime, group: str 
             cell[0] += row.status == "pass"
             cell[1] += 1
     return result
+
+
+# ---- chart data: the one source of the SVG, its table and the CSV ------------------------------
+
+@dataclass(frozen=True)
+class Point:
+    """One period's value with the calls behind it (n) and the UK days it counts."""
+
+    period: date
+    first: date
+    last: date
+    value: float | None
+    n: int
+
+    @property
+    def small(self) -> bool:
+        return self.value is not None and self.n < SMALL_SAMPLE
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    """One line (or the bars): this operator or team, or everyone (`group` None)."""
+
+    name: str
+    group: str | None
+    value: str | None
+    points: list[Point]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """A chart's numbers: `key` is mean_score, calls or the indicator's name; `kind` line or bar."""
+
+    key: str
+    title: str
+    kind: str
+    unit: str
+    indicator: str | None
+    series: list[SeriesData]
+
+
+def _series(name: str, group: str | None, value: str | None, trend_: Trend, periods: list[date],
+            measure: Any) -> SeriesData:
+    points = []
+    for day in periods:
+        first, last = trend_.days(day)
+        shown, n = measure(trend_, day)
+        points.append(Point(day, first, last, shown, n))
+    return SeriesData(name, group, value, points)
+
+
+def charts(mine: Trend, everyone: Trend, group: str, value: str, titles: dict[str, str]) -> list[ChartData]:
+    """Mean score, calls per period, and each indicator's pass rate: this member against everyone.
+    `titles` names the indicators as people read them (plain_language.title)."""
+    name = f"{group} {value}"
+    periods = mine.periods
+
+    def both(measure: Any) -> list[SeriesData]:
+        return [_series(name, group, value, mine, periods, measure),
+                _series("everyone", None, None, everyone, periods, measure)]
+
+    out = [ChartData("mean_score", "Mean score", "line", "", None,
+                     both(lambda tr, d: (tr.mean_score(d), tr.scored(d)))),
+           ChartData("calls", f"Calls per {mine.period}", "bar", "", None,
+                     [_series(name, group, value, mine, periods,
+                              lambda tr, d: (float(tr.calls.get(d, 0)), tr.calls.get(d, 0)))])]
+    for indicator in INDICATORS:
+        out.append(ChartData(indicator, f"{titles.get(indicator, indicator)}: met", "line", "%", indicator,
+                             both(lambda tr, d, i=indicator: (tr.pass_rate(i, d), tr.applicable(i, d)))))
+    return out
+
+
+# ---- the operator and team tables -------------------------------------------------------------
+
+def sort_columns() -> tuple[str, ...]:
+    """Every column the tables sort by: the fixed ones, then `fail_INDICATOR` per indicator."""
+    return BASE_SORTS + tuple(f"fail_{name}" for name in INDICATORS)
+
+
+def parse_sort(sort: str | None, direction: str | None) -> tuple[str, str]:
+    """?sort=&dir= checked against the fixed lists; anything else sorts by name, A to Z."""
+    sort = sort if sort in sort_columns() else "name"
+    default = "asc" if sort == "name" else "desc"
+    return sort, direction if direction in SORT_DIRECTIONS else default
+
+
+def fail_rate(row: GroupRates, indicator: str) -> float | None:
+    failed, applied = row.failed.get(indicator, (0, 0))
+    return None if applied == 0 else 100.0 * failed / applied
+
+
+def _sort_value(row: GroupRates, sort: str) -> Any:
+    if sort.startswith("fail_"):
+        return fail_rate(row, sort[len("fail_"):])
+    return getattr(row, sort)
+
+
+def sort_members(rows: list[GroupRates], sort: str, direction: str) -> list[GroupRates]:
+    """Rows by one column, ties by name; a blank (no score, indicator never applied) goes last
+    either way, so sorting by a rate puts the members it says something about first."""
+    known = [r for r in rows if _sort_value(r, sort) is not None]
+    blank = sorted((r for r in rows if _sort_value(r, sort) is None), key=lambda r: r.name)
+    known.sort(key=lambda r: r.name)
+    known.sort(key=lambda r: _sort_value(r, sort), reverse=direction == "desc")
+    return known + blank
+
+
+def table(store: Store, group: str, start: datetime | None = None, end: datetime | None = None,
+          sort: str = "name", direction: str = "asc") -> list[GroupRates]:
+    """Each operator (or team) with calls, mean score and per indicator (not met, applied), sorted."""
+    return sort_members(store.group_rates(group, start, end), sort, direction)
 
 
 def latest_call_time(store: Store, group: str | None = None, value: str | None = None) -> datetime | None:

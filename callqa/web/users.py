@@ -1,4 +1,5 @@
-"""Review-app accounts: Argon2id password hashes, roles, and panel members' assigned draws.
+"""Review-app accounts: Argon2id password hashes, roles, operators' handler ids, and panel
+members' assigned draws.
 
 Kept apart from the request handling (auth.py) so `callqa user ...` can manage accounts without a
 web server; the rows themselves are the store's (callqa/store/users.py), this module holds the
@@ -20,7 +21,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from callqa.pipeline.errors import CallQAError
 from callqa.store import Store
 
-ROLES = ("qa_lead", "panel_member")
+ROLES = ("qa_lead", "panel_member", "operator")
+MAX_HANDLER_ID = 255  # calls.handler_id's width
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024   # the sign-in form reads no more than this
 MIN_DISTINCT = 4      # different characters (case ignored)
@@ -85,12 +87,33 @@ def hash_password(password: str, username: str | None = None) -> str:
     return _hasher.hash(password)
 
 
-def add_user(store: Store, username: str, password: str, role: str, actor: str = "callqa") -> int:
+def handler_id_problem(role: str, handler_id: str | None) -> str | None:
+    """Why this handler id cannot go with this role, else None: an operator needs exactly one (the
+    `handler_id` of their calls), and no other role may have one (it would mean nothing)."""
+    if role != "operator":
+        return None if handler_id is None else f"only operators have a handler id, not a {role}"
+    if handler_id is None or not handler_id.strip():
+        return "an operator needs --handler-id (the handler id of their calls in the store)"
+    if handler_id != handler_id.strip():
+        return "the handler id starts or ends with a blank"
+    if len(handler_id) > MAX_HANDLER_ID:
+        return f"the handler id is longer than {MAX_HANDLER_ID} characters"
+    if any(unicodedata.category(c)[0] == "C" for c in handler_id):
+        return "the handler id holds a control or hidden character"
+    return None
+
+
+def add_user(store: Store, username: str, password: str, role: str, actor: str = "callqa",
+             handler_id: str | None = None) -> int:
+    """A new account; an operator's is linked to `handler_id`, the calls they may see."""
     if not USERNAME.fullmatch(username):
         raise UserError(f"user name {username!r}: use 1-128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit")
     if role not in ROLES:
         raise UserError(f"role {role!r}: use one of {', '.join(ROLES)}")
-    user_id = store.add_user(username, hash_password(password, username), role, actor)
+    problem = handler_id_problem(role, handler_id)
+    if problem:
+        raise UserError(problem)
+    user_id = store.add_user(username, hash_password(password, username), role, actor, handler_id=handler_id)
     if user_id is None:
         raise UserError(f"user {username!r} exists already")
     return user_id

@@ -10,10 +10,14 @@ from callqa.web import auth, users
 bp = Blueprint("account", __name__)
 
 
+START_PAGES = {"qa_lead": "queue.index", "operator": "operator.feedback", "panel_member": "panel.index"}
+
+
 @bp.get("/")
 def home() -> Response:
+    """Each role's own start page (a role without one gets the panel list, which refuses it)."""
     user = auth.current_user()
-    return redirect(url_for("queue.index" if user and user["role"] == "qa_lead" else "panel.index"))
+    return redirect(url_for(START_PAGES.get(user["role"] if user else "", "panel.index")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +36,7 @@ def login() -> Response | tuple[str, int] | str:
                                error="Unknown user name or wrong password."), 401
     auth.login_user(user)
     if user["role"] != "qa_lead":
-        next_url = None  # a panel member's only start page
+        next_url = None  # a panel member's or operator's start page, never a QA link
     return redirect(next_url or url_for("account.home"))
 
 

@@ -8,17 +8,22 @@ store; no request value ever becomes a file path.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask import send_file
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import send_file, session
 from markupsafe import Markup
 
+from callqa import plain_language
 from callqa.pipeline.rules import INDICATORS
 from callqa.timeline_svg import timeline_svg
 from callqa.web import auth, queries
 from callqa.web.audio import AudioUnavailable, first_in_session, playable_wav
+from callqa.web.evidence_marks import evidence_marks
 
 bp = Blueprint("calls", __name__)
 SPEAKERS = {"handler": "Handler", "caller": "Caller", "unknown": "Speaker"}
+# Session key: the outcome of the last decision form, shown on that flag's own card (not at the top
+# of the page, where it was off-screen once the browser had scrolled to the card).
+CARD_NOTICE = "flag_notice"
 
 
 def _call_or_404(call_id: str) -> dict:
@@ -37,10 +42,16 @@ def show(call_id: str) -> str:
     auth.store().audit(auth.actor(), "view_call", call_id, {"view": "page"})
     indicators = sorted(result["indicators"].items(), key=lambda kv: (
         {"fail": 0, "pass": 1}.get(kv[1]["status"], 2), list(INDICATORS).index(kv[0]) if kv[0] in INDICATORS else 99))
+    flags = queries.current_flags(auth.store(), call_id)
     # timeline_svg escapes every piece of text it draws (transcript words never reach it): safe to embed.
-    timeline = Markup(timeline_svg(result))
-    return render_template("call.html", call=call, result=result, flags=queries.current_flags(auth.store(), call_id),
-                           indicators=indicators, timeline=timeline, speakers=SPEAKERS)
+    timeline = Markup(timeline_svg(result, flags=flags))
+    notice = session.pop(CARD_NOTICE, None)
+    if not isinstance(notice, dict) or notice.get("call_id") != call_id:
+        notice = None
+    return render_template("call.html", call=call, result=result, flags=flags, indicators=indicators,
+                           timeline=timeline, speakers=SPEAKERS, plain=plain_language, notice=notice,
+                           marks=evidence_marks(result, flags),
+                           next_open=queries.next_open_flags(auth.store(), call_id, flags))
 
 
 @bp.get("/calls/<call_id>/audio")
@@ -78,11 +89,14 @@ def transcript(call_id: str) -> Response:
 def decide(call_id: str, flag_id: int) -> Response:
     _call_or_404(call_id)
     decision = request.form.get("decision", "")
+    reason, note = request.form.get("reason", ""), request.form.get("note", "")
     try:
-        queries.record_decision(auth.store(), call_id, flag_id, decision, request.form.get("reason", ""),
-                                request.form.get("note", ""), auth.actor())
+        queries.record_decision(auth.store(), call_id, flag_id, decision, reason, note, auth.actor())
     except queries.InputError as exc:
-        flash(str(exc), "error")
+        # Shown on the flag's own card, with what was typed kept (cut, so the cookie stays small).
+        session[CARD_NOTICE] = {"call_id": call_id, "flag_id": flag_id, "kind": "error", "message": str(exc),
+                                "reason": reason[:500], "note": note[:500]}
     else:
-        flash({"confirm": "Flag confirmed.", "dismiss": "Flag dismissed.", "note": "Note added."}[decision], "ok")
+        done = {"confirm": "Flag confirmed.", "dismiss": "Flag dismissed.", "note": "Note added."}[decision]
+        session[CARD_NOTICE] = {"call_id": call_id, "flag_id": flag_id, "kind": "ok", "message": done}
     return redirect(url_for("calls.show", call_id=call_id, _anchor=f"flag-{flag_id}"))
