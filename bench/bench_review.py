@@ -52,7 +52,7 @@ def fill(folder: Path, calls: int) -> tuple[str, list[dict]]:
         call, result = results[i % len(results)]
         call_id = f"{call['call_id']}-{i:05d}"
         records.append(CallRecord(call_id, Path(call["audio_path"]), start + timedelta(minutes=40 * i),
-                                  call["call_type"], AREAS[i % len(AREAS)], f"H{i % 40:03d}", call["channels"],
+                                  call["call_type"], AREAS[i % len(AREAS)], f"H{i % 40:03d}", call["layout"],
                                   call["answer_delay_s"], False, f"bench row {i}"))
         copies.append({**copy.deepcopy(result), "call_id": call_id})
     store.upsert_calls(records, None)

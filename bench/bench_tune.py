@@ -92,7 +92,7 @@ def build_store(url: str, calls: int = 60, seed: int = 7) -> dict[str, float]:
         scoring = score_call(ctx, rules)
         store.upsert_calls([CallRecord(call_id=call_id, audio=Path(f"/nonexistent/{call_id}.wav"),
                                        started_at=first + timedelta(hours=7 * i), call_type="101", area="Stafford",
-                                       handler_id=f"h{i % 5}", channels="stereo-handler-left", answer_delay_s=20.0,
+                                       handler_id=f"h{i % 5}", layout="stereo-handler-left", answer_delay_s=20.0,
                                        training=False, source="bench_tune simulation")], None)
         store.save_analysis(result_dict(
             call_id=call_id, duration_s=round(duration, 2), layout="stereo", channel_layout="stereo-handler-left",

@@ -44,12 +44,14 @@ T = TypeVar("T")
 
 MANIFEST = "manifest.csv"
 ENTRY_POINT_GROUP = "callqa.export_readers"
-FIELDS = ("call_id", "audio", "started_at", "call_type", "area", "handler_id", "channels", "answer_delay_s",
+FIELDS = ("call_id", "audio", "started_at", "call_type", "area", "handler_id", "layout", "answer_delay_s",
           "training")
+# Columns renamed since: an export written for an older callqa still reads ("channels" was the layout's name).
+OLD_NAMES = {"channels": "layout"}
 # answer_delay_s is the only optional field: a recorder may not know it.
 REQUIRED_FIELDS = tuple(f for f in FIELDS if f != "answer_delay_s")
 # area and handler_id must be present but may be empty (an unassigned or out-of-area call).
-NON_EMPTY_FIELDS = ("call_id", "audio", "started_at", "call_type", "channels", "training")
+NON_EMPTY_FIELDS = ("call_id", "audio", "started_at", "call_type", "layout", "training")
 CALL_TYPES = ("101", "999")
 MAX_CALL_ID = 128
 # Call ids become file names and URL segments: a small alphabet, and a letter or digit first so an id
@@ -81,7 +83,7 @@ class CallRecord:
     call_type: str  # "101" | "999"
     area: str
     handler_id: str
-    channels: str  # one of callqa.pipeline.audio.LAYOUTS
+    layout: str  # one of callqa.pipeline.audio.LAYOUTS: which party is on which channel
     answer_delay_s: float | None
     training: bool
     source: str  # "manifest.csv row 7", "night/a.json"
@@ -138,12 +140,12 @@ def parse_row(values: dict[str, str], folder: Path, base: Path, source: str) -> 
     Duplicate call ids are a property of the whole export: ``check_duplicates`` handles them.
     """
     exact_audio = values.get("audio") or ""
-    values = {k: (v or "").strip() for k, v in values.items()}
+    values, renamed_problem = _new_names({k: (v or "").strip() for k, v in values.items()})
     call_id, id_problem = _check_call_id(values.get("call_id", ""))
-    problems = [p for p in (_missing(values), id_problem) if p]
+    problems = [p for p in (_missing(values), id_problem, renamed_problem) if p]
     started_at = _field(values, "started_at", _parse_started_at, problems)
     call_type = _field(values, "call_type", _parse_call_type, problems)
-    channels = _field(values, "channels", _parse_channels, problems)
+    layout = _field(values, "layout", _parse_layout, problems)
     answer_delay_s = _parse_answer_delay(values.get("answer_delay_s", ""), problems)
     training = _field(values, "training", _parse_training, problems)
     audio = _field(values, "audio", lambda raw: _resolve_audio(raw, folder, base, exact_audio), problems)
@@ -154,8 +156,22 @@ def parse_row(values: dict[str, str], folder: Path, base: Path, source: str) -> 
     if problems:
         return RowError(source, call_id, "; ".join(problems))
     extra = {k: v for k, v in values.items() if k not in FIELDS}
-    return CallRecord(call_id, audio, started_at, call_type, values["area"], values["handler_id"], channels,
+    return CallRecord(call_id, audio, started_at, call_type, values["area"], values["handler_id"], layout,
                       answer_delay_s, training, source, extra)
+
+
+def _new_names(values: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """Fields under their old names ("channels") under their new ones ("layout"); both given and
+    different is a problem, since callqa cannot tell which the recorder meant."""
+    for old, new in OLD_NAMES.items():
+        if old not in values:
+            continue
+        value = values.pop(old)
+        if new not in values:
+            values[new] = value
+        elif values[new] != value:
+            return values, f"{new} {quote(values[new])} and its old name {old} {quote(value)} disagree"
+    return values, None
 
 
 MAX_IDENTIFIER_CHARS = 255   # the store's column width
@@ -274,7 +290,7 @@ def _parse_call_type(raw: str) -> str:
     return raw
 
 
-def _parse_channels(raw: str) -> str:
+def _parse_layout(raw: str) -> str:
     if raw not in LAYOUTS:
         raise ValueError(f"unknown channel layout {quote(raw)}; expected one of {', '.join(LAYOUTS)}")
     return raw
@@ -528,6 +544,7 @@ def _manifest_header(cells: list[str] | None) -> list[str]:
     if not cells or not any(c.strip() for c in cells):
         raise ExportError(f"{MANIFEST}: no header row (expected: {','.join(FIELDS)})")
     header = [c.strip().lower() for c in cells]
+    header = [OLD_NAMES[c] if c in OLD_NAMES and OLD_NAMES[c] not in header else c for c in header]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise ExportError(f"{MANIFEST}: repeated column(s) in the header: {', '.join(map(_column, repeated))}")

@@ -61,7 +61,7 @@ CALLER_LENGTH_SCALE = 0.95     # piper length_scale (< 1 = faster)
 FORCE = "Staffordshire"
 INDICATORS = ("greeting", "unexplained_silence", "informal_language", "next_steps", "listening",
               "acknowledgement", "empathy", "recap", "repeated_questions", "vulnerability", "answer_time")
-MANIFEST_HEADER = "call_id,audio,started_at,call_type,area,handler_id,channels,answer_delay_s,training"
+MANIFEST_HEADER = "call_id,audio,started_at,call_type,area,handler_id,layout,answer_delay_s,training"
 
 
 def pause(seconds, owner, explained):

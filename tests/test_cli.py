@@ -55,7 +55,7 @@ def filled(tmp_path_factory, mate_result) -> str:
              ("summer", datetime(2026, 6, 1, 10, 30, tzinfo=BST), "Stafford", "H2"),
              ("other", datetime(2026, 6, 2, 8, 0, tzinfo=UTC), "Stafford", "H3307")]
     store.upsert_calls([CallRecord(call_id=c, audio=SAMPLES / "mate.wav", started_at=when, call_type="101", area=area,
-                                   handler_id=handler, channels="stereo-handler-left", answer_delay_s=12.5,
+                                   handler_id=handler, layout="stereo-handler-left", answer_delay_s=12.5,
                                    training=False, source=f"manifest.csv row {c}") for c, when, area, handler in calls],
                        None)
     for call_id, *_ in calls:
@@ -284,7 +284,7 @@ def test_a_redraw_that_differs_exits_3(filled, tmp_path, capsys):
     store = Store(str(db))
     store.upsert_calls([CallRecord(call_id=moved, audio=SAMPLES / "mate.wav", started_at=datetime(2026, 6, 1, 10, 30,
                                    tzinfo=BST), call_type="101", area="Cannock", handler_id="H2",
-                                   channels="stereo-handler-left", answer_delay_s=12.5, training=False,
+                                   layout="stereo-handler-left", answer_delay_s=12.5, training=False,
                                    source="manifest.csv row moved")], None)   # no longer in a Stafford draw
     store.engine.dispose()
     assert main(["panel", "redraw", str(draw["draw_id"]), "--db", str(db)]) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import json
 import re
 import os
@@ -96,7 +97,7 @@ def test_sample_manifest_reads_every_call_with_types():
         assert call.audio.is_absolute() and call.audio.is_file() and call.audio.parent == SAMPLES.resolve()
         assert call.started_at.utcoffset() == timedelta(0)
         assert datetime(2026, 11, 25, 17) <= call.started_at.replace(tzinfo=None) < datetime(2026, 11, 26)
-        assert call.channels == "stereo-handler-left" and call.extra == {}
+        assert call.layout == "stereo-handler-left" and call.extra == {}
         assert call.area in {"Stoke-on-Trent", "Stafford", "Newcastle-under-Lyme", "Cannock"}
         assert call.source.startswith("manifest.csv row ")
     assert calls["good_999"].call_type == "999" and calls["good_999"].answer_delay_s == 4.0
@@ -130,7 +131,7 @@ BAD_ROWS = [
     ("C2,a.wav,2026-11-25T21:14:03+00:00,101,,,mono,-3,false", "answer_delay_s '-3' is not a non-negative"),
     ("C2,a.wav,2026-11-25T21:14:03+00:00,101,,,mono,nan,false", "answer_delay_s 'nan' is not a non-negative"),
     ("C2,a.wav,2026-11-25T21:14:03+00:00,101,,,mono,,maybe", "training 'maybe' is not true or false"),
-    ("C2,a.wav,2026-11-25T21:14:03+00:00,101,,,,,false", "empty value(s) for: channels"),
+    ("C2,a.wav,2026-11-25T21:14:03+00:00,101,,,,,false", "empty value(s) for: layout"),
     (",a.wav,2026-11-25T21:14:03+00:00,,,,mono,,", "empty value(s) for: call_id, call_type, training"),
     ("C2/../x,a.wav,2026-11-25T21:14:03+00:00,101,,,mono,,false", "call_id 'C2/../x' must use only A-Z a-z 0-9"),
     ("..,a.wav,2026-11-25T21:14:03+00:00,101,,,mono,,false", "call_id '..' must use only"),
@@ -397,7 +398,7 @@ def test_sidecar_row_errors(night: Path, outside: Path):
     assert errors["y.json"] == "y.json (call S3): area must be a string, number or boolean, not an object"
     assert "several: z.mp3, z.wav" in errors["z.json"]
     assert errors["calls/b.json"] == ("calls/b.json (call S5): missing field(s): started_at, call_type, area, "
-                                      "handler_id, channels, training")
+                                      "handler_id, layout, training")
 
 
 def test_sidecar_named_after_the_whole_file(night: Path):
@@ -734,3 +735,18 @@ def test_an_export_error_escapes_a_folder_name(tmp_path: Path):
     with pytest.raises(ExportError) as err:
         read_export(folder)
     assert "\x1b" not in str(err.value) and "night\\x1b[2J" in str(err.value)
+
+
+def test_the_layout_column_under_its_old_name_channels_still_reads(tmp_path):
+    """`layout` was called `channels` before: an older recorder export still reads, and giving both
+    with different values names the disagreement instead of guessing."""
+    shutil.copy(SAMPLES / "mate.wav", tmp_path / "a.wav")
+    shutil.copy(SAMPLES / "mate.wav", tmp_path / "b.wav")
+    (tmp_path / "manifest.csv").write_text(
+        "call_id,audio,started_at,call_type,area,handler_id,layout,channels,training\n"
+        "A,a.wav,2026-11-25T21:14:03+00:00,101,,,mono,mono,false\n"
+        "B,b.wav,2026-11-25T21:15:03+00:00,101,,,mono,stereo-handler-left,false\n")
+    listing = read_export(tmp_path)
+    assert [(c.call_id, c.layout) for c in listing.calls] == [("A", "mono")]
+    assert [e.problem for e in listing.errors] == ["layout 'mono' and its old name channels 'stereo-handler-left' "
+                                                   "disagree"]

@@ -93,7 +93,7 @@ def record(call_id: str, started_at: datetime | None = None, area: str = "Staffo
            training: bool = False) -> CallRecord:
     return CallRecord(call_id=call_id, audio=SAMPLES / f"{call_id}.wav",
                       started_at=started_at or datetime(2026, 11, 25, 18, 0, tzinfo=UTC), call_type="101",
-                      area=area, handler_id=handler, channels="stereo-handler-left", answer_delay_s=12.5,
+                      area=area, handler_id=handler, layout="stereo-handler-left", answer_delay_s=12.5,
                       training=training, source=f"manifest.csv row {call_id}", extra={"queue": "general"})
 
 

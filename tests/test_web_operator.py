@@ -155,7 +155,7 @@ def test_operator_sees_only_their_own_links(env):
     page = signed_in(env, "op1").get("/my/feedback").get_data(as_text=True)
     nav = page[page.index('<nav aria-label="Main">'):page.index("</nav>")]
     assert re.findall(r'href="([^"]+)"', nav) == ["/my/feedback"]
-    assert "Panel packs" not in page and "Flag queue" not in page and "Disputes" not in nav
+    assert "Panel packs" not in page and "Review queue" not in page and "Disputes" not in nav
     for role, user in (("panel_member", "member"), ("qa_lead", "lead")):
         page = signed_in(env, user).get("/panel/").get_data(as_text=True)
         nav = page[page.index('<nav aria-label="Main">'):page.index("</nav>")]

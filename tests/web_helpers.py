@@ -67,7 +67,7 @@ def copy_results(source, target) -> None:
         calls = conn.execute(select(t.calls).order_by(t.calls.c.call_id)).mappings().all()
     target.upsert_calls([CallRecord(
         call_id=c["call_id"], audio=Path(c["audio_path"]), started_at=c["started_at"].replace(tzinfo=timezone.utc),
-        call_type=c["call_type"], area=c["area"], handler_id=c["handler_id"], channels=c["channels"],
+        call_type=c["call_type"], area=c["area"], handler_id=c["handler_id"], layout=c["layout"],
         answer_delay_s=c["answer_delay_s"], training=c["training"], source=c["source"], extra=c["extra"] or {})
         for c in calls], None)
     for call in calls:
@@ -96,7 +96,7 @@ def add_hostile_call(store) -> None:
     store.upsert_calls([CallRecord(
         call_id=XSS_CALL, audio=SAMPLES / "vulnerable_ignored.wav",
         started_at=datetime(2026, 11, 25, 23, 50, tzinfo=timezone.utc), call_type="101", area=XSS_AREA,
-        handler_id=FORMULA_HANDLER, channels="stereo-handler-left", answer_delay_s=30.0, training=False,
+        handler_id=FORMULA_HANDLER, layout="stereo-handler-left", answer_delay_s=30.0, training=False,
         source="web test")], None)
     store.save_analysis(result, "0" * 64, None)
 

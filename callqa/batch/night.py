@@ -123,7 +123,7 @@ def analyze_one(pool: AnalysisPool, store: Store, call: CallRecord, digest: str,
     """Speech-to-text and scoring in a worker process, then one atomic store write here. A bad
     recording is recorded as an error (retrying cannot help); a dead worker raises, for a retry."""
     # A mono call is attributed with its handler's voiceprint when their stereo calls gave one.
-    voiceprint = store.voiceprint(call.handler_id, VOICE_ENCODER) if call.channels == "mono" else None
+    voiceprint = store.voiceprint(call.handler_id, VOICE_ENCODER) if call.layout == "mono" else None
     out = pool.submit(call, voiceprint).result()
     if "error" in out:
         store.record_error(run_id, str(call.audio), "audio", out["error"], call.call_id)

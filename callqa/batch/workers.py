@@ -66,7 +66,7 @@ class AnalysisPool:
     def submit(self, call: Any, voiceprint: Any = None) -> Future:
         """Analyse one export CallRecord (its audio, layout and metadata) in a worker, with its
         handler's voiceprint when one is enrolled."""
-        return self._executor.submit(_analyze_in_worker, str(call.audio), call.channels, call.call_id,
+        return self._executor.submit(_analyze_in_worker, str(call.audio), call.layout, call.call_id,
                                      call.call_type, call.answer_delay_s,
                                      encode_vector(voiceprint.vector) if voiceprint is not None else None)
 

@@ -124,14 +124,14 @@ def public_metadata(call: dict[str, Any], duration_s: float) -> dict[str, str]:
             "Date": f"{local:%A} {local.day} {local:%B %Y}", "Length": f"{minutes}:{seconds:02d}"}
 
 
-def pack_audio(path: str, channels: str, redactions: list[Any], redaction_config: Any | None) -> tuple[np.ndarray, int]:
+def pack_audio(path: str, layout: str, redactions: list[Any], redaction_config: Any | None) -> tuple[np.ndarray, int]:
     """The call as one mono track for listening (both parties), redacted when asked.
 
     The mix is redacted, which silences a detail on both parties' lines (crosstalk included).
     Telephone-band recordings stay at 8 kHz, which keeps a pack small enough for a USB stick."""
     from callqa.pipeline.audio import load_call
 
-    with load_call(path, channels) as audio:  # a pack's calls are listened to whole: read them whole
+    with load_call(path, layout) as audio:  # a pack's calls are listened to whole: read them whole
         mix = np.clip(np.sum(np.stack([np.asarray(c) for c in audio.channels.values()]), axis=0),
                       -1.0, 1.0).astype(np.float32)
     if redactions:
@@ -260,7 +260,7 @@ def build_pack(store: Store, draw_id: int, out_dir: str | Path, *, questionnaire
                 result, redactions = redact_result(result, redaction_config)
                 result["redaction"]["audio_spans"] = [[round(a, 2), round(b, 2)]
                                                       for a, b in audio_spans(redactions, redaction_config)]
-            samples, rate = pack_audio(call["audio_path"], call["channels"], redactions, redaction_config)
+            samples, rate = pack_audio(call["audio_path"], call["layout"], redactions, redaction_config)
             audio_file = f"audio/call-{position:02d}.wav"
             sf.write(staging / audio_file, samples, rate, subtype="PCM_16")
             counts: dict[str, int] = {}

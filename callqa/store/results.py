@@ -72,7 +72,7 @@ class ResultsMixin(StoreBase):
             rows[record.call_id] = dict(
                 call_id=record.call_id, audio_path=str(record.audio), started_at=to_utc(record.started_at),
                 call_type=record.call_type, area=record.area, handler_id=record.handler_id,
-                channels=record.channels, answer_delay_s=record.answer_delay_s, training=record.training,
+                layout=record.layout, answer_delay_s=record.answer_delay_s, training=record.training,
                 source=record.source, extra=dict(record.extra), updated_at=now(), first_run_id=run_id)
         if not rows:
             return

@@ -55,7 +55,7 @@ calls = Table(
     Column("call_type", String(8), nullable=False),
     Column("area", String(255), nullable=False),
     Column("handler_id", String(255), nullable=False),
-    Column("channels", String(32), nullable=False),
+    Column("layout", String(32), nullable=False),   # which party is on which channel (was "channels")
     Column("answer_delay_s", Float),
     Column("training", Boolean, nullable=False),
     Column("source", Text, nullable=False),

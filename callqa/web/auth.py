@@ -40,7 +40,8 @@ OPERATOR_ENDPOINTS = {"account.home", "account.logout", "operator.feedback", "op
 # The endpoints each role other than qa_lead may use; a role not listed here may use none.
 ROLE_ENDPOINTS = {"panel_member": PANEL_ENDPOINTS, "operator": OPERATOR_ENDPOINTS}
 # Endpoints a script or the audio element calls: refused with 401, not sent to the login page.
-MACHINE_ENDPOINTS = {"calls.audio", "queue.csv", "operator.audio"}
+MACHINE_ENDPOINTS = {"calls.audio", "queue.csv", "operator.audio", "trends.operators_csv", "trends.teams_csv",
+                     "trends.operator_csv", "trends.team_csv"}
 
 # Login rate limit, kept in the store's audit log (so it holds across restarts and processes).
 # Defaults of the app's LOGIN_FAIL_WINDOW, LOGIN_FAILS_PER_USER_AND_IP and LOGIN_FAILS_PER_IP.
