@@ -641,3 +641,32 @@ def test_a_read_only_store_fails_with_one_clear_error(tmp_path, what):
     assert done.stdout.startswith("ERROR the store ") and str(path) in done.stdout
     expected = "the file is read-only" if what == "file" else "folder"
     assert expected in done.stdout and "cannot be written" in done.stdout
+
+
+def test_upgrading_a_store_that_holds_calls_keeps_them(tmp_path):
+    """Migrations run on stores with data, foreign keys on: 0010 renames calls.channels to layout
+    without copying the table (a copy fails on the transcriptions that point at each call)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from callqa.store.base import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Store(url, migrate=False)
+    config = _alembic_config()
+    with old.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0009")
+    with old.engine.begin() as conn:
+        conn.execute(text("INSERT INTO calls (call_id, audio_path, started_at, call_type, area, handler_id, channels, "
+                          "training, source, updated_at) VALUES ('c1', '/x.wav', '2026-11-25 21:14:03', '101', 'A', "
+                          "'H1', 'mono', 0, 'manifest.csv row 2', '2026-11-25 22:00:00')"))
+        conn.execute(text("INSERT INTO transcriptions (call_id, audio_sha256, engine, model, duration_s, layout, "
+                          "channel_layout, transcript, speech, created_at) VALUES ('c1', 'abc', 'faster-whisper', "
+                          "'tiny.en', 10.0, 'mono', 'mono', '[]', '{}', '2026-11-25 22:00:00')"))
+    old.engine.dispose()
+    store = Store(url)   # migrates to head
+    assert store.revision() == head_revision()
+    with store.engine.connect() as conn:
+        assert conn.execute(select(schema.calls.c.call_id, schema.calls.c.layout)).all() == [("c1", "mono")]
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []

@@ -14,11 +14,13 @@ branch_labels = None
 depends_on = None
 
 
+# A plain RENAME COLUMN (SQLite 3.25+, PostgreSQL): batch mode would copy the calls table, and
+# with the store's foreign keys on, dropping the old copy fails on every store that holds calls.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("calls") as batch:
-        batch.alter_column("channels", new_column_name="layout")
+    op.execute("ALTER TABLE calls RENAME COLUMN channels TO layout")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("calls") as batch:
-        batch.alter_column("layout", new_column_name="channels")
+    op.execute("ALTER TABLE calls RENAME COLUMN layout TO channels")
