@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from threadpoolctl import threadpool_limits
@@ -74,40 +73,38 @@ def rescore_store(store: Store, rules: RulePack, engine: str | None = None, mode
 
     Transcripts are read `batch` at a time (memory stays flat however large the store), scored,
     and written one transaction per batch. With `workers` > 1 (and enough calls), worker
-    processes read and score batches while this process writes them: scoring is pure Python, so
-    processes, not threads, use the cores."""
+    processes each read, score and write whole batches: scoring is pure Python, so processes,
+    not threads, use the cores, and no result travels back through this process."""
     started = time.perf_counter()
     ids = store.pending_rescore_ids(rules.version, engine, model)
     batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
     workers = max(1, min(workers, len(ids) // MIN_PER_WORKER + 1, len(batches)))
-    flagged = 0
-    for scorings in _scored_batches(store, rules, batches, workers):
-        store.save_scorings(scorings, run_id)
-        flagged += sum(1 for _, result in scorings if result["flags"])
+    if workers == 1:
+        with threadpool_limits(1, user_api="blas"):
+            flagged = sum(_rescore_batch(store, rules, ids, run_id) for ids in batches)
+    else:
+        context = multiprocessing.get_context("spawn")   # no fork of a process holding database connections
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(store.url, rules, run_id)) as pool:
+            flagged = sum(pool.map(_worker_batch, batches))
     return RescoreSummary(rules.version, len(ids), flagged, time.perf_counter() - started)
 
 
-def _scored_batches(store: Store, rules: RulePack, batches: list[list[int]],
-                    workers: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    if workers == 1:
-        with threadpool_limits(1, user_api="blas"):
-            for ids in batches:
-                yield score_rows(store.rescore_inputs(ids), rules)
-        return
-    context = multiprocessing.get_context("spawn")   # no fork of a process holding database connections
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(store.url, rules)) as pool:
-        yield from pool.map(_score_batch, batches)
+def _rescore_batch(store: Store, rules: RulePack, ids: list[int], run_id: int | None) -> int:
+    """Read, score and write one batch of transcripts; the number of them now flagged."""
+    scorings = score_rows(store.rescore_inputs(ids), rules)
+    store.save_scorings(scorings, run_id)
+    return sum(1 for _, result in scorings if result["flags"])
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(url: str, rules: RulePack) -> None:
-    """A re-scoring worker: its own read-only connection to the store, one BLAS thread."""
+def _start_worker(url: str, rules: RulePack, run_id: int | None) -> None:
+    """A re-scoring worker: its own connection to the store, one BLAS thread."""
     threadpool_limits(1, user_api="blas")
-    _WORKER.update(store=Store.open(url), rules=rules)
+    _WORKER.update(store=Store.open(url), rules=rules, run_id=run_id)
 
 
-def _score_batch(ids: list[int]) -> list[tuple[int, dict[str, Any]]]:
-    return score_rows(_WORKER["store"].rescore_inputs(ids), _WORKER["rules"])
+def _worker_batch(ids: list[int]) -> int:
+    return _rescore_batch(_WORKER["store"], _WORKER["rules"], ids, _WORKER["run_id"])
