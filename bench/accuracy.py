@@ -3,13 +3,17 @@
 
     python bench/accuracy.py                      # all three parts
     python bench/accuracy.py --part utterances    # per-intent precision/recall (held-out split)
+    python bench/accuracy.py --part utterances --split blind   # the blind set: figures only
     python bench/accuracy.py --part calls --cache /tmp/callqa-acc   # sample calls; cache transcripts
     python bench/accuracy.py --part real
 
 1. **Utterances** (`bench/data/intents/utterances.jsonl`): each labelled line is scored as a
    one-sentence turn of its speaker, and every intent of that speaker is looked for. Precision and
    recall per intent on the `heldout` split (never used to choose exemplars or thresholds), and on
-   `tune` for comparison.
+   `tune` for comparison. `--split blind` measures `bench/data/intents/blind_utterances.jsonl`
+   instead (same format, `"split": "blind"`, written by someone who never saw the detector): its
+   figures only, never its lines or errors. Develop on the tune split's cross-validated figures
+   (`bench/intent_cv.py`), not on these.
 2. **Sample calls**: the 13 calls in `sample_audio/` and the unseen measuring set in
    `sample_audio/unseen/`, analysed end to end (tiny.en, stereo): status accuracy per indicator,
    the `needs_review` share of flags, and accuracy on confident statuses against all.
@@ -30,13 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from callqa.pipeline.indicators import CallContext  # noqa: E402
-from callqa.pipeline.intents import INTENTS  # noqa: E402
+from callqa.pipeline.intents import INTENTS, SentenceVectors  # noqa: E402
 from callqa.pipeline.intents.questions import is_question  # noqa: E402
 from callqa.pipeline.rules import load_rule_pack  # noqa: E402
 from callqa.pipeline.transcript import Segment, Word  # noqa: E402
 from callqa.pipeline.vad import Region  # noqa: E402
 
 CORPUS = ROOT / "bench" / "data" / "intents" / "utterances.jsonl"
+BLIND = ROOT / "bench" / "data" / "intents" / "blind_utterances.jsonl"
 SAMPLE_SETS = {"samples": ROOT / "sample_audio", "unseen": ROOT / "sample_audio" / "unseen"}
 REAL = ROOT.parent / "shared" / "data" / "real"
 WORD_S = 0.3
@@ -50,8 +55,11 @@ def one_turn(speaker: str, text: str) -> CallContext:
     return CallContext("stereo", seg.end_s + 1.0, [seg], timelines)
 
 
-def predicted(line: dict, rules) -> set[str]:
+def predicted(line: dict, rules, vectors: SentenceVectors | None = None) -> set[str]:
+    """The intents found in one labelled line scored as a one-sentence turn (`vectors`: shared
+    sentence vectors, so a text is embedded once however often it is scored)."""
     ctx = one_turn(line["speaker"], line["text"])
+    ctx.vectors = vectors
     finder = ctx.intents(rules)
     found = set()
     for name, spec in INTENTS.items():
@@ -68,43 +76,64 @@ def predicted(line: dict, rules) -> set[str]:
     return found
 
 
-def utterances(rules, show_errors: bool = False) -> dict:
-    lines = [json.loads(x) for x in CORPUS.read_text().splitlines() if x.strip()]
+def read_lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def compare(line: dict, pred: set[str]) -> list[tuple[str, str]]:
+    """(intent, "tp" | "fp" | "fn") for every intent of the line's speaker it was right or wrong on."""
+    truth = set(line["intents"])
+    speaker_intents = {n.replace("vulnerability.", "vulnerability:") for n, s in INTENTS.items()
+                       if s.speaker == line["speaker"]}
+    speaker_intents |= {"vulnerability"} if line["speaker"] == "caller" else {"question"}
+    out = []
+    for intent in sorted(speaker_intents):
+        t, p = intent in truth, intent in pred
+        if t or p:
+            out.append((intent, "tp" if t and p else "fp" if p else "fn"))
+    return out
+
+
+def figures(counts: dict[str, list[int]]) -> dict[str, dict]:
+    """Precision and recall per intent from [tp, fp, fn] counts."""
+    rows = {}
+    for intent in sorted(counts):
+        tp, fp, fn = counts[intent]
+        rows[intent] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+                        "positives": tp + fn, "tp": tp, "fp": fp, "fn": fn}
+    return rows
+
+
+def print_rows(rows: dict[str, dict]) -> None:
+    print(f"  {'intent':38} {'precision':>9} {'recall':>7} {'positives':>9}")
+    for intent, row in rows.items():
+        print(f"  {intent:38} {row['precision']:9.3f} {row['recall']:7.3f} {row['positives']:9d}")
+
+
+def utterances(rules, show_errors: bool = False, splits: tuple[str, ...] = ("heldout", "tune"),
+               path: Path = CORPUS) -> dict:
+    """Per-intent figures for each of `splits`; the tune split's errors when `show_errors` (only
+    the tune split's errors are ever kept)."""
+    lines = [x for x in read_lines(path) if x["split"] in splits]
+    vectors = SentenceVectors.from_dict(None)  # the encoder's own name, empty
     started = time.perf_counter()
-    preds = [predicted(line, rules) for line in lines]
+    preds = [predicted(line, rules, vectors) for line in lines]
     seconds = time.perf_counter() - started
     report = {}
-    for split in ("heldout", "tune"):
+    for split in splits:
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
         errors = defaultdict(list)
         for line, pred in zip(lines, preds):
             if line["split"] != split:
                 continue
-            truth = set(line["intents"])
-            speaker_intents = {n.replace("vulnerability.", "vulnerability:") for n, s in INTENTS.items()
-                               if s.speaker == line["speaker"]}
-            speaker_intents |= {"vulnerability"} if line["speaker"] == "caller" else {"question"}
-            for intent in speaker_intents:
-                t, p = intent in truth, intent in pred
-                if t and p:
-                    counts[intent][0] += 1
-                elif p:
-                    counts[intent][1] += 1
-                    errors[intent].append(("FP", line["text"]))
-                elif t:
-                    counts[intent][2] += 1
-                    errors[intent].append(("FN", line["text"]))
-        rows = {}
-        for intent in sorted(counts):
-            tp, fp, fn = counts[intent]
-            rows[intent] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-                            "positives": tp + fn, "tp": tp, "fp": fp, "fn": fn}
-        report[split] = {"intents": rows, "lines": sum(1 for x in lines if x["split"] == split)}
+            for intent, kind in compare(line, pred):
+                counts[intent][("tp", "fp", "fn").index(kind)] += 1
+                if kind != "tp":
+                    errors[intent].append((kind.upper(), line["text"]))
+        report[split] = {"intents": figures(counts), "lines": sum(1 for x in lines if x["split"] == split)}
         if show_errors and split == "tune":
             report["tune_errors"] = {k: v for k, v in errors.items()}
-        if show_errors == "heldout" and split == "heldout":
-            report["heldout_errors"] = {k: v for k, v in errors.items()}
-    report["ms_per_utterance"] = 1000 * seconds / len(lines)
+    report["ms_per_utterance"] = 1000 * seconds / max(1, len(lines))
     return report
 
 
@@ -191,6 +220,9 @@ def real(rules) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("utterances", "calls", "real", "all"), default="all")
+    parser.add_argument("--split", choices=("heldout", "tune", "blind"),
+                        help="utterances of one split only (default: heldout and tune); blind reads "
+                             "blind_utterances.jsonl and prints its figures only")
     parser.add_argument("--cache", type=Path, help="keep each call's analysis here and re-score from it next time")
     parser.add_argument("--errors", action="store_true", help="list the tuning split's errors (never the held-out's)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
@@ -198,13 +230,16 @@ def main(argv: list[str] | None = None) -> int:
     rules = load_rule_pack()
     report: dict = {"rules_version": rules.version}
     if args.part in ("utterances", "all"):
-        rep = utterances(rules, args.errors)
+        splits = (args.split,) if args.split else ("heldout", "tune")
+        path = BLIND if args.split == "blind" else CORPUS
+        if not path.is_file():
+            print(f"accuracy: {path.relative_to(ROOT)} is absent", file=sys.stderr)
+            return 2
+        rep = utterances(rules, args.errors and "tune" in splits, splits, path)
         report["utterances"] = rep
-        for split in ("heldout", "tune"):
+        for split in splits:
             print(f"\nIntents, {split} split ({rep[split]['lines']} utterances)")
-            print(f"  {'intent':38} {'precision':>9} {'recall':>7} {'positives':>9}")
-            for intent, row in rep[split]["intents"].items():
-                print(f"  {intent:38} {row['precision']:9.3f} {row['recall']:7.3f} {row['positives']:9d}")
+            print_rows(rep[split]["intents"])
         print(f"  scoring: {rep['ms_per_utterance']:.2f} ms per utterance")
         if args.errors:
             for intent, errs in rep.get("tune_errors", {}).items():

@@ -30,7 +30,8 @@ and its answer are as close as in a call). Scores:
   ("its", "the", "on", ...) are neither right nor wrong, and so are the words the splits' writers
   marked both ways: "number" before a house number (inside the item in tune and blind, outside in
   blind2) and the day a log number was logged ("[reference|447] of today", "of the fourteenth":
-  inside in tune and blind, outside in blind2). The redactor hides both on purpose (the day narrows
+  inside in tune and blind, outside in blind2), and "cad" before a log number (inside in blind, outside
+  in blind3). The redactor hides them on purpose (the day narrows
   a log number to one record; `--strict` counts them as false positives, as before round three).
   Per category by the category the redactor gave. Since round four a named street is an address
   item also without its number (blind3's convention); tune, heldout, blind and blind2 left such a
@@ -53,8 +54,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from callqa.panel.redact import (  # noqa: E402
-    _NUMBER_WORD_SET, _STREET_SUFFIXES, PLACEHOLDERS, _bundled_first_names, _surnames, find_redactions)
+from callqa.panel.redact import PLACEHOLDERS, find_redactions  # noqa: E402
+from callqa.panel.redact_addresses import _STREET_SUFFIXES  # noqa: E402
+from callqa.panel.redact_words import _NUMBER_WORD_SET, _bundled_first_names, _surnames  # noqa: E402
 from callqa.pipeline.transcript import Segment, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "redaction"
@@ -208,7 +210,9 @@ def score(calls: list[Call], hide, only: str | None = None, unmarked_streets: bo
             words = turn.text.split()
             if all(p is None for p in turn.planted):
                 s.benign += 1
-                s.benign_hit += any((t, k) in hidden for k in range(len(words)))
+                s.benign_hit += any((t, k) in hidden and not (
+                    unmarked_streets and not STRICT and _unmarked_street(turn, k, hidden, t))
+                    for k in range(len(words)))
             extra = []
             for k, word in enumerate(words):
                 if (t, k) not in hidden:
@@ -272,7 +276,7 @@ def _day_or_number(words: list[str], k: int) -> bool:
     key = _key(words[k])
     if STRICT:
         return False
-    if key == "number":
+    if key in ("number", "cad"):
         return True
     if key not in EITHER_WAY:
         return False

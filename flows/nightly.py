@@ -1,19 +1,19 @@
 """The nightly batch as a Prefect flow: decorators and retries around the plain-Python recipe in
 `callqa.batch` (settings, open the run, plan, re-score, analyse, finish).
 
-Each call is a task with retries (a worker that died is restarted for the retry); the store is
-the record, so running the flow again on the same export does nothing new, and running it after a
-kill finishes what was left. Nothing is kept between runs: the store, the settings and the worker
-pool live as long as one flow run.
+The night's analysis is one task (per shard), retrying per call inside (a worker that died is
+restarted for the retry); the store is the record, so running the flow again on the same export
+does nothing new, and running it after a kill finishes what was left. Nothing is kept between
+runs: the store, the settings and the worker pool live as long as one flow run.
+
+`callqa run` prepares the night before Prefect (`callqa.batch.prepare`) and hands it to
+`run_prepared_flow`; a scheduled or deployed run calls `nightly`, which prepares inside the flow.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,14 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from callqa.batch import (AnalysisPool, NightPlan, Outcome, Settings, analyze_one, fail_run, finish_run,
-                          load_settings, open_run, plan_calls, plan_night, record_failure, rescore_planned,
-                          stored_outcomes)
+from callqa.batch import (AnalysisPool, NightPlan, Outcome, Settings, fail_run, finish_run, load_settings,
+                          plan_calls, rescore_planned, stored_outcomes)
+from callqa.batch.analysis import analyze_calls, expected_seconds
+from callqa.batch.prepare import PreparedNight, prepare_night
+from callqa.batch.progress import ProgressDisplay, progress_display
 from callqa.pipeline.errors import CallQAError
 from callqa.recorder_export import CallRecord, read_export
-from callqa.report_settings import load_report_settings
+from callqa.report_settings import ReportSettings, load_report_settings
 from callqa.store import Store
 
 
@@ -51,47 +53,28 @@ def hide_expected_tracebacks() -> None:
         logger.addFilter(_EXPECTED_ERRORS)
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def analyze_call(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
-    """One call in a worker process; a worker that died is restarted before the retry."""
-    try:
-        return analyze_one(pool, store, call, digest, run_id)
-    except BrokenProcessPool:
-        pool.restart()
-        raise
-
-
-def _progress_bar(total: int, enabled: bool):
-    if not enabled or not total:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="call", desc="analysing", dynamic_ncols=True)
+@task(name="analyze-calls", cache_policy=NO_CACHE)
+def analyze_calls_task(pool: AnalysisPool, store: Store, calls: list[CallRecord], digests: dict[str, str],
+                       run_id: int, expected_s: dict[str, float], display: ProgressDisplay | None) -> list[Outcome]:
+    """This machine's share of the night as one task (one per shard, not one per call: a task run
+    per call cost API round trips that competed with the workers). Retries are per call inside
+    (a worker that died is restarted and its calls tried again), and a call whose tries ran out
+    is recorded as failed, so the task itself fails only on a crash."""
+    logger = get_run_logger()
+    return analyze_calls(pool, store, calls, digests, run_id, expected_s, display, on_restart=logger.warning)
 
 
 def _analyze_all(store: Store, calls: list[CallRecord], digests: dict[str, str], run_id: int, workers: int,
-                 settings: Settings, progress: bool) -> list[Outcome]:
-    """Analyse `calls` in worker processes; a call whose retries run out is recorded as failed."""
+                 settings: Settings, display: ProgressDisplay | None, pool: AnalysisPool | None = None,
+                 expected_s: dict[str, float] | None = None) -> list[Outcome]:
+    """Analyse `calls` in worker processes (`pool` if started already, else a new one)."""
     if not calls:
+        if pool is not None:
+            pool.close()
         return []
-    bar = _progress_bar(len(calls), progress)
-    outcomes = []
-    try:
-        with AnalysisPool(min(workers, len(calls)), settings.config) as pool:
-            futures = [analyze_call.submit(pool, store, call, digests[call.call_id], run_id) for call in calls]
-            for call, future in zip(calls, futures):
-                future.wait()
-                if future.state.is_completed():
-                    outcomes.append(future.result())
-                else:
-                    outcomes.append(record_failure(store, run_id, call,
-                                                   str(future.state.message or "analysis failed")))
-                if bar:
-                    bar.update(1)
-    finally:
-        if bar:
-            bar.close()
-    return outcomes
+    expected_s = expected_s if expected_s is not None else expected_seconds(calls)
+    with pool or AnalysisPool(min(workers, len(calls)), settings.config) as running:
+        return analyze_calls_task(running, store, calls, digests, run_id, expected_s, display)
 
 
 @flow(name="analyze-shard", task_runner=ThreadPoolTaskRunner(max_workers=16))
@@ -108,7 +91,7 @@ def analyze_shard(export_dir: str, call_ids: list[str], run_id: int, db: str | N
     digests, plans = plan_calls(store, calls, settings)
     todo = {p.call_id for p in plans if p.action == "analyse"}
     outcomes = _analyze_all(store, [c for c in calls if c.call_id in todo], digests, run_id, workers, settings,
-                            False)
+                            None)
     outcomes += [Outcome(p.call_id, "skipped") for p in plans if p.action != "analyse"]
     return [asdict(o) for o in outcomes]
 
@@ -157,26 +140,40 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     `[report]` settings. Notification URLs are never parameters (Prefect records those): they come
     from the settings file or the environment of the machine running the flow.
     """
-    started_at, started = datetime.now(timezone.utc), time.perf_counter()
     settings = load_settings(config_path)
     report_settings = load_report_settings(config_path, report_base_url)
-    store = Store(db)
-    listing, run_id = open_run(store, export_dir, reader, settings, workers)
+    logger = get_run_logger()
+    prepared = prepare_night(Store(db), export_dir, reader, settings, workers, say=logger.info,
+                             start_pool=not distribute_to)
+    display = progress_display(sum(prepared.expected_s.values())) if progress and prepared.night.to_analyze else None
+    return run_prepared(prepared, report_dir, report_settings, display, distribute_to, shards, config_path, reader)
+
+
+def run_prepared(prepared: PreparedNight, report_dir: str | None, report_settings: ReportSettings,
+                 display: ProgressDisplay | None = None, distribute_to: str | None = None, shards: int = 2,
+                 config_path: str | None = None, reader: str | None = None) -> dict[str, Any]:
+    """The rest of a prepared night, inside a flow run: re-score, analyse (here, or in shards on
+    other machines), summarise, write and publish the morning report, close the run."""
+    store, night, run_id, settings = prepared.store, prepared.night, prepared.run_id, prepared.settings
+    listing = prepared.listing
     try:
-        night = plan_night(store, listing, settings)
         _log_plan(night, len(listing.calls), len(listing.errors))
         outcomes = night.done + rescore_planned(store, night, run_id, settings)
         if distribute_to and night.to_analyze:
             outcomes += _distribute(distribute_to, store, str(listing.folder),
-                                    [c.call_id for c in night.to_analyze], shards, run_id, workers, config_path,
-                                    reader)
+                                    [c.call_id for c in night.to_analyze], shards, run_id, prepared.workers,
+                                    config_path, reader)
         else:
-            outcomes += _analyze_all(store, night.to_analyze, night.digests, run_id, workers, settings, progress)
-        finished = finish_run(store, listing, run_id, outcomes, settings, workers, started_at,
-                              time.perf_counter() - started, report_dir, report_settings)
+            pool, prepared.pool = prepared.pool, None
+            outcomes += _analyze_all(store, night.to_analyze, night.digests, run_id, prepared.workers, settings,
+                                     display, pool, prepared.expected_s)
+        finished = finish_run(store, listing, run_id, outcomes, settings, prepared.workers, prepared.started_at,
+                              prepared.wall_s, report_dir, report_settings)
     except Exception as exc:
         fail_run(store, run_id, str(listing.folder), exc)
         raise
+    finally:
+        prepared.close()
     logger = get_run_logger()
     try:
         publish_report(run_id, finished.report)
@@ -186,6 +183,43 @@ def nightly(export_dir: str, db: str | None = None, workers: int = 1, config_pat
     if finished.notified is False:
         logger.warning("run %d: the notification could not be delivered", run_id)
     return finished.summary.to_dict()
+
+
+def run_prepared_flow(prepared: PreparedNight, report_dir: str | None, report_settings: ReportSettings,
+                      display: ProgressDisplay | None = None) -> dict[str, Any]:
+    """`callqa run`'s flow run: the night was read, recorded, hashed and planned (and its workers
+    started) before Prefect; this records the rest as a `nightly` flow run. Its parameters say
+    which run it finishes; the prepared night itself is not a parameter (Prefect would try to
+    serialise the store and the pool), it is closed over."""
+
+    @flow(name="nightly", flow_run_name=f"callqa-run-{prepared.run_id}",
+          task_runner=ThreadPoolTaskRunner(max_workers=4))
+    def nightly_prepared(export_dir: str, run_id: int, workers: int, to_analyse: int,
+                         to_rescore: int) -> dict[str, Any]:
+        return run_prepared(prepared, report_dir, report_settings, display)
+
+    night = prepared.night
+    return nightly_prepared(export_dir=str(prepared.listing.folder), run_id=prepared.run_id,
+                            workers=prepared.workers, to_analyse=len(night.to_analyze),
+                            to_rescore=len(night.to_rescore))
+
+
+def prefect_ready() -> str:
+    """Make sure a Prefect API answers: the server PREFECT_API_URL names, else a temporary one,
+    started now. `callqa run` calls this in a thread while it hashes and plans."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+        url = str(client.api_url)
+    if problem is not None:
+        raise PrefectUnavailable(f"the Prefect server at {url} does not answer: {problem}")
+    return "PREFECT_API_URL " + url if PREFECT_API_URL.value() else "a temporary server at " + url
+
+
+class PrefectUnavailable(CallQAError):
+    """PREFECT_API_URL names a server that does not answer (nothing was analysed)."""
 
 
 REPORT_ARTIFACT = "callqa-morning-report"

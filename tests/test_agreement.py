@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from callqa.pipeline.rules import load_rule_pack
+
 from callqa.cli import main
 from callqa.store import Store
 from callqa.store.agreement import DecidedFlag
@@ -72,7 +74,7 @@ def test_the_store_counts_each_flag_by_its_latest_decision(sim):
     short = sum(1 for g in sim["gaps"].values() if g < LEAD_LIMIT_S)
     silence = [f for f in flags if f.indicator == "unexplained_silence"]
     assert len(silence) == CALLS and sum(f.decision == "dismiss" for f in silence) == short
-    assert all(f.rules_version == "staffordshire-2026.12.2" and f.evidence for f in silence)
+    assert all(f.rules_version == load_rule_pack().version and f.evidence for f in silence)
     assert silence[0].decided_at.tzinfo is not None
     # A note is not a decision; a flag decided again counts once, by its latest decision.
     flag = silence[0]
@@ -133,8 +135,8 @@ def test_calibration_page_shows_agreement_to_qa_leads_only_and_audits(sim, tmp_p
     assert page.status_code == 200 and "Agreement with QA leads" in html
     rows = {r.indicator: r for r in agreement_by_indicator(store.decided_flags())}
     silence = rows["unexplained_silence"]
-    cells = (f'<tr data-indicator="unexplained_silence" data-rules="staffordshire-2026.12.2">\n'
-             f"    <td>Unexplained silence</td><td>staffordshire-2026.12.2</td><td>{silence.n}</td>"
+    cells = (f'<tr data-indicator="unexplained_silence" data-rules="{load_rule_pack().version}">\n'
+             f"    <td>Unexplained silence</td><td>{load_rule_pack().version}</td><td>{silence.n}</td>"
              f"<td>{silence.confirmed}</td>")
     assert cells in html and f"{100 * silence.confirmed_share:.0f}%" in html
     assert 'class="agreement-weeks"' in html and "data-week=" in html

@@ -164,3 +164,74 @@ def test_a_match_that_began_in_an_earlier_unit_is_not_at_the_start_of_this_one()
     other = tokens_of(context([("handler", 9.0, "okay")]).segments)[0]
     assert _position(tokens, tokens[0]) == 0 and _position(tokens, tokens[2]) == 2
     assert _position(tokens, other) > 1
+
+
+QUESTION_STARTS = RULES.section("silence")["question_starts"]
+
+
+@pytest.mark.parametrize("text", [
+    "okay and whats your surname",                           # lead-in, no apostrophe, no "?"
+    "Staffordshire Police, good morning, what's happened",   # the force's name before the question
+    "stafford shire police how can i help",
+    "Police, tell me exactly where you are.",                # a request for an answer
+    "spell your last name out for me letter by letter",
+    "so thats flat 2 forty one meadow lane is that right",   # a read-back with a closing tag
+    "Right, is he still in the house",
+])
+def test_questions_without_a_question_mark(text):
+    from callqa.pipeline.intents.questions import is_question
+
+    assert is_question(text, QUESTION_STARTS, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "Police are on their way to you now.",                   # lead-in then "are": no subject, a statement
+    "So what we've agreed is an officer will ring you tomorrow.",
+    "When he comes back, ring 999 straight away.",
+    "What a horrible thing to happen on your birthday.",
+    "Give me a second while I check the map.",
+    "That is fine, thank you.",
+    "Sorry to keep you waiting.",
+])
+def test_statements_are_not_questions(text):
+    from callqa.pipeline.intents.questions import is_question
+
+    assert not is_question(text, QUESTION_STARTS, 2)
+
+
+def test_advice_that_opens_with_when_is_a_next_step():
+    """"When he comes back, ring 999" was taken for a question, so the next step was never looked for."""
+    ctx = context([GREET, ("caller", 3.0, "My ex keeps turning up at the house."),
+                   ("handler", 6.0, "When he comes back, ring 999 straight away and don't open the door.")])
+    assert next_steps.evaluate(ctx, RULES).status == "pass"
+
+
+def test_a_read_back_asked_as_a_question_is_a_recap():
+    """A third of the tune split's recaps end "..., is that right?": a recap is no longer statement-only."""
+    from callqa.pipeline.intents import INTENTS
+
+    assert not INTENTS["recap"].statement
+    line = "So just to go over it, he came in through the back door and took your laptop, is that right?"
+    finder = context([GREET, ("handler", 5.0, line)]).intents(RULES)
+    assert finder.hits("recap")
+
+
+def test_the_extra_examples_are_valid_and_in_the_packs_examples_file():
+    """The hand-written examples use known intents and speakers, and bench/make_examples.py has been
+    run since they changed: every one of them is in the examples file the pack loads."""
+    import tomllib
+    from pathlib import Path
+
+    from callqa.pipeline.intents import INTENTS
+
+    rules_dir = Path(__file__).resolve().parents[1] / "models" / "rules"
+    extra = tomllib.loads((rules_dir / "staffordshire.extra_examples.toml").read_text(encoding="utf-8"))["example"]
+    assert len(extra) >= 200
+    for example in extra:
+        assert set(example) == {"speaker", "text", "intents"} and example["speaker"] in ("handler", "caller")
+        assert all(INTENTS[i].speaker == example["speaker"] for i in example["intents"]), example
+    loaded = {(e["speaker"], e["text"]) for e in RULES.section("intents")["examples"]}
+    from callqa.pipeline.matching import normalised_phrase
+
+    missing = [e["text"] for e in extra if (e["speaker"], normalised_phrase(e["text"])) not in loaded]
+    assert not missing, f"run bench/make_examples.py: {missing[:3]}"

@@ -160,7 +160,7 @@ def test_tune_learns_the_silence_threshold_and_agrees_better_on_held_out_calls(s
     pack = load_rule_pack(tuned["out"])
     assert pack.version == "sim-tuned" and pack.section("silence")["fail_s"] == 15.0
     changed = [line for line in answer["diff"].splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    assert sorted(changed) == sorted(['-version = "staffordshire-2026.12.2"', '+version = "sim-tuned"',
+    assert sorted(changed) == sorted([f'-version = "{load_rule_pack().version}"', '+version = "sim-tuned"',
                                       "-fail_s = 10.0", "+fail_s = 15.0"])
     # Nothing changed in the store: no new scorings, no rules recorded; the read is audited.
     assert store.current_rules_versions() == tuned["before"] == {BUNDLED.version: CALLS}

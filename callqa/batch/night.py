@@ -1,13 +1,15 @@
 """One night's batch as a plain-Python recipe: settings, open the run, plan, re-score, analyse,
 finish. `callqa.flows.nightly` wraps these steps in Prefect (a task with retries per call) and
 `analyze_shard` reuses the planning; any other scheduler can call them in the same order.
+`callqa.batch.prepare` runs the first steps (read, record, hash, plan, start the workers) before
+any Prefect, so a night with nothing to do never starts it.
 
     settings = load_settings(config_path)            # the config and rule pack, read and checked once
     listing, run_id = open_run(store, export_dir, reader, settings, workers)
     night = plan_night(store, listing, settings)      # skip, re-score or analyse each call
     outcomes = night.done + rescore_planned(store, night, run_id, settings)
     with AnalysisPool(workers, settings.config) as pool:
-        outcomes += [analyze_one(pool, store, call, night.digests[call.call_id], run_id) for call in night.to_analyze]
+        outcomes += analyze_calls(pool, store, night.to_analyze, night.digests, run_id)
     finished = finish_run(store, listing, run_id, outcomes, settings, workers, started_at, wall_s, report_dir,
                           report_settings)           # the morning report, written; the notification, if any
 """
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from callqa.batch.analysis import record_failure, store_result, submit_call
 from callqa.batch.digests import audio_digests
 from callqa.batch.morning_report import build_report, render_markdown
 from callqa.batch.notify import notification_for, send_notification
@@ -25,7 +28,6 @@ from callqa.batch.summary import Outcome, RunSummary, answer_time_rates, summari
 from callqa.batch.workers import AnalysisPool
 from callqa.pipeline.config import AnalysisConfig, load_config
 from callqa.pipeline.rules import RulePack, load_rule_pack
-from callqa.pipeline.voiceprints import VOICE_ENCODER, VoiceSample
 from callqa.recorder_export import CallRecord, ExportError, ExportListing, read_export
 from callqa.report_settings import SECTION as REPORT_SECTION, ReportSettings
 from callqa.rescore import rescore_rows
@@ -93,9 +95,14 @@ def plan_calls(store: Store, calls: list[CallRecord], settings: Settings) -> tup
     return digests, store.plan(digests, settings.engine, settings.model, settings.rules.version)
 
 
-def plan_night(store: Store, listing: ExportListing, settings: Settings) -> NightPlan:
+def plan_night(store: Store, listing: ExportListing, settings: Settings,
+               digests: dict[str, str] | None = None) -> NightPlan:
+    """Skip, re-score or analyse each scored call; `digests` when the audio was hashed already."""
     scored = [c for c in listing.calls if not c.training]
-    digests, plans = plan_calls(store, scored, settings)
+    if digests is None:
+        digests, plans = plan_calls(store, scored, settings)
+    else:
+        plans = store.plan(digests, settings.engine, settings.model, settings.rules.version)
     by_id = {c.call_id: c for c in scored}
     night = NightPlan(digests, by_id)
     night.done = [Outcome(c.call_id, "training") for c in listing.calls if c.training]
@@ -120,24 +127,10 @@ def rescore_planned(store: Store, night: NightPlan, run_id: int, settings: Setti
 
 
 def analyze_one(pool: AnalysisPool, store: Store, call: CallRecord, digest: str, run_id: int) -> Outcome:
-    """Speech-to-text and scoring in a worker process, then one atomic store write here. A bad
-    recording is recorded as an error (retrying cannot help); a dead worker raises, for a retry."""
-    # A mono call is attributed with its handler's voiceprint when their stereo calls gave one.
-    voiceprint = store.voiceprint(call.handler_id, VOICE_ENCODER) if call.layout == "mono" else None
-    out = pool.submit(call, voiceprint).result()
-    if "error" in out:
-        store.record_error(run_id, str(call.audio), "audio", out["error"], call.call_id)
-        return Outcome(call.call_id, "failed", error=out["error"])
-    result = out["result"]
-    voice = VoiceSample.from_dict(out["voice"]) if out.get("voice") else None
-    store.save_analysis(result, digest, run_id, out["worker"], voice)
-    return Outcome(call.call_id, "analysed", bool(result["flags"]), result["duration_s"])
-
-
-def record_failure(store: Store, run_id: int, call: CallRecord, message: str) -> Outcome:
-    """A call whose retries ran out: an error row, and a failed outcome in the summary."""
-    store.record_error(run_id, str(call.audio), "analysis", message, call.call_id)
-    return Outcome(call.call_id, "failed", error=message)
+    """One call in a worker and its one atomic store write here (`callqa.batch.analysis` runs a
+    whole night this way, keeping every worker busy). A bad recording is recorded as an error
+    (retrying cannot help); a dead worker raises, for a retry."""
+    return store_result(store, call, digest, run_id, submit_call(pool, store, call).result())
 
 
 def stored_outcomes(store: Store, run_id: int, call_ids: list[str]) -> list[Outcome]:

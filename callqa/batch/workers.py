@@ -2,6 +2,8 @@
 
 Processes, not threads: with one speech-model thread each, two processes beat two threads here.
 Spawned, not forked: the parent runs Prefect's threads, and forking a threaded process is unsafe.
+The processes start (and load the model) when the pool is made, not at the first call, so a
+pool made before planning has its models loaded by the time the first call is handed out.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ def _analyze_in_worker(audio: str, layout: str, call_id: str, call_type: str | N
             "worker": worker}
 
 
+def _ready() -> str:
+    """A no-op for each worker at start: it makes the executor spawn them (and run the model
+    loading initializer) now rather than when the first call comes."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class AnalysisPool:
     """N worker processes, each with one speech-model thread, all loaded from one frozen config."""
 
@@ -54,8 +62,11 @@ class AnalysisPool:
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self.config,))
+        executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_worker, initargs=(self.config,))
+        for _ in range(self.workers):  # spawn every process now: each loads its model meanwhile
+            executor.submit(_ready)
+        return executor
 
     def __enter__(self) -> AnalysisPool:
         return self

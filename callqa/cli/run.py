@@ -100,14 +100,98 @@ def preflight(args: argparse.Namespace) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Prepare the night without Prefect (stage lines on stderr), close it here when there is
+    nothing to do, else hand it to the nightly flow, Prefect having started meanwhile."""
+    import time
+
+    started = time.perf_counter()
     db = preflight(args)
     _quiet_prefect()
-    from callqa.flows.nightly import hide_expected_tracebacks, nightly
+    from callqa.batch import finish_run, load_settings as load_night_settings
+    from callqa.batch.prepare import prepare_night
+    from callqa.batch.stages import StageLines
+    from callqa.store import Store
 
-    hide_expected_tracebacks()  # a rejected export is one `callqa: error:` line, not a Prefect traceback
-    summary = nightly(export_dir=args.export_dir, db=db, workers=args.workers, config_path=args.config,
-                      reader=args.reader, report_dir=args.report_dir, progress=args.progress or sys.stderr.isatty(),
-                      report_base_url=args.report_base_url)
+    say = StageLines(sys.stderr, started=started)
+    report_settings = check_report_settings(args)
+    settings = load_night_settings(args.config)
+    prefect = PrefectStarter(say)
+    prepared = prepare_night(Store(db), args.export_dir, args.reader, settings, args.workers, say=say,
+                             on_work=prefect.start, started=started)
+    if not prepared.has_work:
+        say("nothing to analyse or re-score: closing the run without Prefect")
+        try:
+            finished = finish_run(prepared.store, prepared.listing, prepared.run_id, prepared.night.done, settings,
+                                  prepared.workers, prepared.started_at, prepared.wall_s, args.report_dir or None,
+                                  report_settings)
+        finally:
+            prepared.close()
+        summary = finished.summary.to_dict()
+    else:
+        summary = _run_in_prefect(prepared, prefect, args, report_settings, say)
+    _print_summary(summary, db, args.report_dir)
+    return EXIT_PROBLEMS if summary["errors"] else EXIT_OK
+
+
+class PrefectStarter:
+    """Imports Prefect and makes sure its API answers, in a thread, while the parent hashes and
+    plans; started only once the night is known to have work."""
+
+    def __init__(self, say: Any) -> None:
+        self.say = say
+        self._future: Any = None
+
+    def start(self) -> None:
+        if self._future is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.say("starting Prefect in the background")
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callqa-prefect")
+            self._future = executor.submit(self._connect)
+            executor.shutdown(wait=False)
+
+    @staticmethod
+    def _connect() -> str:
+        from callqa.flows.nightly import hide_expected_tracebacks, prefect_ready
+
+        hide_expected_tracebacks()  # a rejected export is one `callqa: error:` line, not a Prefect traceback
+        return prefect_ready()
+
+    def wait(self) -> str:
+        self.start()
+        if not self._future.done():
+            self.say("waiting for Prefect")
+        return self._future.result()
+
+
+def _run_in_prefect(prepared: Any, prefect: PrefectStarter, args: argparse.Namespace, report_settings: Any,
+                    say: Any) -> dict[str, Any]:
+    from callqa.batch.night import fail_run
+
+    try:
+        where = prefect.wait()
+    except BaseException as exc:
+        prepared.close()
+        if isinstance(exc, Exception):
+            fail_run(prepared.store, prepared.run_id, str(prepared.listing.folder), exc)
+        raise
+    say(f"Prefect ready ({where})")
+    from callqa.batch.progress import progress_display
+    from callqa.flows.nightly import run_prepared_flow
+
+    night = prepared.night
+    display = None
+    if night.to_analyze:
+        workers = prepared.pool.workers if prepared.pool else prepared.workers
+        total = sum(prepared.expected_s.values())
+        from callqa.batch.progress import audio_amount
+
+        say(f"analysing {len(night.to_analyze)} calls ({audio_amount(total)} of audio) in {workers} worker process(es)")
+        display = progress_display(total, sys.stderr, force_bar=args.progress)
+    return run_prepared_flow(prepared, args.report_dir or None, report_settings, display)
+
+
+def _print_summary(summary: dict[str, Any], db: str, report_dir: str | None) -> None:
     c = summary["counts"]
     print(f"run {summary['run_id']}: {c['calls']} calls: {c['analysed']} analysed, {c['rescored']} re-scored, "
           f"{c['skipped']} already done, {c['failed']} failed, {c['training']} training (not scored), "
@@ -119,10 +203,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for problem in summary["errors"]:
         print(f"  problem: {printable(problem, limit=None)}", file=sys.stderr)
-    if args.report_dir:
-        report = Path(args.report_dir) / f"run-{summary['run_id']}.md"
+    if report_dir:
+        report = Path(report_dir) / f"run-{summary['run_id']}.md"
         print(f"report: {report}", file=sys.stderr)
-    return EXIT_PROBLEMS if summary["errors"] else EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -138,7 +221,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 PREFECT_NOTE = ("With PREFECT_API_URL set, the run is recorded on that Prefect server; otherwise a temporary one "
-                "lives inside the process. CALLQA_DB names the store when --db is not given.")
+                "lives inside the process (a run with nothing to do starts none). CALLQA_DB names the store when "
+                "--db is not given.")
 
 
 def register(subparsers: Any, common: Any) -> None:
@@ -154,7 +238,8 @@ def register(subparsers: Any, common: Any) -> None:
     run.add_argument("--report-base-url", metavar="URL",
                      help="the review app's address for the report's call links (https://host[:port][/path]); "
                           "env CALLQA_REPORT_BASE_URL; else [report] base_url in --config")
-    run.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
+    run.add_argument("--progress", action="store_true",
+                     help="progress bar even when stderr is not a terminal (else plain progress lines)")
     run.set_defaults(func=cmd_run)
 
     serve = common.parser(subparsers, "serve", help="register and run the nightly schedule (Prefect)",

@@ -358,9 +358,11 @@ class IntentFinder:
                 p = float(probability[i])
                 semantic = long_enough and p >= threshold
                 # The model is sure the unit is something else: "do you have the frame number" is not
-                # "crime number", however close the words. A phrase the pack spells exactly stands.
-                vetoed = (match is not None and match.score < 100 and long_enough
-                          and p < self._veto_below(intent))
+                # "crime number", however close the words. A phrase the pack spells exactly stands,
+                # unless it is one word: "hurt" in "nobody's hurt" or "scared" in "the dog was scared
+                # of the fireworks" is the word, not the intent (most of the tune split's false distress).
+                vetoed = (match is not None and (match.score < 100 or len(match.phrase.split()) == 1)
+                          and long_enough and p < self._veto_below(intent))
             else:
                 semantic = (spec.semantic and long_enough
                             and bool(best[i] >= threshold and best[i] - worst[i] >= margin))
