@@ -122,7 +122,7 @@ GOOD_CALLS = ("good_101", "mate", "no_greeting")
 BAD_FILES = ("rf64-no-ds64", "wav-garbled-chunk-id", "nonaudio-text", "wav-rate-1", "wav-float-nan-all",
              "mp3-junkframes-0", "oddname-bad-0")
 BAD_ROWS = {"started_at": "2026-02-29T10:00:00+00:00", "area": "Staf\x1b[31mford", "audio": "missing.wav",
-            "call_id": "C\x00", "handler_id": "x" * 100_000, "channels": "stereo"}
+            "call_id": "C\x00", "handler_id": "x" * 100_000, "layout": "stereo"}
 
 
 def _night(folder: Path) -> tuple[set[str], set[str], int]:
@@ -131,7 +131,7 @@ def _night(folder: Path) -> tuple[set[str], set[str], int]:
     rows = [r for r in csv.DictReader(open(SAMPLES / "manifest.csv")) if r["call_id"] in GOOD_CALLS]
     for row in rows:
         shutil.copy(SAMPLES / row["audio"], folder / row["audio"])
-    template = {**rows[0], "channels": "stereo-handler-left"}
+    template = {**rows[0], "layout": "stereo-handler-left"}
     for n, name in enumerate(BAD_FILES):
         case = _only(name)
         (target,) = [n_ for n_ in case.files if n_ == case.target]
@@ -192,6 +192,7 @@ def test_a_rejected_export_is_one_clear_line_without_a_traceback(tmp_path: Path)
     (broken / "manifest.csv").write_bytes("call_id,audio\n".encode("utf-32"))
     done = _callqa(tmp_path, "run", str(broken), "--db", f"sqlite:///{tmp_path / 'store.db'}", "--report-dir", "")
     assert done.returncode == 4  # exit codes (README): 4, a bad input file
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    # `callqa run [  0.7 s] reading the export ...` lines say what the run is doing; the error is one line
+    lines = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith("callqa run [")]
     assert len(lines) == 1, lines
     assert lines[0].startswith("callqa: error: ") and "UTF-32 (little-endian) text, not UTF-8" in lines[0]

@@ -31,7 +31,7 @@ def add_unsure_call(store) -> None:
     store.upsert_calls([CallRecord(
         call_id=UNSURE_CALL, audio=SAMPLES / "explained_silence.wav",
         started_at=datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc), call_type="101", area="Cannock",
-        handler_id="H2001", channels="stereo-handler-left", answer_delay_s=5.0, training=False,
+        handler_id="H2001", layout="stereo-handler-left", answer_delay_s=5.0, training=False,
         source="web test")], None)
     store.save_analysis(result, "1" * 64, None)
 

@@ -34,6 +34,6 @@ def add_trend_calls(store) -> None:
         result["call_id"] = call_id
         store.upsert_calls([CallRecord(
             call_id=call_id, audio=SAMPLES / f"{source}.wav", started_at=when, call_type="101", area=AREA,
-            handler_id=handler, channels="stereo-handler-left", answer_delay_s=20.0, training=False,
+            handler_id=handler, layout="stereo-handler-left", answer_delay_s=20.0, training=False,
             source="trend test")], None)
         store.save_analysis(result, f"{i + 1:064x}", None)
