@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser import watched_page
 from tests.web_helpers import (IMG, PASSWORDS, SCRIPT, XSS_CALL, build_site, served)
 
 READY = "document.getElementById('player').readyState >= 1"
@@ -26,20 +27,9 @@ def site(tmp_path_factory):
 @pytest.fixture
 def watched(browser, site):
     """A fresh browser context whose every request, dialog and CSP complaint is recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    seen: dict[str, list] = {"requests": [], "dialogs": [], "console": []}
-    context.on("request", lambda request: seen["requests"].append(request.url))
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: seen["console"].append(message.text))
-    page.set_default_timeout(15000)
-    yield page, seen
-    context.close()
-    hosts = {urlsplit(url).hostname for url in seen["requests"] if urlsplit(url).scheme in ("http", "https", "ws")}
-    assert hosts <= {"127.0.0.1"}, hosts
+    with watched_page(browser) as (page, seen):
+        yield page, seen
     assert not [u for u in seen["requests"] if urlsplit(u).scheme not in ("http", "data", "blob")], seen["requests"]
-    assert not [m for m in seen["console"] if "Content Security Policy" in m], seen["console"]
-    assert seen["dialogs"] == []
     assert seen["requests"]
 
 

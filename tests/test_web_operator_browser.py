@@ -6,11 +6,11 @@ and the pages raise no Content-Security-Policy complaint."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 import pytest
 
 from callqa.web.users import add_user
+from tests.browser import watched_page
 from tests.web_helpers import PASSWORDS, build_site, served
 
 OPERATOR = ("op1", "operator-one-pass-642", "H1042")
@@ -31,19 +31,8 @@ def site(tmp_path_factory):
 @pytest.fixture
 def watched(browser, site):
     """A fresh browser context whose every request, dialog and CSP complaint is recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    seen: dict[str, list] = {"requests": [], "dialogs": [], "console": []}
-    context.on("request", lambda request: seen["requests"].append(request.url))
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: seen["console"].append(message.text))
-    page.set_default_timeout(15000)
-    yield page, seen
-    context.close()
-    hosts = {urlsplit(url).hostname for url in seen["requests"] if urlsplit(url).scheme in ("http", "https", "ws")}
-    assert hosts <= {"127.0.0.1"}, hosts
-    assert not [m for m in seen["console"] if "Content Security Policy" in m], seen["console"]
-    assert seen["dialogs"] == []
+    with watched_page(browser) as (page, seen):
+        yield page, seen
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:
