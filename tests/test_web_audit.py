@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
 
-from callqa.store import schema as t
 from callqa.web import queries
+from tests.web_helpers import last_id, rows_since
 from tests.web_helpers import build_site, login
 
 # GET routes that serve no call data, so need no audit row. Everything else must audit.
@@ -42,17 +41,6 @@ def signed_in(env, username: str = "lead"):
     client = env["app"].test_client()
     assert login(client, username).status_code == 302
     return client
-
-
-def last_id(env) -> int:
-    with env["store"].engine.connect() as conn:
-        return conn.execute(select(func.max(t.audit_log.c.id))).scalar() or 0
-
-
-def rows_since(env, after: int) -> list[dict]:
-    with env["store"].engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(t.audit_log).where(t.audit_log.c.id > after)
-                                              .order_by(t.audit_log.c.id)).mappings()]
 
 
 def read_rows(env, after: int) -> list[dict]:

@@ -11,11 +11,11 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
 
 from callqa.store import schema as t
 from callqa.web.auth import OPERATOR_ENDPOINTS, PANEL_ENDPOINTS, PUBLIC_ENDPOINTS
 from callqa.web.users import UserError, add_user
+from tests.web_helpers import last_id, rows_since
 from tests.web_helpers import build_site, csrf_from, login
 
 OPERATOR_PASSWORDS = {"op1": "operator-one-pass-642", "op2": "operator-two-pass-913"}
@@ -41,17 +41,6 @@ def signed_in(env, username: str):
     client = env["app"].test_client()
     assert login(client, username, OPERATOR_PASSWORDS.get(username)).status_code == 302
     return client
-
-
-def last_id(env) -> int:
-    with env["store"].engine.connect() as conn:
-        return conn.execute(select(func.max(t.audit_log.c.id))).scalar() or 0
-
-
-def rows_since(env, after: int) -> list[dict]:
-    with env["store"].engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(t.audit_log).where(t.audit_log.c.id > after)
-                                              .order_by(t.audit_log.c.id)).mappings()]
 
 
 def flags_of(env, call_id: str) -> dict[str, int]:

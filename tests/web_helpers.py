@@ -158,3 +158,24 @@ def served(app) -> Iterator[str]:
 
 __all__ = ["ROOT", "SAMPLES", "PASSWORDS", "sample_store_template", "copy_store", "add_hostile_call",
            "add_users_and_draw", "copy_results", "login", "served", "csrf_from", "build_site", "TERMINAL_ESCAPE"]
+
+
+def last_id(env) -> int:
+    """The newest audit row's id: a test reads the rows written after it (`rows_since`)."""
+    from sqlalchemy import func, select
+
+    from callqa.store import schema as t
+
+    with env["store"].engine.connect() as conn:
+        return conn.execute(select(func.max(t.audit_log.c.id))).scalar() or 0
+
+
+def rows_since(env, after: int) -> list[dict]:
+    """The audit rows written after row `after`, oldest first."""
+    from sqlalchemy import select
+
+    from callqa.store import schema as t
+
+    with env["store"].engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(t.audit_log).where(t.audit_log.c.id > after)
+                                              .order_by(t.audit_log.c.id)).mappings()]
