@@ -49,7 +49,8 @@ def capture(base: str, out: Path, call_id: str) -> None:
         page.screenshot(path=str(out / "review-queue.png"))
         page.goto(f"{base}/calls/{call_id}")
         page.wait_for_function("document.getElementById('player').readyState >= 1")
-        page.click("svg g.flag[data-start] circle")   # a pin, not the legend's swatch
+        # a pin, not the legend's swatch; its label overlaps the circle, and the click reaches the pin either way
+        page.locator("svg g.flag[data-start] circle").first.click(force=True)
         page.wait_for_function("document.getElementById('player').currentTime > 0")
         page.evaluate("document.getElementById('player').pause()")
         page.screenshot(path=str(out / "review-call.png"))
