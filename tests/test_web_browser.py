@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser import watched_page
-from tests.web_helpers import (IMG, PASSWORDS, SCRIPT, XSS_CALL, build_site, served)
+from tests.web_helpers import (IMG, PASSWORDS, SCRIPT, XSS_CALL, served_site)
 
 READY = "document.getElementById('player').readyState >= 1"
 NEAR = "Math.abs(document.getElementById('player').currentTime - {start}) < 0.6"
@@ -18,10 +18,8 @@ NEAR = "Math.abs(document.getElementById('player').currentTime - {start}) < 0.6"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site = build_site(tmp_path_factory.mktemp("web-browser"))
-    with served(site["app"]) as base:
-        yield {**site, "base": base}
-    site["store"].engine.dispose()
+    with served_site(tmp_path_factory.mktemp("web-browser")) as site:
+        yield site
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from callqa.web.users import add_user
 from tests.browser import watched_page
-from tests.web_helpers import PASSWORDS, build_site, served
+from tests.web_helpers import PASSWORDS, served_site
 
 OPERATOR = ("op1", "operator-one-pass-642", "H1042")
 CALL = "vulnerable_ignored"
@@ -21,11 +21,8 @@ NEAR = "Math.abs(document.getElementById('player').currentTime - {start}) < 0.6"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site = build_site(tmp_path_factory.mktemp("web-operator-browser"))
-    add_user(site["store"], OPERATOR[0], OPERATOR[1], "operator", handler_id=OPERATOR[2])
-    with served(site["app"]) as base:
-        yield {**site, "base": base}
-    site["store"].engine.dispose()
+    with served_site(tmp_path_factory.mktemp("web-operator-browser"), lambda store: add_user(store, OPERATOR[0], OPERATOR[1], "operator", handler_id=OPERATOR[2])) as site:
+        yield site
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from __future__ import annotations
 import pytest
 
 from callqa.web import queries
-from tests.web_helpers import PASSWORDS, build_site, served
+from tests.web_helpers import PASSWORDS, served_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site = build_site(tmp_path_factory.mktemp("web-queue-browser"))
-    with served(site["app"]) as base:
-        yield {**site, "base": base}
-    site["store"].engine.dispose()
+    with served_site(tmp_path_factory.mktemp("web-queue-browser")) as site:
+        yield site
 
 
 @pytest.fixture

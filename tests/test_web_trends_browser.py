@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.trend_data import BUSY, RANGE, add_trend_calls
-from tests.web_helpers import PASSWORDS, build_site, served
+from tests.web_helpers import PASSWORDS, served_site
 
 PHONE = {"width": 390, "height": 800}
 NAV_PAGES = ["/queue", "/operators?sort=calls&dir=desc", f"/operators/{BUSY}?from={RANGE['from']}&to={RANGE['to']}",
@@ -20,11 +20,8 @@ NAV_PAGES = ["/queue", "/operators?sort=calls&dir=desc", f"/operators/{BUSY}?fro
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site = build_site(tmp_path_factory.mktemp("web-trends-browser"))
-    add_trend_calls(site["store"])
-    with served(site["app"]) as base:
-        yield {**site, "base": base}
-    site["store"].engine.dispose()
+    with served_site(tmp_path_factory.mktemp("web-trends-browser"), add_trend_calls) as site:
+        yield site
 
 
 def open_page(browser, viewport: dict):

@@ -156,8 +156,19 @@ def served(app) -> Iterator[str]:
         server.server_close()
 
 
+@contextmanager
+def served_site(tmp: Path, prepare=None) -> Iterator[dict]:
+    """`build_site`, then `prepare(store)` (extra users or calls), served: the site with its "base" URL."""
+    site = build_site(tmp)
+    if prepare is not None:
+        prepare(site["store"])
+    with served(site["app"]) as base:
+        yield {**site, "base": base}
+    site["store"].engine.dispose()
+
+
 __all__ = ["ROOT", "SAMPLES", "PASSWORDS", "sample_store_template", "copy_store", "add_hostile_call",
-           "add_users_and_draw", "copy_results", "login", "served", "csrf_from", "build_site", "TERMINAL_ESCAPE"]
+           "add_users_and_draw", "copy_results", "login", "served", "csrf_from", "build_site", "served_site", "TERMINAL_ESCAPE"]
 
 
 def last_id(env) -> int:
