@@ -4,17 +4,17 @@
     python bench/bench_redaction.py --split tune --show   # misses and false positives, to tune on
     python bench/bench_redaction.py --ner spacy     # also score a spaCy model's PERSON entities (if installed)
 
-Data: bench/data/redaction/{tune,heldout,blind,blind2,blind3}.txt, calls written as a recogniser writes them
-(mostly lower case, no punctuation, numbers as spoken words; a few calls with Whisper's capitals and
+Data: bench/data/redaction/{tune,heldout,blind,blind2,blind3,blind4}.txt, calls written as a recogniser writes
+them (mostly lower case, no punctuation, numbers as spoken words; a few calls with Whisper's capitals and
 punctuation), deliberately unlike tests/test_redaction.py. Each block "## id title" is one call,
 each line "H: ..." / "C: ..." one handler / caller turn, and every personal detail is marked
-"[category|words]". `tune`, `heldout`, `blind`, `blind2` and `blind3` have all been looked at (each
+"[category|words]". `tune`, `heldout`, `blind`, `blind2`, `blind3` and `blind4` have all been looked at (each
 blind split was written by someone who never saw the rules, measured once, then tuned on: blind in
-round two of issue 13, blind2 in round three, blind3 in round four), so all five are tuning data now.
-`blind4` (bench/data/redaction/blind4.txt, written afresh the same way) is measured only: the default
-run includes its tables when the file exists, and `--show` refuses to list its misses or false
+round two of issue 13, blind2 in round three, blind3 in round four, blind4 in round five), so all six are
+tuning data now. `blind5` (bench/data/redaction/blind5.txt, written afresh the same way) is measured only:
+the default run includes its tables when the file exists, and `--show` refuses to list its misses or false
 positives, so that nobody tunes on it by accident (to stay clear of it while tuning, name each
-split: `--split blind3`).
+split: `--split blind4`; `--split tuning` runs the six tuning splits and never blind5).
 
 blind3's header states conventions the older splits left open; the redactor follows them everywhere:
 a named street is an address item also when said without its number ("towards fawcett road"), and
@@ -60,8 +60,8 @@ from callqa.panel.redact_words import _NUMBER_WORD_SET, _bundled_first_names, _s
 from callqa.pipeline.transcript import Segment, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "redaction"
-SPLITS = ("tune", "heldout", "blind", "blind2", "blind3")
-MEASURE_ONLY = ("blind4",)   # scored, never shown: no misses, no false positives, no text of its calls
+SPLITS = ("tune", "heldout", "blind", "blind2", "blind3", "blind4")
+MEASURE_ONLY = ("blind5",)   # scored, never shown: no misses, no false positives, no text of its calls
 # Written before the named-street convention (blind3's header): a street said without its number where
 # something happened was left unmarked there, so hiding one is neither right nor wrong (see the docstring).
 UNMARKED_STREETS = ("tune", "heldout", "blind", "blind2")
@@ -74,6 +74,7 @@ NEUTRAL = frozenset("the of on at its it's is a and um uh er erm".split())
 ORDINALS = frozenset("""first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
 fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth""".split())
 EITHER_WAY = frozenset("number today yesterday tonight twenty thirty".split()) | ORDINALS
+MONTHS = frozenset("january february march april may june july august september october november december".split())
 _LISTED = _bundled_first_names() | _surnames()
 STRICT = False   # --strict: words marked either way count as false positives when hidden outside an item
 _ITEM = re.compile(r"\[([a-z_]+)\|([^\]]+)\]")
@@ -278,8 +279,8 @@ def _day_or_number(words: list[str], k: int) -> bool:
         return False
     if key in ("number", "cad"):
         return True
-    if key not in EITHER_WAY:
-        return False
+    if key not in EITHER_WAY and key not in MONTHS and not re.fullmatch(r"[0-3]?\d(?:st|nd|rd|th)", key):
+        return False  # "of the 9th", "of the sixth of march": the log's day, written or spoken
     before = [_key(w) for w in words[max(0, k - 3):k]]
     return "of" in before
 
@@ -313,11 +314,11 @@ def report(name: str, s: Score, show: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=SPLITS + MEASURE_ONLY + ("both", "all"), default="all",
-                        help="all (default): tune, heldout, blind, blind2 and blind3, and blind4 when its file exists; "
-                             "both: tune and heldout")
+    parser.add_argument("--split", choices=SPLITS + MEASURE_ONLY + ("both", "tuning", "all"), default="all",
+                        help="all (default): the six tuning splits, and blind5 when its file exists; "
+                             "tuning: the six tuning splits only (never blind5); both: tune and heldout")
     parser.add_argument("--show", action="store_true",
-                        help="list every miss and false positive (never for the measure-only split blind4)")
+                        help="list every miss and false positive (never for the measure-only split blind5)")
     parser.add_argument("--ner", choices=("spacy",), help="also score a named-entity model on names")
     parser.add_argument("--strict", action="store_true",
                         help="count a hidden \"number\" before a house number or a log's day outside an item as "
@@ -332,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.split == "all":
         splits = tuple(s for s in SPLITS if s in ("tune", "heldout") or (args.data / f"{s}.txt").exists()) \
             + tuple(s for s in MEASURE_ONLY if (args.data / f"{s}.txt").exists())
+    elif args.split == "tuning":
+        splits = tuple(s for s in SPLITS if (args.data / f"{s}.txt").exists())
     elif args.split == "both":
         splits = ("tune", "heldout")
     else:

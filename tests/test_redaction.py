@@ -590,8 +590,8 @@ def test_postcode_and_plate_shapes_are_told_apart():
 
 
 def test_the_tuning_benchmark_holds():
-    """bench/bench_redaction.py on its tuning calls (tune, heldout, blind, blind2 and blind3 have all
-    been tuned on; the measure-only blind4 split is never read by tests)."""
+    """bench/bench_redaction.py on its tuning calls (tune, heldout and blind .. blind4 have all been
+    tuned on; the measure-only blind5 split is never read by tests)."""
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -599,17 +599,21 @@ def test_the_tuning_benchmark_holds():
         sys.path.insert(0, root)
     from bench.bench_redaction import UNMARKED_STREETS, hidden_by_rules, load, score
 
-    splits = (("tune", 0.98), ("heldout", 0.98), ("blind", 0.98), ("blind2", 0.98), ("blind3", BLIND3_RECALL))
+    splits = (("tune", 0.98), ("heldout", 0.98), ("blind", 0.98), ("blind2", 0.98), ("blind3", BLIND3_RECALL),
+              ("blind4", BLIND4_RECALL))
     for split, recall in splits:
         s = score(load(split), hidden_by_rules, unmarked_streets=split in UNMARKED_STREETS)
         items, found = sum(s.total.values()), sum(s.found.values())
         right, wrong = sum(s.right.values()), sum(s.wrong.values())
         assert found / items >= recall and right / (right + wrong) >= 0.98, (split, s.misses, s.false_positives)
-        assert s.benign_hit <= (BLIND3_BENIGN if split == "blind3" else 0), (split, s.false_positives)
+        assert s.benign_hit <= {"blind3": BLIND3_BENIGN, "blind4": BLIND4_BENIGN}.get(split, 0), \
+            (split, s.false_positives)
 
 
 BLIND3_RECALL = 0.98   # measured once at 0.840 before round four tuned on it (0.992 after)
 BLIND3_BENIGN = 3
+BLIND4_RECALL = 0.975  # measured once at 0.851 before round five tuned on it (0.980 after)
+BLIND4_BENIGN = 2
 
 
 # ---------------------------------------------------------------- issue 13, round two: more spoken shapes
@@ -709,7 +713,7 @@ def test_a_spelling_after_a_repeated_name_goes_with_it():
     assert texts == ["my name is [NAME]", "is that [NAME]", "yes"]
 
 
-def test_the_bench_measures_the_blind4_split_but_never_shows_it(tmp_path, capsys):
+def test_the_bench_measures_the_blind5_split_but_never_shows_it(tmp_path, capsys):
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -723,22 +727,28 @@ def test_the_bench_measures_the_blind4_split_but_never_shows_it(tmp_path, capsys
     assert bench_redaction.main(["--data", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "== blind" not in out      # no files: not in the tables
-    # blind, blind2 and blind3 have been tuned on (rounds two, three and four): shown like tune and heldout
+    # blind .. blind4 have been tuned on (rounds two to five): shown like tune and heldout
     missed = "## x2 a call\nH: hows the weather\nC: [email|sunny spells]\n"   # no rule finds this
-    for split, weather in (("blind", "sunny spells"), ("blind2", "heavy showers"), ("blind3", "thick fog")):
+    for split, weather in (("blind", "sunny spells"), ("blind2", "heavy showers"), ("blind3", "thick fog"),
+                           ("blind4", "hard frost")):
         (tmp_path / f"{split}.txt").write_text(missed.replace("sunny spells", weather))
         assert bench_redaction.main(["--data", str(tmp_path), "--split", split, "--show"]) == 0
         assert f"MISS x2 email: '{weather}'" in capsys.readouterr().out
-    # blind4 is the measure now: in the default run when its file exists, never shown
-    (tmp_path / "blind4.txt").write_text(missed.replace("sunny spells", "light drizzle"))
+    # blind5 is the measure now: in the default run when its file exists, never shown
+    (tmp_path / "blind5.txt").write_text(missed.replace("sunny spells", "light drizzle"))
     assert bench_redaction.main(["--data", str(tmp_path), "--show"]) == 0
     out = capsys.readouterr().out
-    assert "== blind4" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
+    assert "== blind5" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
     assert "== blind " in out and "sunny spells" in out                    # blind is shown
     assert "== blind2" in out and "heavy showers" in out                   # and so are blind2
     assert "== blind3" in out and "thick fog" in out                       # and blind3
+    assert "== blind4" in out and "hard frost" in out                      # and blind4
     with pytest.raises(SystemExit):
-        bench_redaction.main(["--data", str(tmp_path), "--split", "blind4", "--show"])
+        bench_redaction.main(["--data", str(tmp_path), "--split", "blind5", "--show"])
+    # `--split tuning` runs every tuning split and never the measure-only one
+    assert bench_redaction.main(["--data", str(tmp_path), "--split", "tuning"]) == 0
+    out = capsys.readouterr().out
+    assert "== blind4" in out and "== blind5" not in out
 
 
 def test_the_bench_counts_unmarked_streets_of_the_older_splits_as_neither_right_nor_wrong(tmp_path):
@@ -1394,3 +1404,169 @@ def test_what_follows_a_nickname_cue_without_being_one(said):
 def test_a_park_gone_into_is_a_landmark():
     assert redacted_texts("They ran into Burgess Park.") == ["They ran into Burgess Park."]
     assert redacted_texts("She lives on Stanley Park.") == ["She lives on [ADDRESS]."]
+
+
+# ---------------------------------------------------------------- issue 13, round five (blind4 tuned on)
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # a handler's greeting: "you're through to <name>"
+    ("cheshire police youre through to aled how can i help", "cheshire police youre through to [NAME] how can i help"),
+    # a family by its surname
+    ("its one of the kowalskis again from across the green", "its one of the [NAME] again from across the green"),
+    # a name joined by "and" / "or" to a name already found
+    ("the twins are kacper and lily rose", "the twins are [NAME] and [NAME]"),
+    ("my sister megan and ffion are with me", "my sister [NAME] and [NAME] are with me"),
+    ("everyone calls him lewis or lew-lew", "everyone calls him [NAME] or [NAME]"),
+    # a by-name: first name, "the" and a trade, then what the person did
+    ("gethin the milk saw the van first", "[NAME] saw the van first"),
+    # a role that names a person, "is" before a by-name, a modal first name before a preposition
+    ("our cleaner bronwen found the door open", "our cleaner [NAME] found the door open"),
+    ("her uncle is big rab from the next street", "her uncle is [NAME] from the next street"),
+    ("my supervisor will at the front desk can help", "my supervisor [NAME] at the front desk can help"),
+    # a nickname with its by-word
+    ("the lads call him wee davie", "the lads call him [NAME]"),
+    # an everyday-word surname after a name cue, at the turn's end
+    ("the agent said his name is colin rivers", "the agent said his name is [NAME]"),
+])
+def test_round_five_names(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    # a place named for a thing of it: no person
+    "its a kent plate i think",
+    "hello youre through to avon and somerset police",
+    "you can ring gwent police on one oh one",
+    # a shop said with "called"
+    "the shop is called kirkdale local",
+    # modal "will" after a role is still the verb
+    "my manager will ring you back",
+    # "and" before an everyday word is no name
+    "i saw lily and the dog at the gate",
+])
+def test_round_five_name_traps(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_misheard_first_name_before_a_surname_is_one_name():
+    texts, _ = redacted_dialogue((H, "whats your name please"), (C, "sure van ashworth-kaye"), (H, "thank you"))
+    assert texts == ["whats your name please", "[NAME]", "thank you"]
+    texts, _ = redacted_dialogue((H, "can i take your name"), (C, "dee mcnaughtie but its deirdre really"))
+    assert texts[1].startswith("[NAME] but its [NAME]")
+
+
+def test_a_surname_spelled_with_as_in_words_is_hidden_when_said_again():
+    texts, _ = redacted_dialogue((C, "its huw gruffudd"), (H, "gruffudd with two fs"),
+                                 (C, "yes g r u f as in foxtrot f u d d"))
+    assert texts == ["its [NAME]", "[NAME] with two fs", "yes [NAME]"]
+
+
+def test_a_first_name_that_is_a_rarer_word_is_hidden_again():
+    texts, _ = redacted_dialogue((C, "my husband basil is at the door"), (H, "ask basil to stay inside"),
+                                 (C, "the basil in the garden is dead"))
+    assert texts == ["my husband [NAME] is at the door", "ask [NAME] to stay inside", "the basil in the garden is dead"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # plots, pitches, berths and moorings, with their site
+    ("we rent pitch twelve at sunnyvale caravan park", "we rent [ADDRESS]"),
+    ("she lives on plot three on the greenacre park site", "she lives on [ADDRESS]"),
+    ("the boat is on b pontoon berth six", "the boat is on [ADDRESS]"),
+    ("plot twenty two trevose an goon holiday park near padstow", "[ADDRESS] near padstow"),
+    # a Scottish flat "2/1" and a flat in a block of halls
+    ("im in flat three stroke two", "im in [ADDRESS]"),
+    ("my room is flat four block c ashby halls", "my room is [ADDRESS]"),
+    # Cornish and Welsh homes and lanes
+    ("he lives at chy an porth out past the church", "he lives at [ADDRESS] out past the church"),
+    ("the holiday let is blaen cwm near the lake", "the holiday let is [ADDRESS] near the lake"),
+    ("they parked on lon goch by the chapel", "they parked on [ADDRESS] by the chapel"),
+    # one word ending in gate, after "on / down / along"
+    ("he ran off along fossgate", "he ran off along [ADDRESS]"),
+    # a side after the suffix, with no number
+    ("its at the corner of mill road east", "its at the corner of [ADDRESS]"),
+    # a home said by its name after "called"
+    ("were in a cottage called sea breeze", "were in a cottage called [ADDRESS]"),
+])
+def test_round_five_addresses(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "the police station on bridge street shuts at six",
+    "there is a branch on market street and one in the precinct",
+    "he got the train from kingsgate",
+    "theres a croft up the hill with sheep",
+    "the croft house has a red door",
+])
+def test_round_five_address_traps(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_the_end_of_a_road_is_no_part_of_its_name():
+    assert redacted_texts("hes heading towards the chester road end") == ["hes heading towards the [ADDRESS] end"]
+
+
+def test_a_neighbours_house_number_and_a_house_name_said_again():
+    texts, _ = redacted_dialogue((H, "whats your address"), (C, "nine larch avenue and the fighting is at number eleven"),
+                                 (H, "ok"), (C, "theyre number eleven the one with the van"))
+    assert texts[1] == "[ADDRESS] and the fighting is at [ADDRESS]"
+    assert texts[3] == "theyre [ADDRESS] the one with the van"
+    texts, _ = redacted_dialogue((C, "i live at the old smithy on mill lane"), (H, "thank you"),
+                                 (C, "the old smithy has a green door"))
+    assert texts == ["i live at [ADDRESS] on [ADDRESS]", "thank you", "the [ADDRESS] has a green door"]
+
+
+def test_a_boat_named_in_reply_to_whats_it_called():
+    texts, _ = redacted_dialogue((H, "whats the narrowboat called"), (C, "shes the silver heron on mooring four"))
+    assert texts == ["whats the narrowboat called", "shes the [ADDRESS] on [ADDRESS]"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    # "hundred and" inside a log number
+    ("the log number is four hundred and twelve of today", "the log number is [REFERENCE]"),
+    # serial and year with no cue
+    ("its six one oh two three four five five slash two five", "its [REFERENCE]"),
+    # up to four letters and a long run of digits
+    ("they gave me k b r c one two three four five six seven eight nine", "they gave me [REFERENCE]"),
+    # a plural cue
+    ("the references are three three one two two four five five and more", "the references are [REFERENCE] and more"),
+    # a broken-off start goes with the code
+    ("its k m one two no sorry k m one three p x t", "its [VEHICLE REG]"),
+    ("my postcode is n g five er no n g seven two h q", "my postcode is [POSTCODE]"),
+    # an e-mail with a filler inside, and a Welsh domain
+    ("its r pugh um eighty one at gmail dot com", "its [EMAIL]"),
+    ("you can write to post at caerwen farm dot cymru", "you can write to [EMAIL]"),
+    # a plate that "finishes with" some letters
+    ("i saw the van and the reg finishes with w k d", "i saw the van and the reg finishes with [VEHICLE REG]"),
+])
+def test_round_five_codes(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_an_international_number_written_with_its_plus():
+    assert redacted_texts("Call me on +971 5012 3456, any time.") == ["Call me on [PHONE], any time."]
+
+
+def test_an_irish_plate_while_a_car_is_talked_about():
+    texts, _ = redacted_dialogue((C, "it was a silver car with a southern reg one six two c e one two three four"))
+    assert texts == ["it was a silver car with a southern reg [VEHICLE REG]"]
+    assert redacted_texts("we had one two one c people in the hall") == ["we had one two one c people in the hall"]
+
+
+def test_a_code_said_again_and_an_alternative():
+    texts, _ = redacted_dialogue((H, "your log is three three seven of today"), (C, "three three seven thanks"))
+    assert texts == ["your log is [REFERENCE]", "[REFERENCE] thanks"]
+    texts, _ = redacted_dialogue((C, "The plate was LM19 XRT. Maybe. Or XRF."), (H, "Thanks."))
+    assert texts[0] == "The plate was [VEHICLE REG]. Maybe. Or [VEHICLE REG]."
+
+
+def test_an_email_said_across_two_turns():
+    texts, _ = redacted_dialogue((H, "and an email address"), (C, "efua dot mensah"), (H, "yes"),
+                                 (C, "at hotmail dot co dot uk"))
+    assert texts == ["and an email address", "[EMAIL]", "yes", "[EMAIL]"]
+
+
+def test_a_reference_read_back_in_a_cased_reply_ends_at_its_sentence():
+    texts, _ = redacted_dialogue((H, "Your log number is 0719."), (C, "0719. Thanks. I'm on page 3 now."))
+    assert texts == ["Your log number is [REFERENCE].", "[REFERENCE]. Thanks. I'm on page 3 now."]

@@ -218,6 +218,8 @@ def _named_street(words: list[_W], low: list[str], lo: int, hi: int, cased: bool
     "down a side road"), and, in a cased transcript, only a capitalised name."""
     if cased and not words[lo].clean[:1].isupper():
         return False
+    if _public_place_street(words, low, lo):
+        return False
     if lo > 0 and low[lo - 1] in _DETERMINERS and all(_ordinary(low[x]) for x in range(lo, hi)):
         return False
     if hi - lo == 2 and low[hi - 1] not in _STREET_ONLY_SUFFIXES and low[lo] in _bundled_first_names() \
@@ -232,12 +234,30 @@ def _named_street(words: list[_W], low: list[str], lo: int, hi: int, cased: bool
 
 
 _INSIDE_WORDS = frozenset("in into through across inside".split())
+# Public places said with their street to say where they are ("the police station on elm street").
+_PUBLIC_PLACES = frozenset("station stations branch branches office offices library counter headquarters hq".split())
+
+
+def _public_place_street(words: list[_W], low: list[str], lo: int) -> bool:
+    """A street said only to say where a police station, a branch or an office is ("is the police
+    station on elm street still open", "there are branches on princes street"): it places no person
+    and no incident (the splits' convention since blind4), so it is kept."""
+    if lo == 0 or low[lo - 1] not in ("on", "in", "off") or words[lo - 1].ends_clause:
+        return False
+    k = lo - 2
+    while k >= 0 and lo - k <= 6 and not words[k].ends_sentence:
+        if low[k] in _PUBLIC_PLACES:
+            return not any(low[x] in _LIVE_WORDS or low[x] in _AT_HOME_LEADS for x in range(k, lo))
+        k -= 1
+    return False
 # After a name ending in a suffix that is an everyday word too, these make it a landmark's name.
 _LANDMARK_WORDS = frozenset("station stadium ground hospital school academy college university church chapel library "
                             "leisure centre center shopping retail tube airport services surgery police cemetery "
                             "crematorium zoo museum".split())
 
 
+# Said before a street, not a town: "on micklegate", "walking down skeldergate".
+_ALONG_WORDS = frozenset("on down up along onto off via".split())
 _PLACE_PREPOSITIONS = frozenset("on in at off to towards toward from along up down near of onto into by via past "
                                 "round around".split())
 
@@ -289,11 +309,17 @@ def _street_mentions(words: list[_W], low: list[str], plain: bool = True) -> lis
             m = k + 2 if low[k + 1] in ("y", "yr", "'r") and k + 2 < len(low) and not words[k + 1].ends_clause \
                 else k + 1
             if m < len(low) and re.fullmatch(r"[a-z][a-z'\-]+", low[m]) and low[m] not in _NOT_STREET_WORDS \
-                    and not _ordinary(low[m]):
-                out.append((k, m + 1))
+                    and (not _ordinary(low[m]) or (len(low[m]) >= 3 and low[m] not in STOP_WORDS)):
+                out.append((k, m + 1))  # "lon pin", "heol y coed": no English phrase starts with these
+    for k in range(1, len(low)):  # one word ending in gate / way after a place word ("down skeldergate")
+        if _SINGLE_WORD_STREET.fullmatch(low[k]) and not _ordinary(low[k]) and not words[k - 1].ends_clause \
+                and low[k - 1] in _ALONG_WORDS:
+            out.append((k, k + 1))  # not "from queensgate", "towards stornoway": a town or a centre
     for k in range(1, len(low)):
         if low[k] not in _STREET_SUFFIXES:
             continue
+        if low[k] in ("end", "side") and low[k - 1] in _STREET_SUFFIXES:
+            continue  # "towards the st albans road end": the end of the road, no part of its name
         first = k
         while first > 0 and k - first < 3 and _street_word(words[first - 1], low[first - 1]) \
                 and not words[first - 1].ends_clause and len(low[first - 1]) > 1 \
@@ -305,7 +331,11 @@ def _street_mentions(words: list[_W], low: list[str], plain: bool = True) -> lis
             continue
         if k - first == 1 and (low[first] in _SAME_WORDS or (plain and low[first] in _DESCRIBING_WORDS)):
             continue  # "same lane", "the back road", "a side street" (`plain`: with nothing to say it is a name)
-        out.append((first, k + 1))
+        end = k + 1
+        if end < len(low) and low[end] in _STREET_SIDES and not words[k].ends_clause \
+                and not (end + 1 < len(low) and low[end + 1] in ("of", "from")):
+            end += 1  # "abbeydale road south"
+        out.append((first, end))
     return out
 
 
@@ -426,6 +456,31 @@ def _house_name_hits(words: list[_W], stream: int) -> list[_Hit]:
     return hits
 
 
+# A home's number within a building or a site: a flat, a caravan plot or pitch, a boat's berth or mooring.
+_FLAT_WORDS = frozenset("flat apartment caravan plot pitch berth mooring".split())
+_FLAT_BUILDINGS = _BUILDING_WORDS | frozenset("college halls residence villas apartments flats".split())
+# The last word of a site's name ("hollingwood park site", "gwel an mor holiday park", "crabtree wharf").
+_SITE_WORDS = frozenset("park site marina wharf moorings basin estate village".split())
+
+
+def _site_end(low: list[str], end: int) -> int:
+    """One past a site's name ending at `end`, taking "site" after it ("the hollingwood park site")."""
+    return end + 1 if end < len(low) and low[end] in ("site", "estate") else end
+
+
+def _site_name(words: list[_W], low: list[str], h: int) -> int | None:
+    """One past a site's name said straight after a plot's number: up to five name words (Cornish and
+    Welsh particles "an" / "y" inside) then a site word ("gwel an mor holiday park"); None if none."""
+    k = h
+    while k < len(low) and k - h < 6 and not (k > h and words[k - 1].ends_clause):
+        if low[k] in _SITE_WORDS and k > h:
+            return _site_end(low, k + 1)
+        if not (_street_word(words[k], low[k]) or (k > h and low[k] in ("an", "y", "yr"))):
+            return None
+        k += 1
+    return None
+
+
 _NOT_A_FLAT_AFTER = _QUANTITY_UNITS | frozenset("out pounds pound quid grand pence percent per tyre tyres battery "
                                                  "rate fee".split())
 
@@ -438,24 +493,36 @@ def _flat_hits(words: list[_W], stream: int) -> list[_Hit]:
     mentions = {lo: hi for lo, hi in _street_mentions(words, low)}
     hits = []
     for i, t in enumerate(low[:-1]):
-        if t not in ("flat", "apartment", "caravan") or words[i].ends_clause \
+        if t not in _FLAT_WORDS or words[i].ends_clause \
                 or (i > 0 and low[i - 1] in ("a", "an", "the", "our", "my", "your", "his", "her", "their")):
             continue
         h = _house_at(low, i + 1)
         if h is None or (h < len(low) and low[h] in _NOT_A_FLAT_AFTER and not words[h - 1].ends_clause):
             continue
+        if h + 1 < len(low) and low[h] in ("stroke", "slash", "over", "/") and not words[h - 1].ends_clause \
+                and (h2 := _house_at(low, h + 1)):
+            h = h2  # "flat two stroke one" (2/1)
+        if h + 1 < len(low) and low[h] == "block" and not words[h - 1].ends_clause \
+                and (re.fullmatch(r"[a-z]", low[h + 1]) or _house_at(low, h + 1) == h + 2):
+            h += 2  # "flat six block b ..."
         end = h
         if h < len(low) and not words[h - 1].ends_clause:
             k = h
-            while k < len(low) and k - h < 3 and _street_word(words[k], low[k]) and low[k] not in _BUILDING_WORDS:
+            while k < len(low) and k - h < 3 and _street_word(words[k], low[k]) and low[k] not in _FLAT_BUILDINGS:
                 k += 1
-            if k > h and k < len(low) and low[k] in _BUILDING_WORDS and not any(_ordinary(low[x]) for x in range(h, k)):
-                end = k + 1  # "flat nine clarence house"
-            elif low[h] in ("at", "in", "on") and h + 1 in mentions:
-                end = mentions[h + 1]  # "caravan forty one at seaview holiday park"
+            on = h + 2 if h + 2 < len(low) and low[h] in ("at", "in", "on") and low[h + 1] == "the" else h + 1
+            if k > h and k < len(low) and low[k] in _FLAT_BUILDINGS and not any(_ordinary(low[x]) for x in range(h, k)):
+                end = k + 1  # "flat nine clarence house", "flat six block b goodricke college"
+            elif low[h] in ("at", "in", "on") and on in mentions:
+                end = _site_end(low, mentions[on])  # "caravan forty one at seaview holiday park"
             elif h in mentions:
-                end = mentions[h]
-        hits.append(_Hit("address", "address.flat", stream, i, end))
+                end = _site_end(low, mentions[h])
+            elif (site := _site_name(words, low, h)):
+                end = site  # "plot forty seven gwel an mor holiday park"
+        lo = i
+        if t in ("berth", "mooring") and i >= 2 and low[i - 1] == "pontoon" and re.fullmatch(r"[a-z]", low[i - 2]):
+            lo = i - 2  # "c pontoon berth fourteen"
+        hits.append(_Hit("address", "address.flat", stream, lo, end))
     return hits
 
 
@@ -463,8 +530,10 @@ def _flat_hits(words: list[_W], stream: int) -> list[_Hit]:
 # "the council estate" and "my mum's house" are no names.
 _NAMED_ONLY = frozenset("house estate".split())
 # Welsh homes put the word for the holding first ("tyddyn uchaf", "pen y bryn", "plas newydd").
-_WELSH_HOMES = frozenset("tyddyn plas hafod hendre bryn pen cae ty bod".split())
-_WELSH_HOLDINGS = frozenset("tyddyn plas hafod hendre".split())  # no first names: need no "y" after them
+_WELSH_HOMES = frozenset("tyddyn plas hafod hendre bryn pen cae ty bod bwthyn blaen pant nant maes llys fferm cwm "
+                         "chy tre bos gwel".split())
+# No first names: need no "y" after them ("blaen nant", "bwthyn y felin"; Cornish "chy an dowr").
+_WELSH_HOLDINGS = frozenset("tyddyn plas hafod hendre bwthyn blaen pant fferm chy".split())
 
 
 def _named_home_hits(words: list[_W], stream: int) -> list[_Hit]:
@@ -513,7 +582,7 @@ def _named_home_hits(words: list[_W], stream: int) -> list[_Hit]:
     for k in range(len(low) - 1):
         if low[k] not in _WELSH_HOMES or words[k].ends_clause:
             continue
-        m = k + 2 if low[k + 1] in ("y", "yr") and k + 2 < len(low) and not words[k + 1].ends_clause else k + 1
+        m = k + 2 if low[k + 1] in ("y", "yr", "an") and k + 2 < len(low) and not words[k + 1].ends_clause else k + 1
         if m < len(low) and re.fullmatch(r"[a-z]{3,}", low[m]) and not _ordinary(low[m]) \
                 and (m == k + 2 or (low[k] in _WELSH_HOLDINGS and low[m] not in _surnames())):
             hits.append(_Hit("address", "address.named_home", stream, k, m + 1))
@@ -604,10 +673,14 @@ def _bare_house_numbers(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -
     for s, (_, words) in enumerate(streams):
         low = [_base_key(w.clean) for w in words]
         for k in range(1, len(low) - 1):
-            if low[k] != "at" or words[k].start_s < first or words[k - 1].ends_clause \
-                    or not any(x in _AT_HOME_LEADS for x in low[max(0, k - 2):k]):
-                continue
+            if low[k] not in ("at", "number") or words[k].start_s < first or words[k - 1].ends_clause \
+                    or not any(x in _AT_HOME_LEADS for x in low[max(0, k - 2):k]) \
+                    or (low[k] == "number" and low[k - 1] not in _AT_HOME_LEADS):
+                continue  # "i'm next door at thirteen", "they're number twenty four"
             h = _house_at(low, k + 1)
+            if h is not None and low[k] == "number" and not (h < len(low) and low[h] in _QUANTITY_UNITS):
+                out.append(_Hit("address", "address.bare_number", s, k, h))  # "they're number eleven, the one ..."
+                continue
             if h is None or (h < len(low) and not words[h - 1].ends_clause and words[h].seg == words[h - 1].seg
                              and low[h] not in ("and", "but", "so", "with")):
                 continue  # "she's at 20 percent", "i'm at 5 oak road" (the street rule reads it)
@@ -672,6 +745,13 @@ def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> li
                 for cut in range(1, len(name) - 1):  # "honeysuckle cottage mill lane" ... "mill lane"
                     if name[cut] != "the":
                         streets.add(name[cut:])
+            elif low[k] in _DWELLINGS:  # a home's name said again ("the old forge on bartlow road" ... "the old forge")
+                first = k
+                while first > h.lo and _street_word(words[first - 1], low[first - 1]) and low[first - 1] != "the" \
+                        and _house_at(low, first - 1) is None:
+                    first -= 1
+                if first < k:
+                    streets.add(tuple(low[first:k + 1]))
     if not streets:
         return []
     covered = {(h.stream, i) for h in hits if h.category == "address" for i in range(h.lo, h.hi)}
@@ -684,3 +764,60 @@ def _repeat_streets(streams: list[tuple[str, list[_W]]], hits: list[_Hit]) -> li
                 if tuple(low[i:i + n]) == name and not all((s, k) in covered for k in range(i, i + n)):
                     out.append(_Hit("address", "address.repeat", s, i, i + n))
     return out
+
+
+# Homes that have names: a house, a farm, a B&B, or a boat or caravan someone lives on.
+_NAMED_HOMES = frozenset("house cottage farm bungalow bnb b&b guesthouse boat narrowboat barge yacht houseboat caravan "
+                         "croft lodge cabin chalet".split())
+_HOME_NAME_OPENERS = frozenset("shes she's its it's the she is it her we call called".split())
+
+
+def _home_name_words(ws: list[_W], low: list[str], j: int) -> int:
+    """One past a home's name starting at j: up to three name words (a leading "the" stays outside),
+    to a function word or the clause end; j when there is none."""
+    k = j
+    while k < len(low) and k - j < 3 and re.fullmatch(r"[a-z][a-z'\-]*", low[k]) and low[k] not in _NOT_STREET_WORDS \
+            and low[k] not in _NUMBER_WORD_SET and low[k] not in STOP_WORDS \
+            and low[k] not in _FUNCTION_WORDS and not (k > j and ws[k - 1].ends_clause):
+        k += 1
+    return k
+
+
+def _called_home_hits(streams: list[tuple[str, list[_W]]]) -> list[_Hit]:
+    """A home said by its name after "called" ("a b and b in gosforth called fell view", "a cottage
+    called ty gwyn"), or in reply to "what's the boat / house called?" ("she's the grace darling on
+    c pontoon"): a boat someone lives on or a named house places them as an address does."""
+    hits = []
+    for s, (speaker, words) in enumerate(streams):
+        low = [_street_key(w.clean) for w in words]
+        for i, t in enumerate(low):
+            if t not in ("called", "named") or i + 1 >= len(low) or words[i].ends_clause:
+                continue
+            before = [low[x] for x in range(max(0, i - 6), i) if not words[x].ends_sentence]
+            home = any(x in _NAMED_HOMES for x in before) or "b and b" in " ".join(before)
+            if not home:
+                continue
+            if i > 0 and low[i - 1] == "is" and i >= 2 and low[i - 2] in _NAMED_HOMES and _in_question_words(words, i):
+                continue  # "what's the boat called?": the question
+            j = i + 2 if low[i + 1] == "the" and i + 2 < len(low) else i + 1
+            k = _home_name_words(words, low, j)
+            if k > j:
+                hits.append(_Hit("address", "address.called_home", s, j, k))
+        for i, t in enumerate(low):
+            if t != "called" or i < 2 or not any(x in _NAMED_HOMES for x in low[max(0, i - 3):i]) \
+                    or not any(x in ("what", "whats", "what's") for x in low[max(0, i - 5):i]):
+                continue  # "what's the boat called (and where are you moored)?"
+            for t2, j, _ in _replies(streams, speaker, words[i].end_s)[:1]:
+                ws = streams[t2][1]
+                rlow = [_street_key(w.clean) for w in ws]
+                m = j
+                while m < len(ws) and m - j < 3 and rlow[m] in _HOME_NAME_OPENERS | _ANSWER_FILLERS:
+                    m += 1
+                k = _home_name_words(ws, rlow, m)
+                if k > m:
+                    hits.append(_Hit("address", "address.called_home", t2, m, k))
+    return hits
+
+
+def _in_question_words(words: list[_W], i: int) -> bool:
+    return any(w.clean.lower() in ("what", "whats", "what's") for w in words[max(0, i - 4):i])

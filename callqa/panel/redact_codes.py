@@ -69,7 +69,7 @@ _REG = re.compile(
     rf"|[A-Z]{_P}[A-Z]{_P}[A-Z]{_P}\d(?:{_P}\d){{0,2}}{_P}[A-Z])(?![A-Za-z0-9])")      # ABC 123D
 # Country codes a caller's provider may have ("wp dot pl", "web dot de"); none that is an everyday word
 # ("at", "it", "is", "no", "in", "be", "me" stays for its own use).
-_COUNTRY_TLDS = "pl de fr es nl be ch se dk fi pt cz ro hu sk lt lv ee gr bg hr si ru ua tr cn jp kr au nz ca za ng" \
+_COUNTRY_TLDS = "cymru wales scot london pl de fr es nl be ch se dk fi pt cz ro hu sk lt lv ee gr bg hr si ru ua tr cn jp kr au nz ca za ng" \
                 " gh ke pk br mx ar"
 _TLD = r"(?:co(?:\.| dot )uk|org(?:\.| dot )uk|gov(?:\.| dot )uk|ac(?:\.| dot )uk|nhs(?:\.| dot )uk|com|org|net|uk" \
        r"|me|io|info|biz|ie|eu|edu|" + _COUNTRY_TLDS.replace(" ", "|") + ")"
@@ -92,7 +92,7 @@ another other second first
 """.split())
 
 
-_REFERENCE_CUES = frozenset("incident log logged crime reference ref occurrence urn".split())
+_REFERENCE_CUES = frozenset("incident log logged crime reference ref occurrence urn references refs".split())
 _REFERENCE_OPENERS = _REFERENCE_CUES | {"cad"}   # "the cad number was ...", while "reference cad 4481" keeps "cad"
 # "<noun> number": a number that identifies a thing or an account, hidden as a reference when it is
 # no phone number ("the frame number is w t 8114452", "case number", "my account number").
@@ -105,12 +105,16 @@ passport licence license chassis vin imei crime incident log reference occurrenc
 # Two letters then five to eight digits (and perhaps a letter): a force reference ("SA 1277440",
 # "s t six seven eight nine one") or a National Insurance number ("j k one two three four five six c").
 # Plates and postcodes never have five digits together, so it needs no cue.
-_LETTER_CODE = re.compile(r"(?<![A-Z0-9])[A-Z] ?[A-Z] ?/? ?(?:\d ?[/-]? ?){4,7}\d(?: ?[A-Z])?(?![A-Z0-9])")
+# Since round five also up to four letters and up to twelve digits ("n f r c 2 4 0 3 0 1 2 3 4 5 6", an
+# Action Fraud number; "t l 4 3 1 1 8 8 2 9 2").
+_LETTER_CODE = re.compile(r"(?<![A-Z0-9])(?:[A-Z]{2,4}|[A-Z](?: [A-Z]){1,3}) ?/? ?(?:\d ?[/-]? ?){4,11}\d(?: ?[A-Z])?"
+                          r"(?![A-Z0-9])")
 # Letters, then two more parts after slashes: "HP/24/6698", "d u r slash f r slash oh two two three". No
 # date or amount has letters before its first slash, so it needs no cue.
 _SLASHED_CODE = re.compile(r"(?<![A-Z0-9/])[A-Z](?: ?[A-Z]){0,3} ?/ ?[A-Z0-9](?: ?[A-Z0-9]){0,7} ?/ ?\d(?: ?\d){1,7}"
                            r"(?![A-Z0-9/])")
-_CRIME_NUMBER = re.compile(r"(?<![\w/])\d ?\d ?(?:[A-Za-z] ?){0,3}/ ?(?:\d ?){4,7}/ ?\d ?\d(?![\w/])")
+_CRIME_NUMBER = re.compile(r"(?<![\w/])\d ?\d ?(?:[A-Za-z] ?){0,3}/ ?(?:\d ?){4,7}/ ?\d ?\d(?![\w/])"
+                           r"|(?<![\w/])(?:\d ?){6,11}\d ?/ ?\d ?\d(?![\w/])")  # or "5201234567/24": serial / year
 # A written code of letters and digit groups joined by dashes ("PS-20250311-0417"): no date, amount
 # or phone number starts with letters, so it needs no cue.
 _DASHED_CODE = re.compile(r"[A-Z]{1,4}(?:-[A-Z0-9]*\d[A-Z0-9]*){2,4}")
@@ -166,7 +170,7 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int, breaks: frozens
         unit = k < len(words) and low[k] in _QUANTITY_UNITS
         if number.startswith("0") and len(number) >= 10:
             return _Hit("phone", "phone.uk", stream, j, k)
-        if (number.startswith("44") and len(number) >= 11) or (low[j] in ("plus", "+") and len(number) >= 10):
+        if (number.startswith("44") and len(number) >= 11) or (low[j].startswith(("plus", "+")) and len(number) >= 10):
             return _Hit("phone", "phone.international", stream, j, k)
         if number.startswith("7") and len(number) in (10, 11) and not unit and \
                 (len(number) == 10 or low[k - 1] in ("oh", "o")):
@@ -405,6 +409,14 @@ def _code_in_reply(streams, reply: list[tuple[int, int, _W]], digit_views: list[
         return None
     positions = [j for t, j, _ in reply if t == stream]
     codes = [j for j in positions if code_like(stream, j)]
+    ws = streams[stream][1]
+    if cased:  # the code is one run: "0263. Got it. It's on page 2" ends at its first sentence
+        run = [codes[0]]
+        for j in codes[1:]:
+            if any(w.ends_sentence for w in ws[run[-1]:j]):
+                break
+            run.append(j)
+        codes = run
     text = "".join(digit_views[stream][j] for j in codes).replace(" ", "").upper()
     digit_count = sum(c.isdigit() for c in text)
     if category == "phone" and digit_count < 6:
@@ -443,7 +455,7 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
     hits = []
     n = len(low)
     for j, t in enumerate(low):
-        if t != "at" or j == 0 or j + 1 >= n:
+        if t != "at" or j + 1 >= n:
             continue
         k = j + 1
         end = None
@@ -472,9 +484,11 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
         b = j
         while b > 0 and (j - b < 8 or (len(low[b - 1]) == 1 and j - b < 40)) \
                 and (low[b - 1] not in _EMAIL_STOP or (len(low[b - 1]) == 1 and len(low[b]) == 1 and b >= 2
-                                                        and len(low[b - 2]) == 1)) \
+                                                        and len(low[b - 2]) == 1)
+                     or (low[b - 1] in _PHONE_BRIDGES and b >= 2 and low[b - 2] not in _EMAIL_STOP
+                         and not words[b - 2].ends_sentence)) \
                 and not words[b - 1].ends_sentence and re.fullmatch(r"[a-z0-9][a-z0-9_.'\-]*", low[b - 1]):
-            b -= 1  # a spelled local part ("g o r d o n f e r n s at ...") can be long
+            b -= 1  # a spelled local part ("g o r d o n f e r n s at ...") can be long; "d ellison er seventy two"
         while b < j and low[b] in _EMAIL_JOINERS:
             b += 1
         while b + 1 < j and low[b] in _NUMBER_WORD_SET and b > 0 and low[b - 1] in _EMAIL_STOP \
@@ -482,7 +496,129 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
             b += 1  # "and another one jordan underscore m ...": the count is no part of the address
         if b < j:
             hits.append(_Hit("email", "email.spoken", stream, b, e))
+        elif j == 0 or words[j - 1].seg != words[j].seg:
+            hits.append(_Hit("email", "email.domain_alone", stream, j, e))  # "at icloud dot com": its own turn
     return hits
+
+
+def _split_email_hits(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]) -> list[_Hit]:
+    """An e-mail said across two turns: the same party's turn just before a domain said alone ("kwame
+    dot asante" | "at icloud dot com") is its local part when it is a few words joined by "dot",
+    "underscore" or a dash."""
+    out = []
+    for h in hits:
+        if h.rule != "email.domain_alone":
+            continue
+        speaker, words = streams[h.stream]
+        at = words[h.lo].start_s
+        before = [(t, j, w) for t, (sp, ws) in enumerate(streams) if sp == speaker
+                  for j, w in enumerate(ws) if at - 15.0 <= w.end_s <= at and (t, j) != (h.stream, h.lo)]
+        if not before:
+            continue
+        last_seg = max(before, key=lambda x: x[2].end_s)[2].seg
+        turn = [(t, j) for t, j, w in before if w.seg == last_seg]
+        low = [streams[t][1][j].clean.lower() for t, j in turn]
+        if 2 < len(low) <= 7 and any(x in _EMAIL_JOINERS for x in low) and low[0] not in _EMAIL_JOINERS \
+                and low[-1] not in _EMAIL_JOINERS and all(re.fullmatch(r"[a-z0-9]+", x) and (
+                    x in _EMAIL_JOINERS or x not in _EMAIL_STOP) for x in low):
+            t = turn[0][0]
+            out.append(_Hit("email", "email.split", t, turn[0][1], turn[-1][1] + 1))
+    return out
+
+
+def _false_start(words: list[_W], hit: _Hit, cased: bool) -> _Hit:
+    """A code takes a start the speaker broke off and said again ("c x six eight no sorry c x six six w
+    t u", "l e four five er no l e four six b q"): the broken-off characters narrow it as much."""
+    if hit.category not in ("postcode", "vehicle_reg", "reference") or hit.lo < 2:
+        return hit
+    low = [w.clean.lower() for w in words]
+    k = hit.lo
+    while k > 0 and hit.lo - k < 4 and low[k - 1] in _CODE_CORRECTION_FILLERS and not words[k - 1].ends_sentence:
+        k -= 1
+    if k == hit.lo or not any(low[x] in _CODE_CORRECTIONS for x in range(k, hit.lo)):
+        return hit
+    digits = _digit_norms(words)
+    m = k
+    while m > 0 and k - m < 7 and _codeish(words[m - 1], digits[m - 1], cased) and low[m - 1] not in ("a", "i") \
+            and not words[m - 1].ends_clause:
+        m -= 1
+    return _Hit(hit.category, hit.rule, hit.stream, m, hit.hi) if m < k else hit
+
+
+def _repeat_codes(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]) -> list[_Hit]:
+    """A code said again in the call is hidden again, in any form ("your crime reference is
+    43240112345." ... "43240112345."; "log two two eight of today" ... "two two eight lovely"): a run
+    of code words whose characters are those of a hidden phone number, postcode, plate or reference."""
+    views = [_digit_norms(ws) for _, ws in streams]
+
+    def chars(s: int, lo: int, hi: int) -> str:
+        return "".join(re.sub(r"[^A-Z0-9]", "", views[s][x].upper()) for x in range(lo, hi)
+                       if re.search(r"\d", views[s][x]) or re.fullmatch(r"[A-Za-z]", views[s][x]))
+    known: dict[str, str] = {}
+    for h in hits:
+        if h.category in ("phone", "postcode", "vehicle_reg", "reference"):
+            code = chars(h.stream, h.lo, h.hi)
+            if len(code) >= 3 and any(c.isdigit() for c in code):
+                known.setdefault(code, h.category)
+    if not known:
+        return []
+    covered = {(h.stream, i) for h in hits for i in range(h.lo, h.hi)}
+    out = []
+    for s, (_, words) in enumerate(streams):
+        k = 0
+        while k < len(words):
+            if not re.search(r"\d", views[s][k]):
+                k += 1
+                continue
+            j = k
+            while k < len(words) and (re.search(r"\d", views[s][k]) or views[s][k] in ("/", "-", "")
+                                      or re.fullmatch(r"[A-Za-z]", views[s][k])) \
+                    and not (k > j and (words[k - 1].ends_sentence or words[k].seg != words[k - 1].seg)):
+                k += 1
+            code = chars(s, j, k)
+            if code in known and not all((s, x) in covered for x in range(j, k)):
+                out.append(_Hit(known[code], f"{known[code]}.repeat", s, j, k))
+    return out
+
+
+def _code_alternatives(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit], cased: bool) -> list[_Hit]:
+    """An alternative said after a code ("the reg was WU67 KTX. I think. Or KTK."): "or" then code words,
+    within a few words of a plate or postcode, takes its category."""
+    out = []
+    for h in hits:
+        if h.category not in ("vehicle_reg", "postcode"):
+            continue
+        words = streams[h.stream][1]
+        low = [w.clean.lower() for w in words]
+        digits = _digit_norms(words)
+        for k in range(h.hi, min(len(words) - 1, h.hi + 5)):
+            if low[k] != "or":
+                continue
+            m = k + 1
+            while m < len(words) and m - k <= 7 and _codeish(words[m], digits[m], cased) and low[m] not in ("a", "i") \
+                    and not (m > k + 1 and words[m - 1].ends_clause):
+                m += 1
+            chars = "".join(digits[k + 1:m]).replace(" ", "")
+            if len(chars) >= 2 and (cased and chars.isupper() or m - k - 1 >= 2):
+                out.append(_Hit(h.category, f"{h.category}.alternative", h.stream, k + 1, m))
+            break
+    return out
+
+
+def _irish_plate_hits(streams: list[tuple[str, list[_W]]], s: int, norms: list[str], cased: bool) -> list[_Hit]:
+    """An Irish plate (year, county letters, serial: "211-D-44512", "two one one d four four five one
+    two"), while a vehicle is talked about: no UK code has digits, one or two letters, then digits."""
+    words = streams[s][1]
+    text, owner = _view(words, [n.upper() for n in norms], breaks=True)
+    hits = []
+    for m in _IRISH_PLATE.finditer(text):
+        span = _span(owner, *m.span())
+        if span and _codes_ok(words, norms, *span, cased) and _vehicle_context(streams, s, span[0]):
+            hits.append(_Hit("vehicle_reg", "vehicle_reg.irish", s, *span))
+    return hits
+
+
+_IRISH_PLATE = re.compile(r"(?<![A-Z0-9])\d ?\d(?: ?\d)? ?-? ?[A-Z](?: ?[A-Z])? ?-? ?(?:\d ?){0,5}\d(?![A-Z0-9])")
 
 
 def _reference_hits(words: list[_W], digits: list[str], stream: int) -> list[_Hit]:
@@ -673,7 +809,7 @@ def _code_tail(words: list[_W], hit: _Hit, cased: bool) -> _Hit:
 
 # Words that say only part of a plate follows ("it ends double x r", "the end bit was k l m", "a partial").
 _PARTIAL_CUES = frozenset("ends ending end ended starts start starting started begins beginning began partial front "
-                          "last first bit letters".split())
+                          "last first bit letters finish finishes finished finishing".split())
 
 
 def _partial_plate_hits(streams: list[tuple[str, list[_W]]], s: int, norms: list[str], cased: bool,

@@ -45,6 +45,7 @@ NAME_CUES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("name", "was"), "any"), (("surname", "is"), "any"), (("surname's",), "any"), (("call", "me"), "first"),
     (("calls", "me"), "first"), (("called",), "capital"), (("calling",), "capital"), (("named",), "capital"),
     (("speaking", "to"), "capital"), (("speak", "to"), "capital"), (("ask", "for"), "capital"),
+    (("through", "to"), "capital"),
     (("is", "that"), "capital"), (("this", "is"), "known"), (("i'm",), "known"), (("im",), "known"),
     (("i", "am"), "known"), (("it's",), "known"), (("its",), "known"),
 ) + tuple(((t,), "capital") for t in sorted(TITLES))
@@ -106,7 +107,7 @@ class _Names:
         """One past the last surname word following position i (same clause only)."""
         k = i + 1
         while k < len(words) and k - i <= limit and not words[k - 1].ends_clause:
-            if self.surname(words[k]):
+            if self.surname(words[k]) and not (k > i + 1 and self.key(words[k]) in _TRADE_WORDS):
                 k += 1
             elif (m := self._after_particles(words, k)) > k:
                 k = m  # "Seán Ó Briain", "sarah van der berg"
@@ -156,8 +157,13 @@ class _Names:
                     ok = self.surname(w) or self.known(w)
                 else:
                     ok = self.known(w) and (self.cased or not self.is_ambiguous(w))
+                end = self.extend(words, j)
+                if ok and end < len(words) and not words[end - 1].ends_clause and low[end] in _SHOP_WORDS:
+                    continue  # "its called belgrave local": a shop
+                if ok and (mode == "any" or cue[0] == "called"):
+                    end = self._everyday_surname(words, low, j, end)
                 if ok:
-                    hits.append(_Hit("name", f"name.cue: {' '.join(cue)}", stream, j, self.extend(words, j)))
+                    hits.append(_Hit("name", f"name.cue: {' '.join(cue)}", stream, j, end))
         # "it's Wojciech Nowak speaking", "hi this is Gemma from ..."
         for opener in _NAME_OPENERS:
             for j in _cue_ends(low, [opener]):
@@ -219,6 +225,13 @@ class _Names:
                 hits.append(_Hit("name", "name.cue: the name", stream, j, self.extend(words, j + 1)))
             elif self.name_like(words[j]) or self.known(words[j]):
                 hits.append(_Hit("name", "name.cue: the name", stream, j, self.extend(words, j)))
+        # a family said by its surname ("one of the dohertys", "the Kowalskis next door")
+        for i in range(1, len(words)):
+            key = self.key(words[i])
+            if low[i - 1] == "the" and not words[i - 1].ends_clause and len(key) >= 5 and key.endswith("s") \
+                    and (key[:-1] in self.surnames or (key.endswith("es") and key[:-2] in self.surnames)) \
+                    and not _ordinary(key) and (not self.cased or _is_capitalised(_base(words[i].clean))):
+                hits.append(_Hit("name", "name.family", stream, i, i + 1))
         # a double-barrelled surname after a name-like word ("tanisha ellington-brown")
         for i in range(1, len(words)):
             parts = self.key(words[i]).split("-")
@@ -228,7 +241,39 @@ class _Names:
                     and self.key(words[i]) not in self.stop and (self.cased or not _ordinary(self.key(words[i - 1]))
                                                                  or self.known(words[i - 1])):
                 hits.append(_Hit("name", "name.double_barrelled", stream, i - 1, i + 1))
-        return [self._with_byname(words, low, h) for h in hits]
+        return [self._with_byname(words, low, h) for h in hits if not _place_use(words, low, h.lo, h.hi)]
+
+    def _everyday_surname(self, words: list[_W], low: list[str], j: int, end: int) -> int:
+        """After "my name is / his name's / called" and a first name, an everyday word that ends the
+        turn or comes before "and / from ..." is the surname ("his name is gary summers"); `end` else."""
+        if self.cased or end != j + 1 or end >= len(words) or words[j].ends_clause or not self.known(words[j]):
+            return end
+        key = low[end]
+        after = low[end + 1] if end + 1 < len(low) and not words[end].ends_clause else ""
+        if not re.fullmatch(r"[a-z]{3,}", key) or key in self.stop or key in _FUNCTION_WORDS or key in _KIN \
+                or key in _NOT_A_NAME_REPLY or key in _KIN_NOT_NAMES or key in _NUMBER_WORD_SET or _trade_word(key) \
+                or key in _NOT_STREET_WORDS or key in _IRREGULAR_VERBS or key.endswith(("ed", "ing", "ly")) \
+                or key in _STREET_ONLY_SUFFIXES:
+            return end
+        if after and after not in _AFTER_SURNAME:
+            return end
+        return end + 1
+
+    def _misheard_first(self, ws: list[_W], low: list[str], j: int) -> int | None:
+        """A reply to "what's your name?" whose first name the recogniser wrote as everyday words before
+        a surname no dictionary knows ("shove on mcgrath" for Siobhan McGrath, "ally mcgarrigle well
+        ..."): one or two words, then the surname, then the turn's end or a filler. One past the
+        surname, or None."""
+        if low[j] in self.stop or low[j] in _NOT_A_NAME_REPLY or low[j] in _FUNCTION_WORDS or low[j] in _KIN \
+                or not re.fullmatch(_NAME_KEY_PLUS, low[j]):
+            return None
+        for k in (j + 1, j + 2):
+            if k >= len(ws) or ws[k - 1].ends_clause or not re.fullmatch(_NAME_KEY_PLUS, low[k - 1]):
+                return None
+            if self.name_like(ws[k]) and not _ordinary(low[k]) and low[k] not in self.first \
+                    and (k + 1 == len(ws) or ws[k].ends_clause or low[k + 1] in _AFTER_MISHEARD):
+                return self.extend(ws, k)
+        return None
 
     def _with_byname(self, words: list[_W], low: list[str], hit: _Hit) -> _Hit:
         """A name takes the word that makes it a nickname before it ("ma neighbour wee jimmy", "her
@@ -251,12 +296,18 @@ class _Names:
                 continue
             personal = low[i - 1] != "the"   # "the manager angharad": only a name no word could be
             j = i + 1
+            if low[j] == "is" and j + 2 < len(low) and low[j + 1] in _BYNAME_WORDS and not words[j].ends_clause:
+                j += 1  # "his da is big tam"
             if low[j] in _BYNAME_WORDS and j + 1 < len(low) and not words[j].ends_clause:
                 j += 1  # "my mate big gaz": the hit takes "big" in `_with_byname`
             w = words[j]
             key = self.key(w)
-            if key in self.stop or key in _KIN or key in TITLES or key in MODAL_NAMES or key in NOT_NAMES_ALONE \
-                    or key in _NOT_A_NAME_REPLY or key in _KIN_NOT_NAMES or not re.fullmatch(_NAME_KEY_PLUS, key) \
+            after_modal = low[j + 1] if j + 1 < len(low) and not w.ends_clause else ""
+            modal_verb = key in MODAL_NAMES and not (key in self.first and after_modal in _NOT_A_VERB)
+            modal_name = key in MODAL_NAMES and not modal_verb
+            if (key in self.stop and not modal_name) or key in _KIN or key in TITLES or modal_verb \
+                    or key in NOT_NAMES_ALONE or ((key in _NOT_A_NAME_REPLY or key in _KIN_NOT_NAMES) and not modal_name) \
+                    or not re.fullmatch(_NAME_KEY_PLUS, key) \
                     or words[i].ends_sentence:
                 continue
             if self.cased:
@@ -300,7 +351,10 @@ class _Names:
                     or (self.cased and not _is_capitalised(_base(words[j].clean))):
                 continue
             k = j + 1
-            if k < len(words) and not words[j].ends_clause and re.fullmatch(r"[a-z]", low[k]) \
+            if low[j] in _BYNAME_WORDS and k < len(words) and not words[j].ends_clause \
+                    and re.fullmatch(_NAME_KEY_PLUS, low[k]) and low[k] not in self.stop and low[k] not in _FUNCTION_WORDS:
+                k += 1  # "they call little kev", "known as big h"
+            elif k < len(words) and not words[j].ends_clause and re.fullmatch(r"[a-z]", low[k]) \
                     and low[k] not in ("a", "i"):
                 k += 1  # "baby t"
             hits.append(_Hit("name", "name.nickname", stream, j, k))
@@ -394,6 +448,9 @@ class _Names:
                         return _Hit("name", "name.answer", stream, k, self.extend(ws, k, 1))
             return None
         rest = len(ws) - j
+        if not self.cased and not surname and not self.name_like(w) and not self.known(w) \
+                and (misheard := self._misheard_first(ws, low, j)):
+            return _Hit("name", "name.answer", stream, j, misheard)
         if not (surname or self.known(w) or self.name_like(w) or (rest <= 2 and not self.cased)):
             return None
         if self.cased and not (w.clean[:1].isupper() or surname):
@@ -442,7 +499,17 @@ _NAME_OF_CUES = (("in", "the", "name"), ("under", "the", "name"))
 _KIN_OWNERS = frozenset("my his her their our your".split())
 # People known by their role, named after it like kin ("the manager angharad", "my landlord, Mr Peel").
 _ROLES = frozenset("manager landlord landlady boss teacher supervisor colleague driver owner tenant caretaker warden"
-                   " nurse doctor social worker".split())
+                   " nurse doctor social worker cleaner childminder carer client customer patient resident lodger"
+                   " colleagues clients customers patients residents tenants cleaners".split())
+# After a name that is also a modal verb, these say it is the name ("my colleague will on the radio desk").
+_NOT_A_VERB = frozenset("on at in from is has was says said and who whos who's to".split())
+# Shop words after a name-like word: it names a business ("it's called belgrave local", "patel news").
+_SHOP_WORDS = frozenset("""
+local stores store news newsagents newsagent express convenience supermarket market cafe bar takeaway pharmacy
+chemist salon barbers bakery butchers off licence licensing
+""".split())
+# What may follow an everyday-word surname after a name cue ("his name is gary summers and ...").
+_AFTER_SURNAME = frozenset("and from but he she hes shes he's she's who i im i'm its it's or with".split())
 # Words said after a kin word that are no name ("my son again", "her mum upstairs", "my partner too").
 _KIN_NOT_NAMES = frozenset("""
 again too also as well upstairs downstairs outside inside here there now then today tonight home back first
@@ -485,11 +552,62 @@ def _follow_ups(streams: list[tuple[str, list[_W]]], asked) -> list[tuple[int, i
     return out
 
 
+_AFTER_MISHEARD = frozenset("well but and er erm um uh yeah yes its it's".split())
+
+
+def _coordinated_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: _Names) -> list[_Hit]:
+    """A name joined by "and" / "or" to a name already hidden is a name too ("kayden and lily mae",
+    "im with ifeoma and mark", "rhodri or rhods"): a first name on the lists (even one that is an
+    everyday word, except a modal verb before more words), or a word that is no everyday word. And a
+    by-name after a first name, "the" and a word, before what the person did ("dai the post had
+    his trailer taken", "jones the milk says ...")."""
+    covered = {(h.stream, i) for h in hits for i in range(h.lo, h.hi)}
+    out = []
+    for h in hits:
+        if h.category != "name":
+            continue
+        words = streams[h.stream][1]
+        low = [names.key(w) for w in words]
+        n = len(words)
+
+        def name_at(c: int) -> bool:
+            if not 0 <= c < n or (h.stream, c) in covered or low[c] in names.stop and low[c] not in MODAL_NAMES:
+                return False
+            w = words[c]
+            if names.cased and not _is_capitalised(_base(w.clean)):
+                return False
+            if names.known(w) and low[c] not in NOT_NAMES_ALONE:
+                return low[c] not in MODAL_NAMES or c + 1 == n or w.ends_clause
+            return not names.cased and bool(re.fullmatch(_NAME_KEY_PLUS, low[c])) and not _ordinary(low[c]) \
+                and low[c] not in _EVERYDAY_EXTRA and len(low[c]) >= 3
+        j = h.hi
+        if j + 1 < n and low[j] in ("and", "or") and not words[j - 1].ends_clause and not words[j].ends_clause \
+                and name_at(j + 1):
+            out.append(_Hit("name", "name.coordinated", h.stream, j + 1, names.extend(words, j + 1)))
+        i = h.lo
+        if i >= 2 and low[i - 1] in ("and", "or") and not words[i - 2].ends_clause and not words[i - 1].ends_clause \
+                and name_at(i - 2):
+            out.append(_Hit("name", "name.coordinated", h.stream, i - 2, i - 1))
+        if h.hi - h.lo == 1 and j + 2 < n and low[j] == "the" and names.known(words[h.lo]) \
+                and not any(w.ends_clause for w in words[h.lo:j + 1]) and low[j + 2] in _BYNAME_VERBS \
+                and re.fullmatch(r"[a-z]{3,}", low[j + 1]) and low[j + 1] not in names.stop \
+                and low[j + 1] not in _FUNCTION_WORDS and (h.stream, j + 1) not in covered:
+            out.append(_Hit("name", "name.byname", h.stream, h.lo, j + 2))
+    return out
+
+
+# What a person did, said after a by-name ("dai the post had ...").
+_BYNAME_VERBS = frozenset("had has is was said says saw told tells lives lived came comes went goes does did knows"
+                          " rang reckons thinks".split())
+
+
 # Small words inside a surname ("Ó Briain", "van Dijk", "da Silva", "al Rashid").
 # A business after a name is no part of it ("mick fenwick roofing", "dave smith plumbing and heating").
 _TRADE_WORDS = frozenset("""
 builders building builder plumbers plumber joinery joiners joiner electrics electrical electricians roofers
 services ltd limited co company and sons garage motors cars taxis transport removals cleaners carpets tiling
+haulage logistics scaffolding landscapes landscaping construction developments properties lettings solicitors
+autos accountants decorators fencing couriers
 """.split())
 
 
@@ -507,6 +625,21 @@ mini jaguar lexus dacia suzuki mitsubishi tesla volkswagen vw alfa porsche subar
 _NAME_PARTICLES = frozenset("ó o ní nic mac mc van von der den de da di du le la del della al el ap saint"
                             .split())
 _FORCE_WORDS = frozenset("police constabulary".split())
+# Words after a place that name a thing of that place: "a devon plate", "a cork accent", "kent police".
+_PLACE_THINGS = frozenset("police constabulary plate plates reg accent council county coast border".split())
+
+
+def _place_use(words: list[_W], low: list[str], lo: int, hi: int) -> bool:
+    """Whether the words lo..hi are a place named for a thing of it rather than a person: "a devon
+    plate", "devon and cornwall police", "through to Avon and Somerset Police"."""
+    if any(low[x] in _PLACE_THINGS for x in range(lo + 1, hi)):
+        return True  # "durham constabulary" read as a first name and a surname
+    if hi >= len(low) or hi - lo > 2 or words[hi - 1].ends_clause:
+        return False
+    if low[hi] in _PLACE_THINGS:
+        return True
+    return low[hi] == "and" and any(x in _FORCE_WORDS for x in low[hi + 1:hi + 4]) \
+        and not any(w.ends_clause for w in words[hi:hi + 2])
 _FORCE_LEADS = frozenset("to is its it's this from hello hi hiya the with".split())
 _AFTER_TOWN = frozenset("and for last on at today yesterday this next town centre center".split())
 # A pronoun and verb run together, as a recogniser writes them: what follows a name in a reply.
@@ -549,7 +682,7 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
                 base = _base(w.clean)
                 key = base.lower()
                 modal = key in MODAL_NAMES and key in names.first and key not in names.allow  # "will baker"
-                if len(key) < 2 or (key in names.stop and not modal) or key in TITLES \
+                if len(key) < 2 or (key in names.stop and not modal) or key in TITLES or key in _FUNCTION_WORDS \
                         or not re.fullmatch(_NAME_KEY, key):
                     continue
                 if names.cased and not _is_capitalised(base) and key not in names.first:
@@ -588,6 +721,10 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
                           and key not in MODAL_NAMES))  # "how old are you ruby"
                 if not names.cased and after in _IMPERATIVES and key not in MODAL_NAMES:
                     ok = True  # "officers are nearly there ruby stay in your room"
+                if not names.cased and key in names.first and key not in AMBIGUOUS_NAMES and key not in names.stop \
+                        and before not in _EVERYDAY_BEFORE and after != "of" and before not in NATO \
+                        and after not in NATO:
+                    ok = True  # "keep victor inside": a first name that is a rarer word, where no word use fits
                 if key in MODAL_NAMES and after in ("you", "be", "it", "they", "we", "i", "he", "she", "someone"):
                     ok = False
                 if key in names.stop:  # "will": only after thanks / a title, and not before a verb ("okay will do")
@@ -625,6 +762,13 @@ def _repeat_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], names: 
     return out
 
 
+# Before these a first name that is also a word is the word ("the victor", "to be frank", "a sandy beach").
+_EVERYDAY_BEFORE = frozenset("""
+the a an this that these those some any every each no my your his her our their its i you we they he she it to
+be so very too more most quite really than as
+""".split())
+
+
 _SPELLING_JOINERS = frozenset("hyphen dash apostrophe space".split())
 
 
@@ -637,8 +781,10 @@ def _spelling_at(words: list[_W], i: int, cased: bool) -> tuple[int, str]:
         while k + 1 < len(words) and words[k].clean.lower() in _SPELLING_JOINERS and not words[k - 1].ends_sentence \
                 and (n := _letters_end(words, k + 1, cased)) > k + 1:
             k = n  # "e l hyphen s a y e d"
-        return k, re.sub(r"[^A-Za-z]", "", "".join(w.clean for w in words[i:k] if w.clean.lower() not in
-                                                    _SPELLING_JOINERS)).lower()
+        return k, re.sub(r"[^A-Za-z]", "", "".join(
+            w.clean for w in words[i:k] if w.clean.lower() not in _SPELLING_JOINERS
+            and re.fullmatch(r"[A-Za-z](?:[-.]?[A-Za-z])*\.?", w.clean)
+            and (len(w.clean) == 1 or not w.clean.isalpha()))).lower()  # "p as in papa r y": the letters only
     k = i
     while k < len(words) and words[k].clean.lower() in NATO and not (k > i and words[k - 1].ends_sentence):
         k += 1

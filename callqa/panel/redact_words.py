@@ -15,6 +15,8 @@ from typing import Iterable, Sequence
 
 from callqa.pipeline.transcript import Segment, Word
 
+from callqa.panel.redact_more_names import MORE_FIRST_NAMES
+
 
 JOIN_GAP_S = 2.0          # a party's segments closer than this are read as one stream
 
@@ -72,7 +74,8 @@ _NAME_QUESTION_CUES = (("name",), ("names",), ("surname",), ("surnames",), ("who
 _KIN = frozenset("mum mom mother dad father son daughter brother sister husband wife partner boyfriend girlfriend"
                  " friend mate neighbour neighbor nan grandad grandma granddad uncle auntie aunt cousin ex"
                  " nephew niece grandson granddaughter stepson stepdaughter stepdad stepmum fiance fiancee flatmate"
-                 " housemate lodger carer fella fellah missus".split())
+                 " housemate lodger carer fella fellah missus da nana nanna gran granny grandpa grampa stepbrother stepsister"
+                 .split())
 
 
 _ADDRESS_QUESTION_CUES = (("address",), ("where", "are", "you"), ("where", "do", "you", "live"), ("whereabouts",),
@@ -177,6 +180,10 @@ def _digit_norms(words: list[_W], letter_o: bool = False) -> list[str]:
             norms[j] = _TENS_VALUES[t][0] if unit else _TENS_VALUES[t]  # "sixty eight" -> "6", "8"
         elif t == "hundred" and j > 0 and low[j - 1] in _UNIT_VALUES and not (j + 1 < len(low) and low[j + 1] == "and"):
             norms[j] = "00"
+        elif t == "hundred" and j > 0 and low[j - 1] in _UNIT_VALUES and j + 2 < len(low) and low[j + 1] == "and" \
+                and (low[j + 2] in _UNIT_VALUES or low[j + 2] in _TEEN_VALUES or low[j + 2] in _TENS_VALUES):
+            norms[j] = "0" if low[j + 2] in _UNIT_VALUES else ""   # "nine hundred and six" -> "9 0 6"
+            norms[j + 1] = ""
 
     def digitish(j: int) -> bool:
         return 0 <= j < len(norms) and (norms[j].isdigit() or low[j] in ("oh", "o", "double", "triple", "treble"))
@@ -342,7 +349,7 @@ def _read_list(name: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _bundled_first_names() -> frozenset[str]:
-    return _read_list("first_names.txt") | _read_list("first_names_more.txt")
+    return _read_list("first_names.txt") | _read_list("first_names_more.txt") | MORE_FIRST_NAMES
 
 
 @lru_cache(maxsize=1)
@@ -372,6 +379,7 @@ theyll youll itll thatll wholl whatll thered itd shouldve wouldve couldve mustve
 anyone anybody someone somebody everyone everybody nobody noone
 fae frae tae wis wiz dinnae didnae cannae couldnae wouldnae isnae wasnae doesnae willnae aye naw noo aboot oot
 summat nowt owt mebbe gonnae wanna innit
+croft crofts crofter bothy steading byre
 """.split())
 
 
