@@ -590,8 +590,8 @@ def test_postcode_and_plate_shapes_are_told_apart():
 
 
 def test_the_tuning_benchmark_holds():
-    """bench/bench_redaction.py on its tuning calls (tune, heldout and blind .. blind4 have all been
-    tuned on; the measure-only blind5 split is never read by tests)."""
+    """bench/bench_redaction.py on its tuning calls (tune, heldout and blind .. blind5 have all been
+    tuned on; the measure-only blind6 split is never read by tests)."""
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -600,7 +600,7 @@ def test_the_tuning_benchmark_holds():
     from bench.bench_redaction import UNMARKED_STREETS, hidden_by_rules, load, score
 
     splits = (("tune", 0.98), ("heldout", 0.98), ("blind", 0.98), ("blind2", 0.98), ("blind3", BLIND3_RECALL),
-              ("blind4", BLIND4_RECALL))
+              ("blind4", BLIND4_RECALL), ("blind5", BLIND5_RECALL))
     for split, recall in splits:
         s = score(load(split), hidden_by_rules, unmarked_streets=split in UNMARKED_STREETS)
         items, found = sum(s.total.values()), sum(s.found.values())
@@ -611,9 +611,10 @@ def test_the_tuning_benchmark_holds():
 
 
 BLIND3_RECALL = 0.98   # measured once at 0.840 before round four tuned on it (0.992 after)
-BLIND3_BENIGN = 3
-BLIND4_RECALL = 0.975  # measured once at 0.851 before round five tuned on it (0.980 after)
-BLIND4_BENIGN = 2
+BLIND3_BENIGN = 2
+BLIND4_RECALL = 0.985  # measured once at 0.851 before round five tuned on it (0.980 after; 0.989 after round six)
+BLIND4_BENIGN = 1
+BLIND5_RECALL = 0.99   # measured once at 0.951 before round six tuned on it (1.000 after)
 
 
 # ---------------------------------------------------------------- issue 13, round two: more spoken shapes
@@ -713,7 +714,7 @@ def test_a_spelling_after_a_repeated_name_goes_with_it():
     assert texts == ["my name is [NAME]", "is that [NAME]", "yes"]
 
 
-def test_the_bench_measures_the_blind5_split_but_never_shows_it(tmp_path, capsys):
+def test_the_bench_measures_the_blind6_split_but_never_shows_it(tmp_path, capsys):
     import sys
 
     root = str(Path(__file__).resolve().parents[1])
@@ -727,28 +728,29 @@ def test_the_bench_measures_the_blind5_split_but_never_shows_it(tmp_path, capsys
     assert bench_redaction.main(["--data", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "== blind" not in out      # no files: not in the tables
-    # blind .. blind4 have been tuned on (rounds two to five): shown like tune and heldout
+    # blind .. blind5 have been tuned on (rounds two to six): shown like tune and heldout
     missed = "## x2 a call\nH: hows the weather\nC: [email|sunny spells]\n"   # no rule finds this
     for split, weather in (("blind", "sunny spells"), ("blind2", "heavy showers"), ("blind3", "thick fog"),
-                           ("blind4", "hard frost")):
+                           ("blind4", "hard frost"), ("blind5", "warm breeze")):
         (tmp_path / f"{split}.txt").write_text(missed.replace("sunny spells", weather))
         assert bench_redaction.main(["--data", str(tmp_path), "--split", split, "--show"]) == 0
         assert f"MISS x2 email: '{weather}'" in capsys.readouterr().out
-    # blind5 is the measure now: in the default run when its file exists, never shown
-    (tmp_path / "blind5.txt").write_text(missed.replace("sunny spells", "light drizzle"))
+    # blind6 is the measure now: in the default run when its file exists, never shown
+    (tmp_path / "blind6.txt").write_text(missed.replace("sunny spells", "light drizzle"))
     assert bench_redaction.main(["--data", str(tmp_path), "--show"]) == 0
     out = capsys.readouterr().out
-    assert "== blind5" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
+    assert "== blind6" in out and "recall" in out and "drizzle" not in out   # measured, misses not shown
     assert "== blind " in out and "sunny spells" in out                    # blind is shown
     assert "== blind2" in out and "heavy showers" in out                   # and so are blind2
     assert "== blind3" in out and "thick fog" in out                       # and blind3
     assert "== blind4" in out and "hard frost" in out                      # and blind4
+    assert "== blind5" in out and "warm breeze" in out                     # and blind5
     with pytest.raises(SystemExit):
-        bench_redaction.main(["--data", str(tmp_path), "--split", "blind5", "--show"])
+        bench_redaction.main(["--data", str(tmp_path), "--split", "blind6", "--show"])
     # `--split tuning` runs every tuning split and never the measure-only one
     assert bench_redaction.main(["--data", str(tmp_path), "--split", "tuning"]) == 0
     out = capsys.readouterr().out
-    assert "== blind4" in out and "== blind5" not in out
+    assert "== blind5" in out and "== blind6" not in out
 
 
 def test_the_bench_counts_unmarked_streets_of_the_older_splits_as_neither_right_nor_wrong(tmp_path):
@@ -1570,3 +1572,217 @@ def test_an_email_said_across_two_turns():
 def test_a_reference_read_back_in_a_cased_reply_ends_at_its_sentence():
     texts, _ = redacted_dialogue((H, "Your log number is 0719."), (C, "0719. Thanks. I'm on page 3 now."))
     assert texts == ["Your log number is [REFERENCE].", "[REFERENCE]. Thanks. I'm on page 3 now."]
+
+
+# ---------------------------------------------------------------- issue 13, round six (blind5 tuned on)
+
+
+def test_a_sum_of_money_after_a_reference_is_no_code():
+    texts, _ = redacted_dialogue((H, "your crime reference is three one slash four four two one nine slash two five"),
+                                 (C, "the bike cost seven hundred and twenty quid"))
+    assert texts == ["your crime reference is [REFERENCE]", "the bike cost seven hundred and twenty quid"]
+
+
+def test_a_short_name_reply_is_read_in_its_own_turn():
+    # the caller's next answer comes soon enough to join the same stream; the name reply still ends at its turn
+    segments = [seg(H, 0.0, "and who am i speaking to"), seg(C, 2.3, "graham swan"), seg(H, 3.7, "phone"),
+                seg(C, 4.8, "oh one two one four nine six oh two two seven")]   # 1.1 s between "swan" and "oh"
+    out, _ = redact_result({"transcript": [s.to_dict() for s in segments]})
+    assert [s["text"] for s in out["transcript"]] == ["and who am i speaking to", "[NAME]", "phone", "[PHONE]"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("theres a lurcher with him and he calls himself wee rab", "theres a lurcher with him and he calls himself [NAME]"),
+    ("christopher dunne but everyone calls me kit", "[NAME] but everyone calls me [NAME]"),
+    ("my friends call me bez", "my friends call me [NAME]"),
+])
+def test_round_six_nicknames(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_everyone_says_takes_only_a_short_form_ending_the_turn():
+    texts, _ = redacted_dialogue((H, "your name"), (C, "margaret oyelaran everyone says maggie"))
+    assert texts == ["your name", "[NAME] everyone says [NAME]"]
+    assert redacted_texts("everyone says its the quiet ones") == ["everyone says its the quiet ones"]
+
+
+def test_an_email_local_part_with_digits_said_before_its_domain():
+    texts, _ = redacted_dialogue((H, "have you got an email"), (C, "its tommo farrell eighty"), (H, "at what"),
+                                 (C, "at icloud dot com"))
+    assert texts == ["have you got an email", "its [EMAIL]", "at what", "[EMAIL]"]
+    # a name alone before a domain in a later turn is no local part
+    texts, _ = redacted_dialogue((C, "gary and dean"), (H, "ok"), (C, "at the back of the pub"))
+    assert texts == ["[NAME] and [NAME]", "ok", "at the back of the pub"]
+
+
+def test_an_email_ending_dot_co_and_one_said_after_as_well():
+    assert redacted_texts("the invoice came from billing at acme plumbing dot co") == \
+        ["the invoice came from [EMAIL]"]
+    assert redacted_texts("they wrote to me as well ravi nine at proton dot me") == \
+        ["they wrote to me as well [EMAIL]"]
+
+
+def test_a_mobile_without_its_zero_said_with_eleven_digits():
+    texts, _ = redacted_dialogue((H, "whats your daughters number"),
+                                 (C, "seven four one two two nine nine three one four six"))
+    assert texts == ["whats your daughters number", "[PHONE]"]
+    # a digit talked about before a correction is no part of the number
+    assert redacted_texts("i missed off the zero sorry oh seven seven one two three four five six seven eight") == \
+        ["i missed off the zero sorry [PHONE]"]
+
+
+def test_a_postcode_with_a_hesitation_and_one_said_after_go_on():
+    assert redacted_texts("we're in the flats at l s nine um four q x") == ["we're in the flats at [POSTCODE]"]
+    texts, _ = redacted_dialogue((H, "postcode"), (C, "d h one"), (H, "go on"), (C, "three l e"))
+    assert texts == ["postcode", "[POSTCODE]", "go on", "[POSTCODE]"]
+
+
+def test_go_on_takes_no_code_when_something_else_was_said_after_it():
+    texts, _ = redacted_dialogue((H, "postcode"), (C, "d h one three l e"), (C, "and my neighbour saw the van"),
+                                 (H, "go on"), (C, "it was parked by the shop"))
+    assert texts[-1] == "it was parked by the shop"
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("we farm at bryn glas above the village", "we farm at [ADDRESS] above the village"),
+    ("the letters go to ty gwyn by the bridge", "the letters go to [ADDRESS] by the bridge"),
+    ("shes at gelli fawr with the horses", "shes at [ADDRESS] with the horses"),
+])
+def test_welsh_homes_said_with_a_describing_word(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "we came down the aberdaron road",           # the road to a place
+    "meet me by the kissing gate",                # a gate, no street
+    "can jordan drive the van",                   # a verb after a name
+    "is the station at cheapside open tonight",
+    "officers are coming from carlton street",     # the police station's street
+    "the loft was a cannabis farm",               # a kind of place, no home's name
+    "she was on the willow ward",                 # a hospital ward
+    "tickets are on sale in stanley park",        # a park named like a person
+    "the last bus to preston had gone",           # a town named like a person
+    "the dog and the cat",
+])
+def test_round_six_traps_are_left_alone(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_same_street_said_again_as_a_description():
+    assert redacted_texts("her nan is on ivy lane same lane as the surgery") == \
+        ["her nan is on [ADDRESS] same lane as the surgery"]
+
+
+def test_a_one_word_street_with_its_side():
+    assert redacted_texts("we parked off westgate north by the bins") == ["we parked off [ADDRESS] by the bins"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("i want to report a fight my name is reverend declan mcbride",
+     "i want to report a fight my name is reverend [NAME]"),
+    ("my name is imam yusuf patel", "my name is imam [NAME]"),
+    ("their lad kieron was at the party", "their lad [NAME] was at the party"),
+    ("the purse said j wojciechowska inside it", "the purse said [NAME] inside it"),
+    ("it was dwaynes brother who did it", "it was [NAME] brother who did it"),
+    ("aye its mcallister hamish mcallister", "aye its [NAME]"),
+])
+def test_round_six_names(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+@pytest.mark.parametrize("said", [
+    "my spaniel biscuit ran off",
+    "the cats tigger and luna were indoors",
+    "a collie cross called bonnie",
+    "she drove to chester station",
+    "rob the shop is what they did",
+])
+def test_round_six_name_traps(said):
+    assert redacted_texts(said) == [said]
+
+
+def test_a_by_name_is_no_business_and_a_reply_asking_back_is_no_name():
+    assert redacted_texts("his lanyard said wayne the council is on it") == \
+        ["his lanyard said [NAME] the council is on it"]
+    texts, _ = redacted_dialogue((C, "his mate is called gaz i dont know the surname"), (H, "did you see a car"))
+    assert texts == ["his mate is called [NAME] i dont know the surname", "did you see a car"]
+    texts, _ = redacted_dialogue((H, "whats your name"), (C, "im the caretaker colin ashby"))
+    assert texts == ["whats your name", "im the caretaker [NAME]"]
+
+
+def test_a_code_said_again_with_its_letters_and_after_its_day():
+    texts, _ = redacted_dialogue((H, "the reference is s b dash nine nine one two four dash two five"),
+                                 (C, "sorry again"), (H, "s b dash nine nine one two four dash two five"))
+    assert texts == ["the reference is [REFERENCE]", "sorry again", "[REFERENCE]"]
+    texts, _ = redacted_dialogue((H, "The log is 0417 of the 9th of May."), (C, "So 0417. OK."))
+    assert texts == ["The log is [REFERENCE].", "So [REFERENCE]. OK."]
+
+
+def test_a_second_reference_joined_by_and():
+    assert redacted_texts("the two references are one five oh oh two three three four four one for the shed and "
+                          "one five oh oh two three three four four two for the car") == \
+        ["the two references are [REFERENCE] for the shed and [REFERENCE] for the car"]
+    # a count joined to a reference is no second one
+    assert redacted_texts("the reference is one five oh oh two three three four four one and two officers") == \
+        ["the reference is [REFERENCE] and two officers"]
+
+
+def test_a_flat_said_by_its_letter_and_a_boat_named_in_everyday_words():
+    assert redacted_texts("we are in flat c forty one dunmore road") == ["we are in [ADDRESS]"]
+    assert redacted_texts("she has a cabin cruiser she lives on called evening tide moored by the bridge") == \
+        ["she has a cabin cruiser she lives on called [ADDRESS] moored by the bridge"]
+    assert redacted_texts("the boat owner called yesterday") == ["the boat owner called yesterday"]
+
+
+@pytest.mark.parametrize("turns,last", [
+    (((H, "did you see the registration"), (C, "just the start of it x ray papa something")),
+     "just the start of it [VEHICLE REG] something"),
+    (((H, "any plates"), (C, "he had a j v something on the back")), "he had [VEHICLE REG] something on the back"),
+    (((C, "It was a black Audi A3, LK68 something."),), "It was a black Audi A3, [VEHICLE REG] something."),
+])
+def test_part_of_a_plate_before_something(turns, last):
+    texts, _ = redacted_dialogue(*turns)
+    assert texts[-1] == last
+
+
+def test_a_road_before_something_is_no_partial_plate():
+    assert redacted_texts("the van broke down on the m six something near the services") == \
+        ["the van broke down on the m six something near the services"]
+    assert redacted_texts("The car was on the A5 something.") == ["The car was on the A5 something."]
+
+
+def test_a_model_after_its_make_is_no_plate_and_a_private_plate_is_whole():
+    assert redacted_texts("a grey bmw x three romeo tango one nine papa oscar alpha") == \
+        ["a grey bmw x three [VEHICLE REG]"]
+    texts, _ = redacted_dialogue((H, "what's the registration"), (C, "its a private one j a y one s k y"))
+    assert texts == ["what's the registration", "its a private one [VEHICLE REG]"]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("its nine mercat wynd", "its [ADDRESS]"),
+    ("i'm at two harbour quay", "i'm at [ADDRESS]"),
+    ("we are at sixteen the promenade", "we are at [ADDRESS]"),
+    ("It's 7 St. Mary's Close.", "It's [ADDRESS]."),
+])
+def test_round_six_streets(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_a_written_domain_said_after_at_in_its_own_turn():
+    texts, _ = redacted_dialogue((H, "And the email?"), (C, "Nadia K22."), (H, "At?"), (C, "At ed.ac.uk."))
+    assert texts == ["And the email?", "[EMAIL].", "At?", "[EMAIL]."]
+
+
+@pytest.mark.parametrize("said,redacted", [
+    ("we rent unit twelve brookside business park", "we rent [ADDRESS]"),
+    ("shes in caravan three at golden sands holiday park", "shes in [ADDRESS]"),
+    ("hes in apartment six the old brewery works", "hes in [ADDRESS]"),
+    ("unit twelve is on its way to you", "unit twelve is on its way to you"),   # a call sign, no site
+])
+def test_units_caravans_and_flats_with_their_site_or_building(said, redacted):
+    assert redacted_texts(said) == [redacted]
+
+
+def test_a_bank_sort_code():
+    assert redacted_texts("the sort code was eleven twenty two thirty three") == ["the sort code was [REFERENCE]"]
+    assert redacted_texts("can you sort code words for me") == ["can you sort code words for me"]

@@ -31,15 +31,17 @@ _STREET_SUFFIXES = frozenset("""
 road rd street st lane avenue ave close drive way court crescent place grove gardens terrace walk hill park square
 row mews rise view green parade croft fold bank vale meadows meadow end gate wharf yard mount boulevard chase circle
 side approach
-""".split())
+wynd brae vennel loan quay esplanade promenade embankment causeway loke ridge dene dale brow garth copse lea nook
+""".split())  # (round six: Scottish, Norfolk and seaside streets, and weaker suffixes of estates)
 # Suffixes that are no surname: a first name before one is a street ("victoria road").
 _STREET_ONLY_SUFFIXES = frozenset("road rd street lane avenue ave close drive crescent terrace grove gardens mews parade"
-                                  " boulevard".split())
+                                  " boulevard wynd vennel esplanade".split())
 # After "the", a suffix alone is the street name ("eighteen the meadows", "8 The Green").
 _THE_STREETS = frozenset("crescent green meadows grove avenue close drive parade square mews croft fold rise "
                          "paddock paddocks orchard orchards willows limes oaks beeches hollies spinney strand broadway "
                          "quadrant glebe sidings maltings brambles larches laurels poplars elms firs cedars pines "
-                         "birches rowans hawthorns chestnuts sycamores pastures hollow dingle nook leys".split())
+                         "birches rowans hawthorns chestnuts sycamores pastures hollow dingle nook leys esplanade "
+                         "promenade embankment quay causeway".split())
 _SINGLE_WORD_STREET = re.compile(r"[a-z]{3,}(?:way|gate)")       # "Kingsway", "Queensway", "Eastgate"
 
 
@@ -149,6 +151,10 @@ def _address_hits(words: list[_W], stream: int, cased: bool = False) -> list[_Hi
         j = None
         if _HOUSE_JOINED.match(raw[i]):
             j = i
+        elif low[i] in _HOUSE_PREFIXES and i + 2 < len(low) and not words[i].ends_clause \
+                and re.fullmatch(r"[a-h]", low[i + 1]) and not words[i + 1].ends_sentence \
+                and (h := _house_at(low, i + 2)):
+            j = h  # "flat a two hundred and twelve buxton road": a flat said by its letter
         elif low[i] in _HOUSE_PREFIXES and i + 1 < len(low) and not words[i].ends_clause \
                 and (h := _house_at(low, i + 1)):
             j = h
@@ -222,6 +228,12 @@ def _named_street(words: list[_W], low: list[str], lo: int, hi: int, cased: bool
         return False
     if lo > 0 and low[lo - 1] in _DETERMINERS and all(_ordinary(low[x]) for x in range(lo, hi)):
         return False
+    if lo > 0 and low[lo - 1] == "the" and hi - lo == 2 and (low[hi - 1] == "road" or low[hi - 1] in _WEAK_SUFFIXES) \
+            and not (hi < len(low) and low[hi] in ("end", "ends") and not words[hi - 1].ends_clause):
+        return False  # "on the llanuwchllyn road" (the road to a place), "by the lych gate", "the caen hill flight";
+        # but "towards the chester road end" is the end of one street
+    if hi - lo == 2 and low[hi - 1] in _VERB_SUFFIXES and lo > 0 and low[lo - 1] in _AUXILIARIES:
+        return False  # "does marcus drive?", "can tom walk there": a verb after a name
     if hi - lo == 2 and low[hi - 1] not in _STREET_ONLY_SUFFIXES and low[lo] in _bundled_first_names() \
             and not (lo > 0 and low[lo - 1] in _PLACE_PREPOSITIONS):
         return False  # "margaret hill": a person, unless said as a place ("up on margaret hill")
@@ -234,16 +246,26 @@ def _named_street(words: list[_W], low: list[str], lo: int, hi: int, cased: bool
 
 
 _INSIDE_WORDS = frozenset("in into through across inside".split())
+# Suffixes that are verbs too, and the words that make them one before a name ("does marcus drive").
+_VERB_SUFFIXES = frozenset("drive walk rise close park".split())
+_AUXILIARIES = frozenset("does did do can could will would should must might may cant can't wont won't doesnt "
+                         "doesn't didnt didn't let lets let's make made".split())
 # Public places said with their street to say where they are ("the police station on elm street").
-_PUBLIC_PLACES = frozenset("station stations branch branches office offices library counter headquarters hq".split())
+_PUBLIC_PLACES = frozenset("station stations branch branches office offices library counter headquarters hq team "
+                           "teams".split())
+# Officers coming "from" a street come from their station there ("officers are on the way from tennent street").
+_POLICE_WORDS = frozenset("officers officer police units unit patrol patrols response".split())
 
 
 def _public_place_street(words: list[_W], low: list[str], lo: int) -> bool:
     """A street said only to say where a police station, a branch or an office is ("is the police
     station on elm street still open", "there are branches on princes street"): it places no person
     and no incident (the splits' convention since blind4), so it is kept."""
-    if lo == 0 or low[lo - 1] not in ("on", "in", "off") or words[lo - 1].ends_clause:
-        return False
+    if lo == 0 or low[lo - 1] not in ("on", "in", "off", "at", "from") or words[lo - 1].ends_clause:
+        return False  # ("the station at stewart street")
+    if low[lo - 1] == "from":
+        return any(low[x] in _POLICE_WORDS for x in range(max(0, lo - 8), lo - 1)) \
+            and not any(words[x].ends_sentence for x in range(max(0, lo - 8), lo - 1))
     k = lo - 2
     while k >= 0 and lo - k <= 6 and not words[k].ends_sentence:
         if low[k] in _PUBLIC_PLACES:
@@ -297,7 +319,8 @@ _LIVE_WORDS = frozenset("live lives living lived moved stay stays staying addres
 # Suffixes that are ordinary words too ("the park", "a bank", "green"): a street without a number
 # ends in one only after a word that is no everyday word.
 _WEAK_SUFFIXES = frozenset("way court place hill park square row view green bank vale end gate yard mount side walk "
-                           "rise fold meadow chase circle wharf approach".split())
+                           "rise fold meadow chase circle wharf approach brae loan quay ridge dene dale brow garth "
+                           "copse lea nook promenade embankment causeway".split())
 
 
 def _street_mentions(words: list[_W], low: list[str], plain: bool = True) -> list[tuple[int, int]]:
@@ -314,7 +337,8 @@ def _street_mentions(words: list[_W], low: list[str], plain: bool = True) -> lis
     for k in range(1, len(low)):  # one word ending in gate / way after a place word ("down skeldergate")
         if _SINGLE_WORD_STREET.fullmatch(low[k]) and not _ordinary(low[k]) and not words[k - 1].ends_clause \
                 and low[k - 1] in _ALONG_WORDS:
-            out.append((k, k + 1))  # not "from queensgate", "towards stornoway": a town or a centre
+            end = k + 2 if k + 1 < len(low) and low[k + 1] in _STREET_SIDES and not words[k].ends_clause else k + 1
+            out.append((k, end))  # not "from queensgate", "towards stornoway": a town or a centre; "kingsway east"
     for k in range(1, len(low)):
         if low[k] not in _STREET_SUFFIXES:
             continue
@@ -323,8 +347,8 @@ def _street_mentions(words: list[_W], low: list[str], plain: bool = True) -> lis
         first = k
         while first > 0 and k - first < 3 and _street_word(words[first - 1], low[first - 1]) \
                 and not words[first - 1].ends_clause and len(low[first - 1]) > 1 \
-                and _street_name_word(low[first - 1]):
-            first -= 1
+                and _street_name_word(low[first - 1]) and low[first - 1] not in _SAME_WORDS:
+            first -= 1  # (never back over "same": "church lane same lane as the church")
         if first == k:
             continue
         if low[k] in _WEAK_SUFFIXES and _ordinary(low[first]):
@@ -457,8 +481,9 @@ def _house_name_hits(words: list[_W], stream: int) -> list[_Hit]:
 
 
 # A home's number within a building or a site: a flat, a caravan plot or pitch, a boat's berth or mooring.
-_FLAT_WORDS = frozenset("flat apartment caravan plot pitch berth mooring".split())
-_FLAT_BUILDINGS = _BUILDING_WORDS | frozenset("college halls residence villas apartments flats".split())
+_FLAT_WORDS = frozenset("flat apartment caravan plot pitch berth mooring unit".split())  # "unit": only with its site
+_FLAT_BUILDINGS = _BUILDING_WORDS | frozenset("college halls residence villas apartments flats mill mills works "
+                                              "chambers".split())
 # The last word of a site's name ("hollingwood park site", "gwel an mor holiday park", "crabtree wharf").
 _SITE_WORDS = frozenset("park site marina wharf moorings basin estate village".split())
 
@@ -507,18 +532,23 @@ def _flat_hits(words: list[_W], stream: int) -> list[_Hit]:
             h += 2  # "flat six block b ..."
         end = h
         if h < len(low) and not words[h - 1].ends_clause:
-            k = h
+            k = h + 1 if low[h] == "the" and h + 1 < len(low) else h  # "apartment eleven the old mill"
             while k < len(low) and k - h < 3 and _street_word(words[k], low[k]) and low[k] not in _FLAT_BUILDINGS:
                 k += 1
             on = h + 2 if h + 2 < len(low) and low[h] in ("at", "in", "on") and low[h + 1] == "the" else h + 1
-            if k > h and k < len(low) and low[k] in _FLAT_BUILDINGS and not any(_ordinary(low[x]) for x in range(h, k)):
-                end = k + 1  # "flat nine clarence house", "flat six block b goodricke college"
-            elif low[h] in ("at", "in", "on") and on in mentions:
+            if k > h and k < len(low) and low[k] in _FLAT_BUILDINGS and (
+                    not any(_ordinary(low[x]) for x in range(h, k)) or low[h] == "the"):
+                end = k + 1  # "flat nine clarence house", "flat six block b goodricke college", "... the old mill"
+            elif low[h] in ("at", "in", "on") and on in mentions and t != "unit":  # (a unit "on": `_address_hits`)
                 end = _site_end(low, mentions[on])  # "caravan forty one at seaview holiday park"
             elif h in mentions:
                 end = _site_end(low, mentions[h])
             elif (site := _site_name(words, low, h)):
                 end = site  # "plot forty seven gwel an mor holiday park"
+            elif low[h] in ("at", "in", "on") and t != "unit" and (site := _site_name(words, low, on)):
+                end = site  # "caravan nine at happy valley holiday park", "pitch forty at the seaview site"
+        if t == "unit" and end == h:
+            continue  # "unit four" alone may be a call sign; with its estate or park it is an address
         lo = i
         if t in ("berth", "mooring") and i >= 2 and low[i - 1] == "pontoon" and re.fullmatch(r"[a-z]", low[i - 2]):
             lo = i - 2  # "c pontoon berth fourteen"
@@ -534,6 +564,13 @@ _WELSH_HOMES = frozenset("tyddyn plas hafod hendre bryn pen cae ty bod bwthyn bl
                          "chy tre bos gwel".split())
 # No first names: need no "y" after them ("blaen nant", "bwthyn y felin"; Cornish "chy an dowr").
 _WELSH_HOLDINGS = frozenset("tyddyn plas hafod hendre bwthyn blaen pant fferm chy".split())
+# More first words of Welsh home and farm names, read only before a Welsh describing word below.
+_WELSH_PLACE_WORDS = _WELSH_HOMES | frozenset("cefn llwyn gelli rhos ffynnon glan tir waun bron graig gors coed rhyd "
+                                              "tal tyn penrhyn".split())
+# Welsh describing words that end a home's name ("ty newydd", "cefn uchaf", "bryn teg", "plas isaf"):
+# after a place word above they make it a home even when that word is also a first name (Bryn, Ty).
+_WELSH_DESCRIBING = frozenset("newydd uchaf ucha isaf isa teg deg gwyn wen du ddu coch goch mawr fawr bach fach glas "
+                              "las hir canol llwyd melyn gwyrdd hen hyfryd heulog olaf".split())
 
 
 def _named_home_hits(words: list[_W], stream: int) -> list[_Hit]:
@@ -578,14 +615,22 @@ def _named_home_hits(words: list[_W], stream: int) -> list[_Hit]:
         elif plain and (before in _DETERMINERS or not (first == 0 or words[first].sentence_start
                                                        or before in _HOUSE_NAME_LEADS | {"near", "past", "by"})):
             continue
+        elif before in ("a", "an") and t not in _NAMED_ONLY:
+            continue  # "the whole upstairs is a cannabis farm": a kind of place, no home's name
         hits.append(_Hit("address", "address.named_home", stream, first, end))
     for k in range(len(low) - 1):
-        if low[k] not in _WELSH_HOMES or words[k].ends_clause:
+        if low[k] not in _WELSH_PLACE_WORDS or words[k].ends_clause:
+            continue
+        if low[k] not in _WELSH_HOMES:
+            if low[k + 1] in _WELSH_DESCRIBING:
+                hits.append(_Hit("address", "address.named_home", stream, k, k + 2))  # "cefn uchaf"
             continue
         m = k + 2 if low[k + 1] in ("y", "yr", "an") and k + 2 < len(low) and not words[k + 1].ends_clause else k + 1
         if m < len(low) and re.fullmatch(r"[a-z]{3,}", low[m]) and not _ordinary(low[m]) \
                 and (m == k + 2 or (low[k] in _WELSH_HOLDINGS and low[m] not in _surnames())):
             hits.append(_Hit("address", "address.named_home", stream, k, m + 1))
+        elif low[k] in _WELSH_PLACE_WORDS and low[k + 1] in _WELSH_DESCRIBING:
+            hits.append(_Hit("address", "address.named_home", stream, k, k + 2))  # "cefn uchaf", "ty newydd"
     return hits
 
 
@@ -772,15 +817,24 @@ _NAMED_HOMES = frozenset("house cottage farm bungalow bnb b&b guesthouse boat na
 _HOME_NAME_OPENERS = frozenset("shes she's its it's the she is it her we call called".split())
 
 
-def _home_name_words(ws: list[_W], low: list[str], j: int) -> int:
+def _home_name_words(ws: list[_W], low: list[str], j: int, loose: bool = False) -> int:
     """One past a home's name starting at j: up to three name words (a leading "the" stays outside),
-    to a function word or the clause end; j when there is none."""
+    to a function word or the clause end; j when there is none. `loose` (after "called"): a boat's
+    name may hold an everyday word of the stop list ("called morning star"), up to a verb in -ed
+    ("... moored below me")."""
     k = j
     while k < len(low) and k - j < 3 and re.fullmatch(r"[a-z][a-z'\-]*", low[k]) and low[k] not in _NOT_STREET_WORDS \
-            and low[k] not in _NUMBER_WORD_SET and low[k] not in STOP_WORDS \
-            and low[k] not in _FUNCTION_WORDS and not (k > j and ws[k - 1].ends_clause):
+            and low[k] not in _NUMBER_WORD_SET and (low[k] not in STOP_WORDS or loose) \
+            and low[k] not in _FUNCTION_WORDS and not (k > j and ws[k - 1].ends_clause) \
+            and not (loose and k > j and low[k].endswith("ed") and _ordinary(low[k])) \
+            and not (loose and low[k] in _NOT_HOME_NAMES):
         k += 1
     return k
+
+
+# After "called", words that say when, not what ("the boat owner called yesterday").
+_NOT_HOME_NAMES = frozenset("today yesterday tonight tomorrow again back now later earlier before after twice once "
+                            "please sorry thanks yes no ok okay right hello hi".split())
 
 
 def _called_home_hits(streams: list[tuple[str, list[_W]]]) -> list[_Hit]:
@@ -800,7 +854,7 @@ def _called_home_hits(streams: list[tuple[str, list[_W]]]) -> list[_Hit]:
             if i > 0 and low[i - 1] == "is" and i >= 2 and low[i - 2] in _NAMED_HOMES and _in_question_words(words, i):
                 continue  # "what's the boat called?": the question
             j = i + 2 if low[i + 1] == "the" and i + 2 < len(low) else i + 1
-            k = _home_name_words(words, low, j)
+            k = _home_name_words(words, low, j, loose=True)
             if k > j:
                 hits.append(_Hit("address", "address.called_home", s, j, k))
         for i, t in enumerate(low):

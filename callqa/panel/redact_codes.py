@@ -34,7 +34,14 @@ clio micra qashqai juke yaris aygo civic octavia fabia insignia zafira mondeo ku
 citroen skoda volvo mini range rover landrover jaguar lexus mazda hyundai tucson sportage picasso berlingo caddy
 sprinter vivaro transporter hatchback saloon estate suv jeep scooter bike motorcycle
 registrations regs vans motorbikes motorcycles bikes lorries trucks taxis scooters mopeds quad quads tractor
+pickup pickups hilux navara ranger amarok defender discovery landcruiser telehandler minibus coach camper motorhome
 """.split())
+# Makes whose models are a letter and a number ("an audi q five", "a bmw x five", "a merc c two twenty"):
+# those two words after the make are the model, not the start of a plate.
+_LETTER_MODEL_MAKES = frozenset("audi bmw mercedes merc lexus volvo mazda citroen peugeot ds mg kia tesla "
+                                "infiniti".split())
+# Said straight after part of a plate: the rest was not seen ("a k sixty something", "oscar victor something").
+_PART_ENDS = frozenset("something summat somethin".split())
 # Cue words that are never a letter group of the code they announce ("x five reg ..." is no plate "X5 REG").
 _CODE_CUE_WORDS = frozenset("reg registration plate postcode post code number".split())
 _POSTCODE_WORDS = frozenset("postcode post address live lives living".split())
@@ -76,7 +83,7 @@ _TLD = r"(?:co(?:\.| dot )uk|org(?:\.| dot )uk|gov(?:\.| dot )uk|ac(?:\.| dot )u
 _EMAIL = re.compile(
     r"(?<![\w@.])[a-z0-9][a-z0-9_%+-]*(?:(?:\.| dot | underscore |_| dash | hyphen )[a-z0-9][a-z0-9_%+-]*)*"
     rf"(?:@| at )[a-z0-9][a-z0-9-]*(?:(?:\.| dot )[a-z0-9][a-z0-9-]*)*?(?:\.| dot ){_TLD}(?![\w])")
-_TLD_WORDS = frozenset(("com uk org net me io info biz ie eu edu " + _COUNTRY_TLDS).split())
+_TLD_WORDS = frozenset(("com co uk org net me io info biz ie eu edu " + _COUNTRY_TLDS).split())  # "dot co" too
 _MAIL_PROVIDERS = frozenset("""
 gmail googlemail hotmail yahoo outlook live icloud aol btinternet sky virginmedia talktalk protonmail msn
 ntlworld blueyonder plusnet tiscali mail
@@ -86,7 +93,7 @@ _EMAIL_JOINERS = frozenset("dot underscore dash hyphen".split())
 _EMAIL_STOP = frozenset("""
 its it's is was my me email e-mail emails address addresses yeah yes to at on now that's thats the and of for sorry
 ok okay um er uh erm so just it please send sent his her their your our use uses used using try or new old write down
-got have has
+got have has as well this also too then here there
 you i he she we they them him us be would should could can will by with from in into emailed mailed its'
 another other second first
 """.split())
@@ -173,8 +180,10 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int, breaks: frozens
         if (number.startswith("44") and len(number) >= 11) or (low[j].startswith(("plus", "+")) and len(number) >= 10):
             return _Hit("phone", "phone.international", stream, j, k)
         if number.startswith("7") and len(number) in (10, 11) and not unit and \
-                (len(number) == 10 or low[k - 1] in ("oh", "o")):
-            k_end = k if len(number) == 10 else k - 1  # "... four five six oh sorry": the "oh" is no digit
+                (len(number) == 10 or low[k - 1] in ("oh", "o") or re.match(r"7[1-9]", number)):
+            # "... four five six oh sorry": the "oh" is no digit; else eleven digits from 71-79 are a
+            # mobile said without its zero by someone who miscounts it (a reference said so is a reference)
+            k_end = k if len(number) == 10 or low[k - 1] not in ("oh", "o") else k - 1
             return _Hit("phone", "phone.mobile_without_zero", stream, j, k_end)  # "seven seven double oh ..."
         if cue and len(number) >= 6 and not unit:
             return _Hit("phone", "phone.after_cue", stream, j, k)
@@ -195,6 +204,11 @@ def _phone_hits(words: list[_W], digits: list[str], stream: int, breaks: frozens
                 if m > k + 1 or low[k] not in _PHONE_BRIDGES:
                     corrected.append((k, m))
                 k = m
+        if corrected and corrected[0][0] == j + 1 and j > 0 and low[j - 1] in ("the", "a", "that") \
+                and (part := run_hit(corrected[0][1], k)) is not None:
+            hits.append(part)  # "without the zero, sorry, oh seven ...": "the zero" is talk about a digit
+            j = k
+            continue
         hit = run_hit(j, k)
         if hit is None and corrected:  # two numbers, the second correcting the first: each read alone
             bounds = [j] + [x for a, b in corrected for x in (a, b)] + [k]
@@ -243,6 +257,17 @@ def _codeish(word: _W, norm: str, cased: bool) -> bool:
     if cased and n.isupper() and len(n) <= 3:
         return True
     return len(n) <= 3 and not _ordinary(n.lower())
+
+
+def _filler_free_norms(words: list[_W], norms: list[str], cased: bool) -> list[str] | None:
+    """`norms` with a filler between two code characters left out ("s s fourteen erm two n j"), so a
+    postcode or plate said with a hesitation keeps its shape; None when there is no such filler."""
+    out = list(norms)
+    for k in range(1, len(words) - 1):
+        if words[k].clean.lower() in _PHONE_BRIDGES and not words[k - 1].ends_sentence \
+                and _codeish(words[k - 1], norms[k - 1], cased) and _codeish(words[k + 1], norms[k + 1], cased):
+            out[k] = ""
+    return out if out != list(norms) else None
 
 
 def _codes_ok(words: list[_W], norms: list[str], lo: int, hi: int, cased: bool) -> bool:
@@ -351,7 +376,7 @@ def _answer_hits(streams: list[tuple[str, list[_W]]], digit_views: list[list[str
 
 # "... and the rest of it?" after part of a code: the reply is the rest ("postcode?" "n four" "and the rest" "two t z").
 _REST_CUES = (("the", "rest"), ("second", "half"), ("second", "part"), ("last", "bit"), ("last", "part"),
-              ("other", "half"), ("end", "bit"), ("second", "bit"))
+              ("other", "half"), ("end", "bit"), ("second", "bit"), ("go", "on"), ("carry", "on"))
 REST_S = 30.0             # ... when the part was said this recently
 
 
@@ -370,6 +395,10 @@ def _rest_of_code_hits(streams: list[tuple[str, list[_W]]], digit_views: list[li
             if not before:
                 continue
             last = max(before, key=lambda h: streams[h.stream][1][h.hi - 1].end_s)
+            part_end = streams[last.stream][1][last.hi - 1].end_s
+            if low[end - 2:end] in (["go", "on"], ["carry", "on"]) and any(
+                    sp != speaker and part_end < w.start_s < asked - 1e-6 for sp, ws in streams for w in ws):
+                continue  # "go on" asks for the rest only straight after the part ("w r four" | "go on")
             if last.category in on and (hit := _code_in_reply(streams, _replies(streams, speaker, asked), digit_views,
                                                               last.category, cased)):
                 hits.append(hit)
@@ -404,7 +433,13 @@ def _code_in_reply(streams, reply: list[tuple[int, int, _W]], digit_views: list[
             return False
         return _code_like(norm) if cased else _codeish(w, norm, cased)
 
-    stream = next((t for t, j, _ in reply if code_like(t, j)), None)
+    def amount(t: int, j: int) -> bool:  # "two hundred fifty pound": a sum, not a code
+        ws_, k = streams[t][1], j
+        while k < len(ws_) and re.fullmatch(r"[\d ]*|and|a", digit_views[t][k].lower()):
+            k += 1
+        return k < len(ws_) and ws_[k].clean.lower() in _QUANTITY_UNITS
+
+    stream = next((t for t, j, _ in reply if code_like(t, j) and not amount(t, j)), None)
     if stream is None:
         return None
     positions = [j for t, j, _ in reply if t == stream]
@@ -498,7 +533,17 @@ def _email_hits(words: list[_W], low: list[str], stream: int) -> list[_Hit]:
             hits.append(_Hit("email", "email.spoken", stream, b, e))
         elif j == 0 or words[j - 1].seg != words[j].seg:
             hits.append(_Hit("email", "email.domain_alone", stream, j, e))  # "at icloud dot com": its own turn
+    for j in range(len(low) - 1):  # "At student.gla.ac.uk.": a written domain said after "at", its own turn
+        if low[j] == "at" and (j == 0 or words[j - 1].seg != words[j].seg) and _WRITTEN_DOMAIN.fullmatch(low[j + 1]) \
+                and low[j + 1].rsplit(".", 1)[-1] in _TLD_WORDS:
+            hits.append(_Hit("email", "email.domain_alone", stream, j, j + 2))
     return hits
+
+
+_WRITTEN_DOMAIN = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+
+
+_SPLIT_LEADS = frozenset("its it's yeah yes erm er um uh so ok okay right".split())
 
 
 def _split_email_hits(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]) -> list[_Hit]:
@@ -518,7 +563,14 @@ def _split_email_hits(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit])
         last_seg = max(before, key=lambda x: x[2].end_s)[2].seg
         turn = [(t, j) for t, j, w in before if w.seg == last_seg]
         low = [streams[t][1][j].clean.lower() for t, j in turn]
-        if 2 < len(low) <= 7 and any(x in _EMAIL_JOINERS for x in low) and low[0] not in _EMAIL_JOINERS \
+        while len(low) > 1 and low[0] in _SPLIT_LEADS:
+            low, turn = low[1:], turn[1:]  # "its lewpen ninety nine" | "at gmail dot com"
+        # a local part joined by "dot" ("kwame dot asante"), or one with digits or initials in it
+        # ("bazza houghton sixty one", "hamza q oh one"): a name alone is no local part
+        parted = any(x in _EMAIL_JOINERS for x in low) or (len(low) >= 2 and any(
+            x in _NUMBER_WORD_SET or any(c.isdigit() for c in x) or (len(x) == 1 and x not in ("a", "i"))
+            for x in low[1:]))
+        if 1 < len(low) <= 7 and parted and low[0] not in _EMAIL_JOINERS \
                 and low[-1] not in _EMAIL_JOINERS and all(re.fullmatch(r"[a-z0-9]+", x) and (
                     x in _EMAIL_JOINERS or x not in _EMAIL_STOP) for x in low):
             t = turn[0][0]
@@ -557,9 +609,13 @@ def _repeat_codes(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]) -> 
     known: dict[str, str] = {}
     for h in hits:
         if h.category in ("phone", "postcode", "vehicle_reg", "reference"):
-            code = chars(h.stream, h.lo, h.hi)
-            if len(code) >= 3 and any(c.isdigit() for c in code):
-                known.setdefault(code, h.category)
+            run = h.lo  # the code itself, before any day it was logged ("0263 of the 4th of March")
+            while run < h.hi and (re.search(r"\d", views[h.stream][run]) or views[h.stream][run] in ("/", "-", "")
+                                  or re.fullmatch(r"[A-Za-z]", views[h.stream][run])):
+                run += 1
+            for code in dict.fromkeys((chars(h.stream, h.lo, h.hi), chars(h.stream, h.lo, run))):
+                if len(code) >= 3 and any(c.isdigit() for c in code):
+                    known.setdefault(code, h.category)
     if not known:
         return []
     covered = {(h.stream, i) for h in hits for i in range(h.lo, h.hi)}
@@ -575,9 +631,17 @@ def _repeat_codes(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]) -> 
                                       or re.fullmatch(r"[A-Za-z]", views[s][k])) \
                     and not (k > j and (words[k - 1].ends_sentence or words[k].seg != words[k - 1].seg)):
                 k += 1
-            code = chars(s, j, k)
-            if code in known and not all((s, x) in covered for x in range(j, k)):
-                out.append(_Hit(known[code], f"{known[code]}.repeat", s, j, k))
+            lo = j
+            while lo > 0 and j - lo < 5 and re.fullmatch(r"[A-Za-z/-]", views[s][lo - 1]) \
+                    and not words[lo - 1].ends_sentence and words[lo - 1].seg == words[j].seg:
+                lo -= 1  # the code's letters before its digits ("l c dash two four ..." said again)
+            while lo < j and not re.fullmatch(r"[A-Za-z]", views[s][lo]):
+                lo += 1
+            for a in dict.fromkeys((lo, j)):
+                code = chars(s, a, k)
+                if code in known and not all((s, x) in covered for x in range(a, k)):
+                    out.append(_Hit(known[code], f"{known[code]}.repeat", s, a, k))
+                    break
     return out
 
 
@@ -601,6 +665,41 @@ def _code_alternatives(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]
             chars = "".join(digits[k + 1:m]).replace(" ", "")
             if len(chars) >= 2 and (cased and chars.isupper() or m - k - 1 >= 2):
                 out.append(_Hit(h.category, f"{h.category}.alternative", h.stream, k + 1, m))
+            break
+    return out + _sibling_references(streams, hits)
+
+
+_SIBLING_LEADS = frozenset("the its it's is then other second".split())
+
+
+def _sibling_references(streams: list[tuple[str, list[_W]]], hits: Sequence[_Hit]) -> list[_Hit]:
+    """A second reference joined to one found ("the crime references are 2400012345 for the caravan and
+    2400012346 for the threats"): after "and" / "or" within eight words of it, a run with about as many
+    digits (one more or fewer, five or more) is a reference too."""
+    out = []
+    for h in hits:
+        if h.category != "reference":
+            continue
+        words = streams[h.stream][1]
+        low = [w.clean.lower() for w in words]
+        digits = _digit_norms(words)
+        size = sum(c.isdigit() for c in "".join(digits[h.lo:h.hi]))
+        if size < 5:
+            continue
+        for k in range(h.hi, min(len(words) - 1, h.hi + 8)):
+            if words[k - 1].ends_sentence and k > h.hi:
+                break
+            if low[k] not in ("and", "or"):
+                continue
+            m = k + 1
+            while m < len(words) and m - k <= 3 and low[m] in _SIBLING_LEADS:
+                m += 1
+            e = m
+            while e < len(words) and re.fullmatch(r"[\d /-]+", digits[e]) and not (e > m and words[e - 1].ends_clause):
+                e += 1
+            count = sum(c.isdigit() for c in "".join(digits[m:e]))
+            if count >= 5 and abs(count - size) <= 1:
+                out.append(_Hit("reference", "reference.sibling", h.stream, m, e))
             break
     return out
 
@@ -716,6 +815,14 @@ def _number_noun_hits(words: list[_W], digits: list[str], stream: int) -> list[_
     letters and digits with at least five digits, or letters and three."""
     low = [w.clean.lower() for w in words]
     hits = []
+    for i in range(1, len(low)):  # a bank's sort code: six digits, said as three pairs ("sort code twenty forty sixty")
+        if low[i] in ("code", "code's") and low[i - 1] == "sort" and not words[i - 1].ends_clause:
+            j = i + 1 + (i + 1 < len(low) and low[i + 1] in ("is", "its", "it's", "was"))
+            k = j
+            while k < len(low) and k - j < 8 and re.fullmatch(r"[\d -]+", digits[k]) and not words[k - 1].ends_sentence:
+                k += 1
+            if 4 <= sum(c.isdigit() for c in "".join(digits[j:k])) <= 6:
+                hits.append(_Hit("reference", "reference.sort_code", stream, j, k))
     for i in range(1, len(low)):
         if low[i] not in ("number", "number's", "numbers", "no") or low[i - 1] not in _NUMBER_NOUNS \
                 or words[i - 1].ends_clause:
@@ -772,10 +879,25 @@ def _spelled_plate_hits(streams: list[tuple[str, list[_W]]], s: int, norms: list
                 m += 1
             if m > k and m < len(words) and char(m) and m not in breaks and low[m] not in ("a", "i"):
                 k = m
+        if j > 0 and low[j - 1] in _LETTER_MODEL_MAKES and k - j >= 2 and re.fullmatch(r"[A-Za-z]", norms[j]) \
+                and re.fullmatch(r"\d{1,2}", norms[j + 1].replace(" ", "")):
+            j += 2  # "a white audi q five g f seventy one": "q five" is the model
         code = "".join(norms[x] for x in range(j, k) if char(x)).replace(" ", "")
         if k - j >= 3 and sum(c.isalpha() for c in code) >= 2 and any(c.isdigit() for c in code) \
                 and _vehicle_context(streams, s, j):
             hits.append(_Hit("vehicle_reg", "vehicle_reg.spelled_after_vehicle", s, j, k))
+        elif k < len(words) and low[k] in _PART_ENDS and not words[k - 1].ends_clause \
+                and not re.fullmatch(r"[ABM]\d+", code.upper()) \
+                and (k - j >= 2 or (j > 0 and low[j - 1] == "a" and re.fullmatch(r"[A-Za-z]", code))) \
+                and any(c.isalpha() for c in code) and _vehicle_context(streams, s, j):
+            # part of a plate, the rest unseen: "november delta something", "it had a k sixty something"
+            lo = j - 1 if j > 0 and low[j - 1] == "a" and not words[j - 1].ends_clause else j
+            hits.append(_Hit("vehicle_reg", "vehicle_reg.partial", s, lo, k))
+    for k in range(len(words) - 1):  # a written part of a plate: "a white Audi Q5, GF71 something"
+        if low[k + 1] in _PART_ENDS and not words[k].ends_sentence and re.fullmatch(
+                r"[A-Z]{2}\d{1,2}|[A-Z]{2,3}\d", words[k].clean) \
+                and _vehicle_context(streams, s, k) and not any(h.lo <= k < h.hi for h in hits):
+            hits.append(_Hit("vehicle_reg", "vehicle_reg.partial", s, k, k + 1))
     return hits
 
 
@@ -795,6 +917,13 @@ def _code_tail(words: list[_W], hit: _Hit, cased: bool) -> _Hit:
         said = hi + 2 if low[hi:hi + 2] == ["as", "in"] else hi + 1 if hi < len(low) and low[hi] == "for" else None
         if said is not None and said < len(low) and low[said][:1] == last:
             hi = said + 1
+    if hit.category == "vehicle_reg":  # a private plate runs past the shape found ("b i g one t" + "o m")
+        digits = _digit_norms(words)
+        size = len(re.sub(r"[^A-Za-z0-9]", "", "".join(digits[hit.lo:hi])))
+        while hi < len(words) and not words[hi - 1].ends_clause and re.fullmatch(r"[a-z]", low[hi]) \
+                and low[hi] not in ("a", "i") and size < 7:
+            hi += 1
+            size += 1
     m = _correction_end(words, low, hi)
     if m > hi and not words[hi - 1].ends_sentence and hit.category != "phone":  # phones: `_phone_hits`
         k = m

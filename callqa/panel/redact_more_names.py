@@ -1,5 +1,6 @@
-"""More first names for the name rules (round five of issue 13), read together with the bundled
-callqa/panel/data/first_names*.txt by `redact_words._bundled_first_names`.
+"""More first names for the name rules (round five of issue 13, more in round six), read together with
+the bundled callqa/panel/data/first_names*.txt by `redact_words._bundled_first_names`; and (round six)
+surnames that are everyday words, read with callqa/panel/data/surnames.txt by `redact_words._surnames`.
 
 Why: a call names people from many backgrounds, and a name said with no cue is found only when a
 list knows it ("murdo at the next croft", "gaz from flat two"). Compiled by hand for callqa from
@@ -72,4 +73,34 @@ joon
 kayden kaiden brayden kian keegan kacey
 lily-mae lacey-mae mia-rose evie-mae alfie-james tommy-lee lexi-mae jaxon jax kobe nevaeh
 brooklyn harper summer-rose poppy-mae ruby-mae ellie-may darcie-may
+# Round six: more of the same backgrounds and newer British names (none taken from a benchmark split)
+oakley hallie esmae arlo ezra rowan ronnie frankie stevie bobbie lennie albie otis ralphie reuben
+hafsa musa zayn zayan rayyan ayaan zara zahra inaya aliyah safiya sumaya halima hodan farhiya ikram sagal
+nasra hamza bilal idris yahya imran irfan kamran faisal tariq nadia samira yasmin laila
+priyanka pooja kavita sunita anjali neha ritu shreya arjun rohan vikram sanjay anil ravi
+oliwia zofia maja kinga marta natalia weronika kasia bartek dawid grzegorz jacek wojtek
+petru oleksandr olena oksana yulia iryna taras bohdan vlad radu sorin ionela andreea
+mateo santiago camila lucia alejandro javier diego paolo francesco giorgio alessia
+ruairi fionnuala dervla siobhan grainne aoibhinn cillian ronan fiachra tadhg
+fraser ruaridh lachlan struan torin kenzie eilidh mhairi
+jun hui xiaoming hao jia minh anh thanh tuan linh khanh
+kemar shantelle shanice tyreke jamal deshawn marlon delroy leroy winston desmond marcia
+chiamaka chidi obinna uchenna ifeoma ngozi adaeze kelechi femi segun bola dapo wale
+kofi kojo yaw kwame ama akua abena adwoa esi efua afia yaa
+tendai tatenda farai rudo chipo thandiwe sipho themba lindiwe
 """.splitlines() if not line.startswith("#") for w in line.split())
+
+
+# Surnames that are everyday words (trades, animals, places in the land, ranks), for the lower-case
+# rules: after a first name such a word is read as the surname ("jonathan pike", "leanne carpenter"),
+# as the bundled surnames.txt already does for Smith, Baker, Wood or Hill. Compiled by hand from
+# general knowledge of common English surnames; colours, metals, foods and describing words ("black",
+# "silver", "curry", "strong") are left out, since after a name they are far more often what follows
+# it ("ryan black hoodie").
+MORE_SURNAMES = frozenset("""
+pike swan wolf crow drake hawk lamb bull buck rook nightingale sparrow finch wren peacock heron
+butcher carpenter draper glover painter sawyer tanner thatcher weaver archer bowman chandler dyer
+gardener hooper reeve abbot monk lord duke earl baron
+brook fields lake rivers bush forest grove bridge bridges meadows rock cliff shore waters
+rice snow winter summers cannon flint chalk cotton
+""".split())

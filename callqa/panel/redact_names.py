@@ -18,7 +18,9 @@ from callqa.panel.redact_words import (
     _replies, _surnames,
 )
 from callqa.panel.redact_codes import _COMMON_TOKENS
-from callqa.panel.redact_addresses import _STREET_ONLY_SUFFIXES, _STREET_SUFFIXES
+from callqa.panel.redact_addresses import (
+    _LANDMARK_WORDS, _PLACE_PREPOSITIONS, _STREET_ONLY_SUFFIXES, _STREET_SUFFIXES, _WEAK_SUFFIXES,
+)
 
 
 # First names that are also everyday words or places: at a sentence start (where every word has a
@@ -131,6 +133,8 @@ class _Names:
                     continue  # "my name is" already read
                 while j < len(words) and low[j] in _FILLERS:
                     j += 1
+                while mode == "any" and j + 1 < len(words) and low[j] in TITLES and not words[j].ends_clause:
+                    j += 1  # "my name is pastor kwabena asante": the title stays outside the name
                 if cue[0] in ("called", "calling"):  # "kept calling the other one gaz", "called him dazza"
                     k = j
                     while k < len(words) and k - j < 3 and low[k] in _CALLED_OBJECTS and not words[k].ends_clause \
@@ -192,6 +196,9 @@ class _Names:
             end = self.extend(words, i)
             if end > i + 1 and not (ambiguous and (w.sentence_start or not self.cased) and key in MODAL_NAMES
                                     and _in_question(words, i)):
+                if not self.cased and i > 0 and low[i - 1] == "the" and all(
+                        _ordinary(self.key(x)) for x in words[i + 1:end]):
+                    continue  # "on the rose ward", "the victoria cross": a thing named after someone
                 if self.cased or not ambiguous or any(self.key(x) in self.surnames or not _ordinary(self.key(x))
                                                       for x in words[i + 1:end]):
                     hits.append(_Hit("name", "name.first_and_surname", stream, i, end))
@@ -200,6 +207,8 @@ class _Names:
             elif i > 0 and low[i - 1] == "in" and not words[i - 1].ends_clause and not re.search(r"['\u2019]s$", w.clean) \
                     and (w.ends_clause or low[i + 1] in _AFTER_TOWN):
                 continue  # "she went to her friend's in Barry.": a town named like a person
+            elif _place_named_like_a_person(words, low, i, key):
+                continue  # "the big tesco in harold hill", "the train to chester", "at chester station"
             elif not ambiguous or (self.cased and not w.sentence_start and key not in NOT_NAMES_ALONE):
                 hits.append(_Hit("name", "name.first_name", stream, i, i + 1))
         # "spelled S M I T H", "that's s m i t h"
@@ -232,6 +241,33 @@ class _Names:
                     and (key[:-1] in self.surnames or (key.endswith("es") and key[:-2] in self.surnames)) \
                     and not _ordinary(key) and (not self.cased or _is_capitalised(_base(words[i].clean))):
                 hits.append(_Hit("name", "name.family", stream, i, i + 1))
+        # whose relative: a first name with "s" before a kin word, as recognisers write it without the
+        # apostrophe ("it was jaydens mum who rang", "kyles dad") or with it
+        for i in range(len(words) - 1):
+            key = low[i].replace("\u2019", "'")
+            stem = key[:-2] if key.endswith("'s") else key[:-1] if key.endswith("s") else ""
+            if stem and stem in self.first and stem not in self.ambiguous and low[i + 1] in _KIN \
+                    and not words[i].ends_clause and (not self.cased or _is_capitalised(_base(words[i].clean))):
+                hits.append(_Hit("name", "name.possessive", stream, i, i + 1))
+        # a surname said both before and after the first name ("aye hes sterling craig sterling")
+        for i in range(1, len(words) - 1):
+            if self.known(words[i]) and low[i - 1] == low[i + 1] and re.fullmatch(r"[a-z]{3,}", low[i - 1]) \
+                    and low[i - 1] not in self.stop and low[i - 1] not in _FUNCTION_WORDS \
+                    and not words[i - 1].ends_sentence and not words[i].ends_sentence:
+                hits += [_Hit("name", "name.surname_around", stream, i - 1, i),
+                         _Hit("name", "name.surname_around", stream, i, i + 2)]
+        # an initial and a surname no dictionary knows ("it says m kowalczyk on the bank card"), in lower
+        # case, where the letter is no part of a spelled code (no code character either side)
+        for i in range(len(words) - 1):
+            if not re.fullmatch(r"[b-hj-np-z]", low[i]) or words[i].ends_clause \
+                    or (self.cased and not words[i].clean.isupper()):
+                continue
+            key = self.key(words[i + 1])
+            if len(key) >= 4 and not _ordinary(key) and self.name_like(words[i + 1]) and key not in NATO \
+                    and not (i > 0 and re.fullmatch(r"[a-z0-9]|oh|double|treble|" + "|".join(_NUMBER_WORD_SET),
+                                                    low[i - 1]) and not words[i - 1].ends_clause) \
+                    and not (i + 2 < len(words) and re.fullmatch(r"[a-z0-9]", low[i + 2])):
+                hits.append(_Hit("name", "name.initial_and_surname", stream, i, self.extend(words, i + 1)))
         # a double-barrelled surname after a name-like word ("tanisha ellington-brown")
         for i in range(1, len(words)):
             parts = self.key(words[i]).split("-")
@@ -241,7 +277,8 @@ class _Names:
                     and self.key(words[i]) not in self.stop and (self.cased or not _ordinary(self.key(words[i - 1]))
                                                                  or self.known(words[i - 1])):
                 hits.append(_Hit("name", "name.double_barrelled", stream, i - 1, i + 1))
-        return [self._with_byname(words, low, h) for h in hits if not _place_use(words, low, h.lo, h.hi)]
+        return [self._with_byname(words, low, h) for h in hits
+                if not _place_use(words, low, h.lo, h.hi) and not _pet_name(words, low, h)]
 
     def _everyday_surname(self, words: list[_W], low: list[str], j: int, end: int) -> int:
         """After "my name is / his name's / called" and a first name, an everyday word that ends the
@@ -292,7 +329,8 @@ class _Names:
         here (not "will" / "may"); a word on no list only when "she's / he's / who" follows it."""
         hits = []
         for i, t in enumerate(low[:-1]):
-            if t not in _KIN | _ROLES or i == 0 or low[i - 1] not in _KIN_OWNERS | {"the"}:
+            if t not in _KIN | _ROLES or i == 0 or low[i - 1] not in _KIN_OWNERS | {"the", "there"}:
+                # ("there": "their" as recognisers often write it, "there lad fraser")
                 continue
             personal = low[i - 1] != "the"   # "the manager angharad": only a name no word could be
             j = i + 1
@@ -341,8 +379,12 @@ class _Names:
             elif low[end - 1] in ("said", "pronounced") and not any(
                     len(x) == 1 and x.isalpha() and x not in ("a", "i") for x in low[max(0, end - 8):end]):
                 continue  # "it's said eefa" only after a spelling ("a o i f e")
-            if j >= len(words) or words[j - 1].ends_sentence or any(x in _PETS for x in low[max(0, j - 12):j]):
-                continue
+            if j >= len(words) or words[j - 1].ends_sentence or (
+                    low[end - 1] not in _SELF_NAMED and any(x in _PETS for x in low[max(0, j - 12):j])):
+                continue  # "a spaniel, she's called pickle"; not "staffy on a rope, he calls himself big al"
+            if low[end - 1] == "says" and not (j + 1 == len(words) or words[j + 1].seg != words[j].seg
+                                               or words[j].ends_clause):
+                continue  # "penelope ashworth, everyone says penny": the short form ends the reply
             key = self.key(words[j])
             if key.endswith("ly") and _ordinary(key):
                 continue  # "pronounced differently", "called him constantly"
@@ -400,6 +442,8 @@ class _Names:
                 cue = low[end - 1]
                 if end < len(low) and low[end] in ("is", "was", "'s") or (end >= 2 and low[end - 2] == "my"):
                     continue  # "my name is ...": the cue rule reads it; "the name is on the card"
+                if _NOT_ASKED.search(" ".join(low[max(0, end - 6):end - 1])):
+                    continue  # "i dont know surname", "no idea of his name": said, not asked
                 reply = _replies(streams, speaker, words[end - 1].end_s)
                 if not reply:
                     continue
@@ -422,7 +466,10 @@ class _Names:
     def _name_reply(self, ws: list[_W], j: int, stream: int, surname: bool) -> _Hit | None:
         low = [self.key(w) for w in ws]
         start = j
+        if low[start] in _QUESTION_OPENERS and start + 1 < len(ws) and not ws[start].ends_clause:
+            return None  # "have you got any cctv?": a question back, no name
         while j < len(ws) and j - start < 4 and (low[j] in _ANSWER_FILLERS or low[j] in _KIN or low[j] in TITLES
+                                                 or low[j] in _ROLES
                                                  or low[j] in ("my", "his", "her", "their", "our", "the", "name",
                                                                "names", "name's", "surname", "is", "it's", "its",
                                                                "i'm", "im", "yes", "er", "erm", "um", "uh")):
@@ -463,10 +510,12 @@ class _Names:
                 k = m  # "Seán Ó Briain", "van der Merwe"
             else:
                 break
-        if not self.cased and k < len(ws) and len(ws) - j <= 3 and ws[-1].end_s - ws[j].start_s < 3.0 \
+        turn_end = next((i for i in range(j + 1, len(ws)) if ws[i].seg != ws[i - 1].seg), len(ws))
+        if not self.cased and k < turn_end and turn_end - j <= 3 and ws[turn_end - 1].end_s - ws[j].start_s < 3.0 \
                 and all(re.fullmatch(_NAME_KEY, x) and (x not in self.stop or x in _STREET_SUFFIXES)
-                        and not _trade_word(x) for x in low[k:]):
-            k = len(ws)  # the whole reply is the name: "josh kettle", "jade prince", "margaret hill"
+                        and not _trade_word(x) for x in low[k:turn_end]):
+            k = turn_end  # the whole reply is the name: "josh kettle", "jade prince", "margaret hill"
+            # (the reply's own segment: a later answer joined onto the stream is no part of it)
         elif not self.cased and k == j + 1 and self.known(w) and k + 1 < len(ws) and low[k + 1] in _SUBJECT_VERBS \
                 and _surname_word(low[k]) and not ws[j].ends_clause:
             k += 1  # "victoria church shes at number four": an everyday word as the surname, before "she's"
@@ -474,16 +523,32 @@ class _Names:
         return _Hit("name", "name.answer", stream, j, k)
 
 
+# Before a name cue, these make it a statement, not a question ("i dont know the surname").
+_NOT_ASKED = re.compile(r"\b(?:i|we|she|he|they) (?:dont|don't|didnt|didn't|do not|did not|cant|can't) "
+                        r"(?:know|remember)\b|\bno idea\b|\bforgot\b")
+
+
+# A reply opening with these asks something back ("have you got any cctv?"): it names no one.
+_QUESTION_OPENERS = frozenset("have has do does did can could would should will shall are was were what where when "
+                              "why how which".split())
+
+
 # A short follow-up of only these words ("and yours?", "and for him, if you know it") asks the
 # asker's previous question again, about someone else.
 _PETS = frozenset("""
 dog dogs puppy pup cat cats kitten horse pony spaniel terrier labrador lab collie retriever alsatian poodle
 staffie staffy whippet greyhound lurcher husky rabbit parrot budgie hamster ferret tortoise
+russell russells crossbreed mongrel cockapoo cavapoo labradoodle pug bulldog beagle rottweiler dachshund
+chihuahua schnauzer springer pointer setter mastiff akita doberman shih tzu bichon yorkie westie cockerpoo
+kittens puppies horses ponies pets pet gelding mare filly budgies snake lizard tortoiseshell tabby
 """.split())
 _NICKNAME_CUES = (("they", "call"), ("call", "him"), ("call", "her"), ("called", "him"), ("called", "her"),
                   ("calls", "him"), ("calls", "her"), ("goes", "by"), ("known", "as"), ("calls", "himself"),
                   ("calls", "herself"), ("nickname",), ("nicknamed",), ("its", "said"), ("it's", "said"),
-                  ("pronounced",), ("by", "the", "name", "of"))
+                  ("pronounced",), ("by", "the", "name", "of"), ("calls", "me"), ("people", "call", "me"),
+                  ("friends", "call", "me"), ("mates", "call", "me"), ("everyone", "says"), ("everybody", "says"))
+# A cue about the speaker or a person themselves: a pet near it does not make the nickname the pet's.
+_SELF_NAMED = frozenset("me himself herself".split())
 _NICKNAME_OBJECTS = frozenset("him her them".split())
 _BYNAME_WORDS = frozenset("wee big little young auld".split())
 # What follows a nickname cue without being a name ("call him back", "goes by bus", "pronounced like").
@@ -591,11 +656,53 @@ def _coordinated_names(streams: list[tuple[str, list[_W]]], hits: list[_Hit], na
         if h.hi - h.lo == 1 and j + 2 < n and low[j] == "the" and names.known(words[h.lo]) \
                 and not any(w.ends_clause for w in words[h.lo:j + 1]) and low[j + 2] in _BYNAME_VERBS \
                 and re.fullmatch(r"[a-z]{3,}", low[j + 1]) and low[j + 1] not in names.stop \
-                and low[j + 1] not in _FUNCTION_WORDS and (h.stream, j + 1) not in covered:
+                and low[j + 1] not in _FUNCTION_WORDS and (h.stream, j + 1) not in covered \
+                and low[j + 1] not in _TRADE_WORDS | _ROLES | _NOT_BYNAMES:
             out.append(_Hit("name", "name.byname", h.stream, h.lo, j + 2))
     return out
 
 
+# Towns and cities that are first names too (Chester, Preston, Barry ...): said alone after a place word
+# ("to chester", "from preston") or before a landmark ("chester station") they are the place.
+TOWNS_NAMED_LIKE_PEOPLE = frozenset("""
+chester preston barry lincoln stanley douglas hamilton beverley shirley darwin dudley morley chelsea devon kent
+florence paris sydney milton henley harlow selby clifton carlton ashley kendal crawley elgin bradley neston
+wellington nelson clayton denton hyde warwick shelby brandon lydney tyler austin dallas houston everton
+""".split())
+_TOWN_LEADS = frozenset("to from towards toward in into near outside via through past at play playing against "
+                         "versus".split())  # ("villa play everton": a club named for its town)
+
+
+def _pet_name(words: list[_W], low: list[str], hit: _Hit) -> bool:
+    """A first name straight after a pet ("my spaniel meg", "the dogs fly and meg"): the pet's name
+    (pets' names stay, by the splits' convention)."""
+    i = hit.lo
+    if hit.rule != "name.first_name" or i == 0 or words[i - 1].ends_clause:
+        return False
+    if low[i - 1] in _PETS:
+        return True
+    if low[i - 1] in ("called", "named") and any(x in _PETS for x in low[max(0, i - 7):i - 1]):
+        return True  # "a jack russell cross called bella"
+    return i >= 3 and low[i - 1] in ("and", "or") and low[i - 3] in _PETS and low[i - 2] not in STOP_WORDS \
+        and not words[i - 3].ends_sentence and not words[i - 2].ends_clause  # ("the dogs, Fly and Meg")
+
+
+def _place_named_like_a_person(words: list[_W], low: list[str], i: int, key: str) -> bool:
+    """A first name said alone as a place: before a weak street suffix after a place word ("in harold
+    hill", "near stanley park"), or a town that is also a first name after "to / from / in ..." or
+    before a landmark word ("the six fifteen to chester", "at chester station")."""
+    if re.search(r"['\u2019]s$", words[i].clean):
+        return False  # "she was in barry's car": whose car, a person
+    before = low[i - 1] if i > 0 and not words[i - 1].ends_clause else ""
+    after = low[i + 1] if i + 1 < len(low) and not words[i].ends_clause else ""
+    if after in _WEAK_SUFFIXES and before in _PLACE_PREPOSITIONS:
+        return True
+    return key in TOWNS_NAMED_LIKE_PEOPLE and (before in _TOWN_LEADS or after in _LANDMARK_WORDS)
+
+
+# "gary the company is ...": what follows a name and "the" without being a by-name.
+_NOT_BYNAMES = frozenset("council police school shop bank office firm business agency other same rest whole man "
+                         "woman lad guy bloke".split())
 # What a person did, said after a by-name ("dai the post had ...").
 _BYNAME_VERBS = frozenset("had has is was said says saw told tells lives lived came comes went goes does did knows"
                           " rang reckons thinks".split())

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from callqa.pipeline.transcript import Segment, Word
 
-from callqa.panel.redact_more_names import MORE_FIRST_NAMES
+from callqa.panel.redact_more_names import MORE_FIRST_NAMES, MORE_SURNAMES
 
 
 JOIN_GAP_S = 2.0          # a party's segments closer than this are read as one stream
@@ -62,7 +62,9 @@ wouldnt isnt wasnt arent werent havent hasnt hadnt shouldnt lets aint yeah ya ye
 """.split())
 
 
-TITLES = frozenset("mr mrs ms miss mx dr pc dc ds sergeant sgt inspector constable officer".split())
+TITLES = frozenset("mr mrs ms miss mx dr pc dc ds sergeant sgt inspector constable officer"
+                   " pastor reverend rev imam rabbi vicar".split())  # "my name is pastor kwabena ..."
+# (not bishop or canon: surnames too)
 _FILLERS = frozenset("uh um er erm ah like".split())
 
 
@@ -75,6 +77,7 @@ _KIN = frozenset("mum mom mother dad father son daughter brother sister husband 
                  " friend mate neighbour neighbor nan grandad grandma granddad uncle auntie aunt cousin ex"
                  " nephew niece grandson granddaughter stepson stepdaughter stepdad stepmum fiance fiancee flatmate"
                  " housemate lodger carer fella fellah missus da nana nanna gran granny grandpa grampa stepbrother stepsister"
+                 " lad lass bairn wean"  # "their lad fraser", "our lass"
                  .split())
 
 
@@ -152,6 +155,10 @@ def _streams(segments: list[Segment]) -> list[tuple[str, list[_W]]]:
             raw = word.text.strip()
             final = i == len(words) - 1
             title = _clean(raw).lower() in TITLES  # "Mr." does not end a sentence
+            # nor does "St." for Saint before a capital after a house number ("14 St. John's Road")
+            title = title or (_clean(raw).lower() == "st" and i > 0 and not final
+                              and bool(re.fullmatch(r"\d{1,4}[A-Za-z]?", _clean(words[i - 1].text.strip())))
+                              and words[i + 1].text.strip()[:1].isupper())
             ends_sentence = final or (bool(re.search(r"[.!?]['\"]?$", raw)) and not title)
             ends_clause = ends_sentence or bool(re.search(r"[,;:]['\"]?$", raw))
             start = i == 0 or (bool(out) and out[-1].ends_sentence and out[-1].seg == k)
@@ -354,7 +361,7 @@ def _bundled_first_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _surnames() -> frozenset[str]:
-    return _read_list("surnames.txt")
+    return _read_list("surnames.txt") | MORE_SURNAMES
 
 
 @lru_cache(maxsize=1)
