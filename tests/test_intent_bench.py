@@ -1,4 +1,5 @@
-"""bench/accuracy.py's blind split: figures only, never the lines, and bench/intent_cv.py's folds."""
+"""bench/accuracy.py's blind splits (blind2 figures only, never its lines; blind is tuning data), and
+bench/intent_cv.py's folds."""
 
 from __future__ import annotations
 
@@ -25,19 +26,45 @@ LINES = [
 ]
 
 
-def test_the_blind_split_prints_figures_and_never_its_lines(tmp_path, monkeypatch, capsys):
+def _write(path: Path, split: str) -> Path:
+    path.write_text("".join(json.dumps({**x, "split": split, "noise": False}) + "\n" for x in LINES))
+    return path
+
+
+def test_the_blind2_split_prints_figures_and_never_its_lines(tmp_path, monkeypatch, capsys):
     accuracy = _module("accuracy")
-    blind = tmp_path / "blind_utterances.jsonl"
-    blind.write_text("".join(json.dumps({**x, "split": "blind", "noise": False}) + "\n" for x in LINES))
-    monkeypatch.setattr(accuracy, "BLIND", blind)
+    monkeypatch.setattr(accuracy, "BLIND2", _write(tmp_path / "blind2_utterances.jsonl", "blind2"))
+    out = tmp_path / "figures.json"
+    assert accuracy.main(["--part", "utterances", "--split", "blind2", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "blind2 split (3 utterances)" in printed and "next_steps" in printed
+    assert not any(x["text"] in printed or x["text"].lower() in printed for x in LINES)
+    report = json.loads(out.read_text())["utterances"]
+    assert set(report) == {"blind2", "ms_per_utterance"}  # no errors kept, no other split
+    assert report["blind2"]["intents"]["next_steps"]["tp"] == 1
+
+
+def test_blind2_refuses_to_list_errors(tmp_path, monkeypatch, capsys):
+    accuracy = _module("accuracy")
+    monkeypatch.setattr(accuracy, "BLIND2", _write(tmp_path / "blind2_utterances.jsonl", "blind2"))
+    assert accuracy.main(["--part", "utterances", "--split", "blind2", "--errors"]) == 2
+    captured = capsys.readouterr()
+    assert "measure-only" in captured.err
+    assert not any(x["text"].lower() in (captured.out + captured.err).lower() for x in LINES)
+
+
+def test_the_blind_split_is_tuning_data_and_lists_its_errors(tmp_path, monkeypatch, capsys):
+    accuracy = _module("accuracy")
+    wrong = {"id": "b4", "speaker": "handler", "text": "Officers are on their way to you now.", "intents": []}
+    path = _write(tmp_path / "blind_utterances.jsonl", "blind")
+    path.write_text(path.read_text() + json.dumps({**wrong, "split": "blind", "noise": False}) + "\n")
+    monkeypatch.setattr(accuracy, "BLIND", path)
     out = tmp_path / "figures.json"
     assert accuracy.main(["--part", "utterances", "--split", "blind", "--errors", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "blind split (3 utterances)" in printed and "next_steps" in printed
-    assert not any(x["text"] in printed or x["text"].lower() in printed for x in LINES)
+    assert "blind FP next_steps: Officers are on their way to you now." in printed
     report = json.loads(out.read_text())["utterances"]
-    assert set(report) == {"blind", "ms_per_utterance"}  # no errors kept, no other split
-    assert report["blind"]["intents"]["next_steps"]["tp"] == 1
+    assert report["blind_errors"]["next_steps"] == [["FP", wrong["text"]]]
 
 
 def test_a_missing_blind_file_is_said_plainly(tmp_path, monkeypatch, capsys):

@@ -177,6 +177,14 @@ QUESTION_STARTS = RULES.section("silence")["question_starts"]
     "spell your last name out for me letter by letter",
     "so thats flat 2 forty one meadow lane is that right",   # a read-back with a closing tag
     "Right, is he still in the house",
+    "stafferdshire police whats happened",                   # the force's name misspelt before the question
+    "staff ordshire police sam speaking what seems to be the problem",  # a name, then asking
+    "nice one ta and which way did he go",                   # a regional lead-in
+    "stafford street near the bus station is it",            # a tag question's auxiliary and pronoun
+    "it goes quiet round there after the pubs shut doesnt it",
+    "tidy and where to is that then love",                   # a trailing "then" and term of address
+    "ok so im putting that he was drunk and kicked the door is that fair",
+    "yous alright with that then",
 ])
 def test_questions_without_a_question_mark(text):
     from callqa.pipeline.intents.questions import is_question
@@ -192,11 +200,49 @@ def test_questions_without_a_question_mark(text):
     "Give me a second while I check the map.",
     "That is fine, thank you.",
     "Sorry to keep you waiting.",
+    "your safe now you can talk to me",                      # "your safe" is reassurance, not asking
+    "I'm just going to check our systems, which can take a minute.",  # a relative clause, not asking
+    "There was a report on your road, where a couple of bikes were taken.",
+    "That's what it is.",                                    # pronoun then auxiliary: a statement
 ])
 def test_statements_are_not_questions(text):
     from callqa.pipeline.intents.questions import is_question
 
     assert not is_question(text, QUESTION_STARTS, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "Is it a Staffordshire bull terrier or a boxer?",
+    "That one is for Staffordshire County Council.",
+    "Staffordshire Fire and Rescue are coming as well.",
+    "Whereabouts in the Staffordshire Moorlands are you?",
+    "Is that Stafford in Staffordshire, or Stratford?",
+    "Which part of Stafford are you in?",                   # a fuzzy window that takes in "are"
+])
+def test_other_bodies_and_places_are_not_the_force(text):
+    finder = context([("handler", 0.0, text)]).intents(RULES)
+    assert not finder.hits("force_name")
+
+
+@pytest.mark.parametrize("text", ["Staffordshire Police, how can I help?", "hello staffordshire, how can i help",
+                                  "stafford shire police whats your emergency", "This is Staffordshire, police."])
+def test_the_force_named_alone_or_split_is_still_the_force(text):
+    finder = context([("handler", 0.0, text)]).intents(RULES)
+    assert finder.hits("force_name")
+
+
+def test_are_you_okay_asks_after_safety_and_is_not_empathy():
+    finder = context([GREET, ("caller", 3.0, "He's just hit me."), ("handler", 6.0, "Are you okay?")]).intents(RULES)
+    assert finder.hits("safeguarding") and not finder.hits("empathy")
+
+
+def test_a_next_step_asked_with_a_closing_tag_is_still_a_next_step():
+    """"..., is that okay?" makes a question of a statement, but the next step is still stated; a
+    run-on sentence with a question inside is not a question as a whole."""
+    for line in ["An officer will ring you tomorrow morning is that okay",
+                 "officers are minutes away you stay upstairs with the door locked have you got all that"]:
+        ctx = context([GREET, ("caller", 3.0, "He's outside my house again."), ("handler", 6.0, line)])
+        assert next_steps.evaluate(ctx, RULES).status == "pass", line
 
 
 def test_advice_that_opens_with_when_is_a_next_step():
