@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 
 from callqa.store import schema as t
 from callqa.store.base import StoreBase, chunks
+from callqa.store.results import current_scorings
 from callqa.store.times import from_db, to_utc
 from callqa.store.users import write_audit
 
@@ -43,11 +44,13 @@ class AgreementMixin(StoreBase):
     """Decided flags with their evidence, the stored transcripts tuning re-scores, and the record of
     applied rule packs."""
 
-    def decided_flags(self, since: datetime | None = None) -> list[DecidedFlag]:
+    def decided_flags(self, since: datetime | None = None, evidence: bool = True) -> list[DecidedFlag]:
         """Every flag of a non-training call whose latest confirm/dismiss decision was made at or
         after `since`, oldest decision first. A note is not a decision; a flag decided twice counts
         once, by its latest decision. Each carries its operator's dispute, if any, and how a QA lead
-        resolved it (an overturned dispute is also the flag's dismissal)."""
+        resolved it (an overturned dispute is also the flag's dismissal). Without `evidence` (the
+        agreement tables count decisions only) the indicator's evidence is neither read nor parsed:
+        a year holds tens of thousands of decisions."""
         fd = t.flag_decisions
         latest = (select(fd.c.flag_id, func.max(fd.c.id).label("id"))
                   .where(fd.c.decision.in_(tuple(t.CLOSING_DECISIONS))).group_by(fd.c.flag_id).subquery("latest"))
@@ -56,13 +59,17 @@ class AgreementMixin(StoreBase):
         query = (select(t.flags.c.id.label("flag_id"), t.flags.c.call_id, t.flags.c.indicator,
                         t.flags.c.reason.label("flag_reason"), t.flags.c.confidence, t.flags.c.needs_review,
                         t.scorings.c.rules_version, fd.c.decision, fd.c.decided_at, fd.c.decided_by,
-                        fd.c.reason.label("decision_reason"), ir.c.evidence, fr.c.response, fr.c.resolution)
+                        fd.c.reason.label("decision_reason"),
+                        (ir.c.evidence if evidence else literal(None)).label("evidence"), fr.c.response,
+                        fr.c.resolution)
                  .join(latest, latest.c.flag_id == t.flags.c.id)
                  .join(fd, fd.c.id == latest.c.id)
                  .join(t.scorings, t.scorings.c.id == t.flags.c.scoring_id)
-                 .join(t.calls, t.calls.c.call_id == t.flags.c.call_id)
-                 .outerjoin(ir, and_(ir.c.scoring_id == t.flags.c.scoring_id, ir.c.indicator == t.flags.c.indicator))
-                 .outerjoin(fr, fr.c.flag_id == t.flags.c.id)
+                 .join(t.calls, t.calls.c.call_id == t.flags.c.call_id))
+        if evidence:
+            query = query.outerjoin(ir, and_(ir.c.scoring_id == t.flags.c.scoring_id,
+                                             ir.c.indicator == t.flags.c.indicator))
+        query = (query.outerjoin(fr, fr.c.flag_id == t.flags.c.id)
                  .where(t.calls.c.training.is_(False))
                  .order_by(fd.c.decided_at, fd.c.id))
         if since is not None:
@@ -98,8 +105,7 @@ class AgreementMixin(StoreBase):
 
     def current_rules_versions(self) -> dict[str, int]:
         """rules version -> how many non-training calls' current results carry it."""
-        latest = (select(t.scorings.c.call_id, func.max(t.scorings.c.id).label("id"))
-                  .group_by(t.scorings.c.call_id).subquery())
+        latest = current_scorings()
         query = (select(t.scorings.c.rules_version, func.count().label("n"))
                  .join(latest, latest.c.id == t.scorings.c.id)
                  .join(t.calls, t.calls.c.call_id == t.scorings.c.call_id)

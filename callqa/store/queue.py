@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, literal, select
+from sqlalchemy import and_, case, func, insert, literal, or_, select
 
 from callqa.store import schema as t
 from callqa.store.base import StoreBase, chunks
@@ -27,6 +27,10 @@ from callqa.store.users import write_audit
 
 QUEUE_SCOPES = ("flagged", "all")
 NO_SEVERITY = 99
+
+current_results = t.current_results
+_q = current_results.c
+
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,20 @@ class CallFilter:
     scope: str = "flagged"
 
 
+QUEUE_ORDER = (_q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open, _q.open_findings.desc(),
+               _q.open_checks.desc(), _q.started_at.desc(), _q.call_id)
+DESCENDING = {"open_findings", "open_checks", "started_at"}   # the QUEUE_ORDER keys sorted high first
+
+
+def _after(keys: list[Any], here: Any) -> Any:
+    """Rows after the row whose QUEUE_ORDER keys are `here` (each key ascending, or DESCENDING)."""
+    terms = []
+    for i, key in enumerate(keys):
+        later = key < here[i] if key.name in DESCENDING else key > here[i]
+        terms.append(and_(*[keys[j] == here[j] for j in range(i)], later))
+    return or_(*terms)
+
+
 def _flag_rows(f: CallFilter, call_ids: Sequence[str] | None = None):
     """The current flags of non-training calls matching the flag-level filters (indicator, status)."""
     current = current_scorings(call_ids)
@@ -136,7 +154,48 @@ class QueueMixin(StoreBase):
         """(calls, total calls): the page of calls in queue order, each with its matching flags.
 
         scope `flagged`: calls with at least one flag matching indicator and status; `all`: every
-        non-training call with a current result (the flags shown still match those filters)."""
+        non-training call with a current result (the flags shown still match those filters).
+        Open flags of any indicator (the default queue, and every call-level filter on it) are
+        read in order from `current_results`; other flag filters group the matching flags."""
+        if f.status == "open" and not f.indicator:
+            query, ordered = self._summary_queue(f)
+        else:
+            query, ordered = self._grouped_queue(f)
+        if limit is not None:
+            ordered = ordered.limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            calls = [dict(r) for r in conn.execute(ordered).mappings()]
+            return self._with_flags(conn, f, calls), total
+
+    @staticmethod
+    def _summary_queue(f: CallFilter) -> tuple[Any, Any]:
+        """The queue of open flags from `current_results`, in the order of its queue index."""
+        conditions = [_q.training.is_(False)]
+        if f.scope != "all":
+            conditions.append(_q.unqueued == 0)
+        if f.start is not None:
+            conditions.append(_q.started_at >= to_utc(f.start))
+        if f.end is not None:
+            conditions.append(_q.started_at < to_utc(f.end))
+        if f.q:
+            conditions.append(func.lower(_q.call_id).contains(f.q.lower(), autoescape=True))
+        call_level = _call_conditions(CallFilter(area=f.area, call_type=f.call_type, handler=f.handler))[1:]
+        query = select(_q.call_id).where(*conditions, *call_level)
+        if call_level:
+            query = query.join(t.calls, t.calls.c.call_id == _q.call_id)
+        columns = [t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
+                   t.calls.c.handler_id, t.scorings.c.score, t.scorings.c.review_priority, t.scorings.c.id.label("sid")]
+        ordered = (select(*columns).select_from(current_results)
+                   .join(t.calls, t.calls.c.call_id == _q.call_id)
+                   .join(t.scorings, t.scorings.c.id == _q.scoring_id)
+                   .where(*conditions, *call_level)
+                   .order_by(*QUEUE_ORDER))
+        return query, ordered
+
+    @staticmethod
+    def _grouped_queue(f: CallFilter) -> tuple[Any, Any]:
+        """The queue of flags matching an indicator or a status other than open: grouped per call."""
         flag_rows = _flag_rows(f).subquery("queue_flags")
         unsure = flag_rows.c.needs_review.is_(True)
         per_call = (select(flag_rows.c.call_id,
@@ -165,32 +224,52 @@ class QueueMixin(StoreBase):
                           literal(NO_SEVERITY)),
             findings.desc(), func.coalesce(per_call.c.checks, 0).desc(),
             t.calls.c.started_at.desc(), t.calls.c.call_id)
-        if limit is not None:
-            ordered = ordered.limit(limit).offset(offset)
+        return query, ordered
+
+    @staticmethod
+    def _with_flags(conn: Any, f: CallFilter, calls: list[dict[str, Any]]) -> list[QueueCall]:
+        """The queue's rows with their matching flags (and the filtered indicator's status)."""
+        flags: dict[str, list[QueueFlag]] = {}
+        statuses: dict[str, str] = {}
+        ids = [c["call_id"] for c in calls]
+        for chunk in chunks(ids):
+            rows = conn.execute(_flag_rows(f, chunk).order_by(t.flags.c.call_id, severity_rank(),
+                                                              t.flags.c.start_s, t.flags.c.id)).mappings()
+            for row in rows:
+                flags.setdefault(row["call_id"], []).append(_queue_flag(row))
+            if f.indicator:
+                ir = t.indicator_results
+                got = conn.execute(select(ir.c.call_id, ir.c.status).where(
+                    ir.c.scoring_id.in_([c["sid"] for c in calls if c["call_id"] in set(chunk)]),
+                    ir.c.indicator == f.indicator))
+                statuses.update({r.call_id: r.status for r in got})
+        return [QueueCall(c["call_id"], from_db(c["started_at"]), c["call_type"], c["area"], c["handler_id"],
+                          c["score"], c["review_priority"],
+                          [q for q in flags.get(c["call_id"], []) if not q.needs_review],
+                          [q for q in flags.get(c["call_id"], []) if q.needs_review],
+                          statuses.get(c["call_id"]))
+                for c in calls]
+
+    def next_queued_call(self, call_id: str) -> QueueCall | None:
+        """The call after `call_id` in the default queue (open flags, newest results), wrapping
+        round to the first; the first call when `call_id` is not in it; None when no other call
+        has open flags. One row read by the queue index, not the whole queue."""
+        keys = [_q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open, _q.open_findings, _q.open_checks,
+                _q.started_at, _q.call_id]
+        queued = [_q.training.is_(False), _q.unqueued == 0, _q.call_id != call_id]
+        columns = [t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
+                   t.calls.c.handler_id, t.scorings.c.score, t.scorings.c.review_priority, t.scorings.c.id.label("sid")]
+        base = (select(*columns).select_from(current_results)
+                .join(t.calls, t.calls.c.call_id == _q.call_id)
+                .join(t.scorings, t.scorings.c.id == _q.scoring_id)
+                .where(*queued).order_by(*QUEUE_ORDER).limit(1))
         with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            calls = [dict(r) for r in conn.execute(ordered).mappings()]
-            flags: dict[str, list[QueueFlag]] = {}
-            statuses: dict[str, str] = {}
-            ids = [c["call_id"] for c in calls]
-            for chunk in chunks(ids):
-                rows = conn.execute(_flag_rows(f, chunk).order_by(t.flags.c.call_id, severity_rank(),
-                                                                  t.flags.c.start_s, t.flags.c.id)).mappings()
-                for row in rows:
-                    flags.setdefault(row["call_id"], []).append(_queue_flag(row))
-                if f.indicator:
-                    ir = t.indicator_results
-                    got = conn.execute(select(ir.c.call_id, ir.c.status).where(
-                        ir.c.scoring_id.in_([c["sid"] for c in calls if c["call_id"] in set(chunk)]),
-                        ir.c.indicator == f.indicator))
-                    statuses.update({r.call_id: r.status for r in got})
-        out = [QueueCall(c["call_id"], from_db(c["started_at"]), c["call_type"], c["area"], c["handler_id"],
-                         c["score"], c["review_priority"],
-                         [q for q in flags.get(c["call_id"], []) if not q.needs_review],
-                         [q for q in flags.get(c["call_id"], []) if q.needs_review],
-                         statuses.get(c["call_id"]))
-               for c in calls]
-        return out, total
+            here = conn.execute(select(*keys).where(_q.call_id == call_id, _q.training.is_(False),
+                                                    _q.unqueued == 0)).first()
+            row = conn.execute(base.where(_after(keys, here))).mappings().first() if here is not None else None
+            if row is None:
+                row = conn.execute(base).mappings().first()
+            return None if row is None else self._with_flags(conn, CallFilter(), [dict(row)])[0]
 
     def queue_call_ids(self, f: CallFilter) -> list[str]:
         """Every call id of the queue `f`, in queue order (for "next call with open flags")."""
@@ -200,11 +279,10 @@ class QueueMixin(StoreBase):
     def current_flags_of(self, flag_ids: Sequence[int]) -> dict[int, Decision]:
         """flag id -> (call, flag, indicator) for those of `flag_ids` on a non-training call's current result."""
         out: dict[int, Decision] = {}
-        current = current_scorings()
         with self.engine.connect() as conn:
             for chunk in chunks(list(flag_ids)):
                 rows = conn.execute(select(t.flags.c.id, t.flags.c.call_id, t.flags.c.indicator)
-                                    .join(current, current.c.id == t.flags.c.scoring_id)
+                                    .join(current_results, _q.scoring_id == t.flags.c.scoring_id)
                                     .join(t.calls, t.calls.c.call_id == t.flags.c.call_id)
                                     .where(t.flags.c.id.in_(chunk), t.calls.c.training.is_(False)))
                 out.update({r.id: Decision(r.call_id, r.id, r.indicator) for r in rows})

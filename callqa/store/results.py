@@ -33,10 +33,11 @@ CALL_GROUPS = {"operator": t.calls.c.handler_id, "team": t.calls.c.area}
 def current_scorings(call_ids: Sequence[str] | None = None) -> Subquery:
     """THE current-results query: (call_id, id) of the newest scoring of each call, or of each of
     `call_ids` (keep the list within one IN chunk). Join it to scorings, indicator results or flags."""
-    query = select(t.scorings.c.call_id, func.max(t.scorings.c.id).label("id"))
+    current = t.current_results.c   # kept by the database's triggers (migration 0011): no GROUP BY
+    query = select(current.call_id, current.scoring_id.label("id"))
     if call_ids is not None:
-        query = query.where(t.scorings.c.call_id.in_(call_ids))
-    return query.group_by(t.scorings.c.call_id).subquery("current_scoring")
+        query = query.where(current.call_id.in_(call_ids))
+    return query.subquery("current_scoring")
 
 
 def severity_rank():
@@ -232,8 +233,11 @@ class ResultsMixin(StoreBase):
         if model:
             latest = latest.where(t.transcriptions.c.model == model)
         latest = latest.group_by(t.transcriptions.c.call_id).subquery()
-        scored = select(t.scorings.c.transcription_id).where(t.scorings.c.rules_version == rules_version)
-        query = select(latest.c.id).where(latest.c.id.not_in(scored)).order_by(latest.c.id)
+        # NOT EXISTS, not NOT IN: PostgreSQL cannot turn NOT IN over a nullable column into an
+        # anti-join, and on 870,000 scorings it ran for minutes (docs/scale.md).
+        scored = (select(t.scorings.c.id).where(t.scorings.c.transcription_id == latest.c.id,
+                                                t.scorings.c.rules_version == rules_version))
+        query = select(latest.c.id).where(~scored.exists()).order_by(latest.c.id)
         with self.engine.connect() as conn:
             return [row.id for row in conn.execute(query)]
 

@@ -271,3 +271,28 @@ FEEDBACK_RESPONSES = ("acknowledged", "disputed")
 DISPUTE_RESOLUTIONS = ("upheld", "overturned")
 # A flag's review status is set by its latest closing decision; a note leaves the status as it is.
 CLOSING_DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}
+
+# One row per scored call: its current (newest) scoring and its open flags counted and ranked in
+# the queue's order, kept by the database's triggers (migration 0011 says how).
+current_results = Table(
+    "current_results", metadata,
+    Column("call_id", String(128), ForeignKey("calls.call_id"), primary_key=True),
+    Column("scoring_id", Integer, ForeignKey("scorings.id"), nullable=False, unique=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),   # copies of the call's
+    Column("training", Boolean, nullable=False),
+    Column("priority_key", Integer, nullable=False),     # 0: review_priority high, else 1
+    Column("open_findings", Integer, nullable=False),    # open flags callqa is sure of
+    Column("open_checks", Integer, nullable=False),      # open needs_review flags
+    Column("open_flags", Integer, nullable=False),
+    Column("worst_finding", Integer, nullable=False),    # severity rank (SEVERITIES order), NO_SEVERITY: none
+    Column("worst_any", Integer, nullable=False),
+    Column("unqueued", Integer, nullable=False),         # 0: an open flag, 1: none
+    Column("findings_key", Integer, nullable=False),     # 0: an open finding, 1: checks only or nothing
+    Column("worst_open", Integer, nullable=False),       # worst_finding when there are findings, else worst_any
+)
+_q = current_results.c
+Index("ix_current_results_queue", _q.training, _q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open,
+      _q.open_findings.desc(), _q.open_checks.desc(), _q.started_at.desc(), _q.call_id)
+Index("ix_flags_call", flags.c.call_id)
+Index("ix_calls_handler_started", calls.c.handler_id, calls.c.started_at)
+Index("ix_calls_area_started", calls.c.area, calls.c.started_at)

@@ -193,15 +193,13 @@ def next_open_flags(store: Store, call_id: str, flags: list[dict[str, Any]]) -> 
 
 
 def _next_call_flag(store: Store, call_id: str) -> NextFlag | None:
-    calls, _ = store.call_queue(CallFilter())
-    order = [c for c in calls if c.findings or c.checks]
-    ids = [c.call_id for c in order]
-    after = order[ids.index(call_id) + 1:] + order[:ids.index(call_id)] if call_id in ids else order
-    for call in after:
-        if call.call_id != call_id:
-            first = (call.findings or call.checks)[0]
-            return NextFlag(call.call_id, first.flag_id, False)
-    return None
+    """The first flag of the call after this one in the open queue's order (wrapping round), read
+    by the queue's index: the whole queue of a year is never loaded for one link."""
+    call = store.next_queued_call(call_id)
+    if call is None:
+        return None
+    first = (call.findings or call.checks)[0]
+    return NextFlag(call.call_id, first.flag_id, False)
 
 
 def record_bulk_decision(store: Store, filters: QueueFilters, flag_values: list[str], call_ids: list[str],

@@ -31,7 +31,7 @@ def index() -> str:
         result = calibrate(store, draw_id=draw_id)
     except CallQAError as exc:
         error = str(exc)
-    decided = store.decided_flags()
+    decided = store.decided_flags(evidence=False)   # the tables count decisions; evidence is tuning's
     store.audit(auth.actor(), "view_calibration", details={
         "draw_id": draw_id, "answers": result.answers if result else 0, "decisions": len(decided),
         "call_ids": list(dict.fromkeys(d.call_id for d in result.disagreements)) if result else []})
