@@ -60,6 +60,27 @@ def test_greeting_missing_parts_fail(opening, missing):
     assert result.evidence[0].start_s == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("opening", [
+    "Good evening, Staffordshire Police, this is the force control room.",
+    "Hello, Staffordshire Police, you have come through to the contact centre.",
+])
+def test_naming_the_force_and_the_room_is_not_an_offer_of_help(opening):
+    ctx = context([("handler", 0.5, opening), ("caller", 5.0, "Hi, there is a car parked across my drive")])
+    result = greeting.evaluate(ctx, RULES)
+    assert result.status == "fail"
+    assert result.reason == "opening words at 0.5 s lack an offer of help"
+
+
+@pytest.mark.parametrize("opening", [
+    "Staffordshire Police, where do you need us to come to?",
+    "Staffordshire Police, tell me what is going on there.",
+])
+def test_an_offer_of_help_in_new_words_still_passes(opening):
+    ctx = context([("handler", 0.5, opening), ("caller", 5.0, "Hi, there is a car parked across my drive")])
+    result = greeting.evaluate(ctx, RULES)
+    assert result.status == "pass", result.reason
+
+
 def test_greeting_too_late_fails_and_caller_words_do_not_count():
     ctx = context([("caller", 0.5, "Staffordshire Police how can I help"),
                    ("handler", 20.0, "Staffordshire Police, how can I help?")])
@@ -253,3 +274,122 @@ def test_a_transcript_of_punctuation_only_is_no_speech():
     assert scoring.flags == []
     assert {r.status for name, r in scoring.indicators.items() if name != "answer_time"} == {"not_applicable"}
     assert "only punctuation" in scoring.indicators["greeting"].reason
+
+
+# ---- listening --------------------------------------------------------------------------------
+
+def _talk_over(caller_regions, handler_at, handler_text="What does the man look like?"):
+    """A caller's long account cut by the speech detector into `caller_regions`; the handler speaks at `handler_at`."""
+    from callqa.pipeline.indicators import listening
+    from callqa.pipeline.vad import Region
+
+    ctx = context([("handler", 0.2, "Staffordshire Police, what has happened?"),
+                   ("caller", caller_regions[0][0], "There is a lad with a crowbar going along the parked cars "
+                                                    "and he is trying every door one after another right now"),
+                   ("handler", handler_at, handler_text)])
+    ctx.timelines["caller"] = [Region(a, b) for a, b in caller_regions]
+    return listening.evaluate(ctx, RULES)
+
+
+def test_handler_starting_just_after_the_callers_breath_still_interrupts():
+    # The detector split the caller's sentence at 0.4 s breaths; the handler cut in 0.3 s after the
+    # latest piece began, while the caller went on for another second.
+    result = _talk_over([(3.0, 5.6), (6.0, 8.5), (8.9, 11.0)], 9.2)
+    assert result.metrics["interruptions"] == 1
+    assert result.evidence[0].start_s == pytest.approx(9.2)
+
+
+def test_caller_starting_a_new_utterance_with_the_handler_is_not_interrupted():
+    # The caller stopped for a second and both began again at once: nobody was cut off.
+    result = _talk_over([(3.0, 5.6), (6.6, 11.0)], 6.8)
+    assert result.metrics["interruptions"] == 0
+
+
+def test_handler_speaking_in_the_callers_pause_is_not_an_interruption():
+    result = _talk_over([(3.0, 5.6), (6.0, 8.5), (8.9, 11.0)], 8.6, "Okay.")
+    assert result.metrics["interruptions"] == 0
+
+
+def test_a_backchannel_under_a_long_account_is_not_an_interruption():
+    result = _talk_over([(3.0, 5.6), (6.0, 8.5), (8.9, 11.0)], 9.5, "Mm.")
+    assert result.metrics["interruptions"] == 0
+
+
+# ---- empathy ----------------------------------------------------------------------------------
+
+GREETING = ("handler", 0.2, "Staffordshire Police, how can I help?")
+
+
+@pytest.mark.parametrize("reply", ["No one's hurt.", "We weren't hurt.", "I'm not worried.", "Nobody got hurt."])
+def test_a_caller_denying_distress_in_few_words_needs_no_empathy(reply):
+    from callqa.pipeline.indicators import empathy
+
+    ctx = context([GREETING, ("caller", 3.0, "A branch has fallen on my car on the drive."),
+                   ("handler", 7.0, "Is anybody hurt?"), ("caller", 9.0, reply),
+                   ("handler", 11.0, "Okay, I will pass it to the council.")])
+    result = empathy.evaluate(ctx, RULES)
+    assert result.status == "not_applicable", result.reason
+
+
+@pytest.mark.parametrize("reply", ["He hurt me.", "Please don't hurt him!", "I'm scared."])
+def test_a_short_distress_cue_is_still_a_cue(reply):
+    from callqa.pipeline.indicators import empathy
+
+    ctx = context([GREETING, ("caller", 3.0, "My partner came home drunk tonight."),
+                   ("handler", 7.0, "Where is he now?"), ("caller", 9.0, reply),
+                   ("handler", 11.0, "Okay, what is the address?")])
+    result = empathy.evaluate(ctx, RULES)
+    assert result.status == "fail", result.reason
+
+
+def test_a_denial_split_from_its_word_by_a_pause_is_still_a_denial():
+    # "Nobody was ... hurt." with a two-second pause before the last word: one sentence, two units.
+    from callqa.pipeline.indicators import empathy
+
+    ctx = context([GREETING, ("caller", 3.0, "The shed roof blew off in the wind."),
+                   ("handler", 7.0, "Was anyone injured?"), ("caller", 9.0, "Nobody was"),
+                   ("caller", 11.0, "hurt."), ("handler", 13.0, "Okay, I will log it for the council.")])
+    result = empathy.evaluate(ctx, RULES)
+    assert result.status == "not_applicable", result.reason
+
+
+# ---- repeated questions -----------------------------------------------------------------------
+
+def _asked(first, first_answer, second, second_answer):
+    from callqa.pipeline.indicators import repeated_questions
+
+    ctx = context([("handler", 0.2, "Staffordshire Police, how can I help?"),
+                   ("caller", 3.0, "Someone has reversed into my car outside the shop."),
+                   ("handler", 7.0, first), ("caller", 10.0, first_answer),
+                   ("handler", 13.0, "Okay. Is the car still drivable?"), ("caller", 16.0, "Yes, it is fine to drive."),
+                   ("handler", 19.0, second), ("caller", 22.0, second_answer),
+                   ("handler", 25.0, "Thank you, an officer will call you back later today.")])
+    return repeated_questions.evaluate(ctx, RULES)
+
+
+@pytest.mark.parametrize("first,first_answer,second,second_answer", [
+    ("How old are you?", "I am sixty three.", "And what is your age?", "Sixty three."),
+    ("What is a good phone number for you?", "It is 07700 900 123.", "Which number can we call you back on?",
+     "07700 900 123."),
+])
+def test_the_same_question_in_other_words_is_a_repeat(first, first_answer, second, second_answer):
+    result = _asked(first, first_answer, second, second_answer)
+    assert result.status == "fail", result.reason
+    assert "in other words" in result.evidence[0].rule
+    assert result.evidence[0].extra["first_asked_s"] == pytest.approx(7.0)
+
+
+def test_a_caller_saying_they_told_you_already_marks_the_repeat():
+    result = _asked("Was anybody injured?", "The other driver hurt his wrist.",
+                    "Has anyone been hurt at all?", "Like I said, the other driver.")
+    assert result.status == "fail", result.reason
+
+
+@pytest.mark.parametrize("first,first_answer,second,second_answer", [
+    ("What colour is the car?", "Silver.", "What make is the car?", "It is a Ford Focus."),
+    ("What time did this happen?", "About ten past four.", "Where did this happen?", "Outside the chemist."),
+    ("What is the other driver's name?", "Gary something.", "What is your name?", "Priya Shah."),
+])
+def test_different_questions_about_one_thing_are_not_repeats(first, first_answer, second, second_answer):
+    result = _asked(first, first_answer, second, second_answer)
+    assert result.status == "pass", [e.rule for e in result.evidence]

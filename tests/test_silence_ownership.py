@@ -90,3 +90,33 @@ def test_a_new_question_after_the_answer_is_owed_again():
     got, _ = owners([("handler", 0, "What is your name?"), ("caller", 2, "John Smith."),
                      ("handler", 3.5, "And your date of birth?"), ("caller", 18, "First of May.")])
     assert got == [(5, "caller")]
+
+
+def test_caller_who_puts_the_handler_on_hold_to_fetch_the_answer_owns_the_wait():
+    # "Hang on" plus more words is still the caller going off to find it; they come back with the answer.
+    got, ctx = owners([("handler", 0, "Have you got the receipt? Could you go and find it for me?"),
+                       ("caller", 4, "Yep, hold on, I think it is upstairs."),
+                       ("caller", 20, "Found it, it is order seven seven one.")])
+    assert got == [(7, "caller")]
+    assert score_call(ctx, RULES).indicators["unexplained_silence"].status == "pass"
+
+
+def test_a_hold_that_the_handler_breaks_stays_the_handlers():
+    # Nobody came back with anything: the caller's "hang on" does not excuse the handler's silence.
+    got, _ = owners([("handler", 0, "Have you got the receipt?"), ("caller", 2, "Hang on, I think it is upstairs."),
+                     ("handler", 18, "Hello, are you still there?")])
+    assert got == [(4, "handler")]
+
+
+def test_a_holding_phrase_after_the_answer_does_not_put_the_handler_on_hold():
+    # The answer came first; "hang on" at the end is not a hold for it.
+    got, _ = owners([("handler", 0, "What colour was his coat?"),
+                     ("caller", 2, "It was a green one with a hood, hang on."), ("caller", 18, "Sorry, yes, green.")])
+    assert got == [(6, "handler")]
+
+
+def test_a_reply_opening_with_okay_is_an_answer_not_a_hold():
+    # One-word holding words ("okay", "right") open many answers; only a holding phrase puts the handler on hold.
+    got, _ = owners([("handler", 0, "Which road are you on?"), ("caller", 2, "Okay, it is Mill Lane by the shop."),
+                     ("caller", 18, "Hello?")])
+    assert got == [(5, "handler")]

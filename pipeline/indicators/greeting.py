@@ -1,13 +1,30 @@
 """Was the correct greeting given? The handler's opening words name the force and offer help.
 
 Both are intents (`force_name`, `help_offer`): a 999 opening that names the force and asks
-where help is needed passes as well as "Staffordshire Police, how can I help?".
+where help is needed passes as well as "Staffordshire Police, how can I help?". An offer asks
+the caller something or invites them to speak: found by meaning alone, it must be a question
+("what's happening there", "tell me where you are"), since an opening that only names the force
+and the room ("Hello, Staffordshire Police, you're through to the control room.") is close in
+meaning to every greeting but offers nothing.
 """
 
 from __future__ import annotations
 
 from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.intents import IntentHit
+from callqa.pipeline.intents.questions import is_question
 from callqa.pipeline.rules import RulePack
+
+
+def offers(hits: list[IntentHit], rules: RulePack) -> list[IntentHit]:
+    """Offers of help: a phrase of the pack's `help_offers`, or a question like its exemplars."""
+    cfg = rules.section("silence")
+
+    def asks(hit: IntentHit) -> bool:
+        return is_question(" ".join(t.raw for t in hit.unit.tokens), cfg["question_starts"],
+                           cfg["question_mark_min_words"])
+
+    return [h for h in hits if h.method != "exemplar" or asks(h)]
 
 
 def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
@@ -26,7 +43,7 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     finder = ctx.intents(rules)
     start = first.start_s - 0.5
     force = next(iter(finder.hits("force_name", start, end)), None)
-    offer = next(iter(finder.hits("help_offer", start, end)), None)
+    offer = next(iter(offers(finder.hits("help_offer", start, end), rules)), None)
     if force and offer:
         return IndicatorResult("pass", f"named the force and offered help at {force.start_s:.1f} s", [
             Evidence.of_hit(force), Evidence.of_hit(offer)],

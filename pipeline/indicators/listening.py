@@ -1,6 +1,7 @@
 """Was the caller listened to appropriately? Interruptions, talk share, longest monologue.
 
-An interruption is the handler starting to speak while the caller is mid-utterance. "Mm",
+An interruption is the handler starting to speak while the caller is mid-utterance (the speech
+detector's regions joined across breaths, see `utterances`). "Mm",
 "yeah", "okay" under the caller's words are active listening, not interruptions.
 """
 
@@ -14,6 +15,25 @@ from callqa.pipeline.vad import Region
 
 def _overlapping(regions: list[Region], start: float, end: float) -> float:
     return sum(max(0.0, min(r.end_s, end) - max(r.start_s, start)) for r in regions)
+
+
+# The speech detector cuts one utterance at every breath: pauses up to this long inside the caller's
+# speech do not end what they were saying, so a handler who starts in the middle of it interrupts
+# even where the detector's latest region began only a moment before.
+UTTERANCE_PAUSE_S = 0.5
+# The caller must be speaking at the handler's onset (within this much), not pausing between regions.
+SPEAKING_AT_S = 0.1
+
+
+def utterances(regions: list[Region], max_pause_s: float = UTTERANCE_PAUSE_S) -> list[Region]:
+    """Speech regions joined across pauses of at most `max_pause_s`: one party's utterances."""
+    out: list[Region] = []
+    for region in sorted(regions, key=lambda r: r.start_s):
+        if out and region.start_s - out[-1].end_s <= max_pause_s:
+            out[-1] = Region(out[-1].start_s, max(out[-1].end_s, region.end_s))
+        else:
+            out.append(region)
+    return out
 
 
 def handler_turns(handler: list[Region], caller: list[Region], max_gap_s: float = 2.0) -> list[Region]:
@@ -40,9 +60,12 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     backchannels = {normalised_phrase(b) for b in cfg["backchannels"]}
     words = [w for seg in ctx.handler_segments() for w in seg.words]
     evidence = []
+    caller_utterances = utterances(caller)
     for region in handler:
         onset = region.start_s
-        talking = [c for c in caller if c.start_s <= onset - cfg["min_caller_before_s"]
+        if not any(c.start_s - SPEAKING_AT_S <= onset <= c.end_s + SPEAKING_AT_S for c in caller):
+            continue  # the caller was between words, not speaking
+        talking = [c for c in caller_utterances if c.start_s <= onset - cfg["min_caller_before_s"]
                    and c.end_s >= onset + cfg["min_overlap_s"]]
         if not talking:
             continue

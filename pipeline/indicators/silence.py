@@ -58,6 +58,8 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
     handler_tokens = ctx.handler_tokens
     holding = {w for phrase in cfg["caller_holding"] for w in normalise(phrase)}
     asides = {w for phrase in cfg["question_asides"] for w in normalise(phrase)}
+    # Only phrases of two words or more put the handler on hold: a reply's first "okay" or "right" does not.
+    hold_phrases = tuple(p for p in (tuple(normalise(ph)) for ph in cfg["caller_holding"]) if len(p) > 1)
 
     def asks(sentence: list[Token]) -> bool:
         return is_question(" ".join(t.raw for t in sentence), cfg["question_starts"], cfg["question_mark_min_words"])
@@ -80,7 +82,7 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
         last_handler = _last_before(handler_segments, gap.start_s)
         if ctx.attributed:
             owned = silence_owner(gap.start_s, ctx.timelines, handler_tokens, ctx.caller_tokens, asks, holding,
-                                  asides)
+                                  asides, hold_phrases)
             owner, why = owned.owner, owned.why
         else:
             owner, why = "handler", "mono recording without speaker attribution: taken as the handler's"
