@@ -10,7 +10,7 @@ from __future__ import annotations
 from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
 from callqa.pipeline.matching import normalise, normalised_phrase
 from callqa.pipeline.rules import RulePack
-from callqa.pipeline.vad import Region
+from callqa.pipeline.vad import Region, merge_regions
 
 
 def _overlapping(regions: list[Region], start: float, end: float) -> float:
@@ -27,13 +27,7 @@ SPEAKING_AT_S = 0.1
 
 def utterances(regions: list[Region], max_pause_s: float = UTTERANCE_PAUSE_S) -> list[Region]:
     """Speech regions joined across pauses of at most `max_pause_s`: one party's utterances."""
-    out: list[Region] = []
-    for region in sorted(regions, key=lambda r: r.start_s):
-        if out and region.start_s - out[-1].end_s <= max_pause_s:
-            out[-1] = Region(out[-1].start_s, max(out[-1].end_s, region.end_s))
-        else:
-            out.append(region)
-    return out
+    return merge_regions(regions, max_pause_s)
 
 
 def handler_turns(handler: list[Region], caller: list[Region], max_gap_s: float = 2.0) -> list[Region]:
