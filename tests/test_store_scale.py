@@ -202,6 +202,10 @@ def test_scale_bench_measures_every_line(year, tmp_path):
     assert "queue (default: open flags)" in names and "calibration" in names
     assert any(n.startswith("nightly planning") for n in names) and all(r.ms > 0 for r in rows)
     planning = next(r for r in rows if r.name.startswith("nightly planning"))
-    assert "analyse" in planning.note and "60 skip" in planning.note   # re-exported calls: nothing to do
+    # The 60 re-exported calls have nothing to do; a call waiting for the rules may also be skipped
+    # where another of its transcriptions (same audio) is already scored with them.
+    import re
+    skipped = int(re.search(r"(\d+) skip", planning.note).group(1))
+    assert "analyse" in planning.note and 60 <= skipped <= 62, planning.note
     lines = bench_store_scale.table(rows, "t").splitlines()[3:]
     assert len(lines) == len(rows) and all(("PASS" in line) != ("FAIL" in line) for line in lines)
