@@ -32,7 +32,6 @@ current_results = t.current_results
 _q = current_results.c
 
 
-
 @dataclass(frozen=True)
 class QueueFlag:
     """One flag of a queued call, with its review status and the decision that set it."""
@@ -90,13 +89,25 @@ class CallFilter:
     scope: str = "flagged"
 
 
-QUEUE_ORDER = (_q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open, _q.open_findings.desc(),
-               _q.open_checks.desc(), _q.started_at.desc(), _q.call_id)
-DESCENDING = {"open_findings", "open_checks", "started_at"}   # the QUEUE_ORDER keys sorted high first
+# The queue's order: `current_results` columns in the order of its queue index, DESCENDING ones high first.
+QUEUE_KEYS = (_q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open, _q.open_findings, _q.open_checks,
+              _q.started_at, _q.call_id)
+DESCENDING = {"open_findings", "open_checks", "started_at"}
+QUEUE_ORDER = tuple(key.desc() if key.name in DESCENDING else key for key in QUEUE_KEYS)
+
+
+def _current_rows(*conditions: Any) -> Any:
+    """The queue's call rows (call, score, priority, scoring id) from `current_results`, in queue order."""
+    columns = [t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
+               t.calls.c.handler_id, t.scorings.c.score, t.scorings.c.review_priority, t.scorings.c.id.label("sid")]
+    return (select(*columns).select_from(current_results)
+            .join(t.calls, t.calls.c.call_id == _q.call_id)
+            .join(t.scorings, t.scorings.c.id == _q.scoring_id)
+            .where(*conditions).order_by(*QUEUE_ORDER))
 
 
 def _after(keys: list[Any], here: Any) -> Any:
-    """Rows after the row whose QUEUE_ORDER keys are `here` (each key ascending, or DESCENDING)."""
+    """Rows after the row whose QUEUE_KEYS are `here` (each key ascending, or DESCENDING)."""
     terms = []
     for i, key in enumerate(keys):
         later = key < here[i] if key.name in DESCENDING else key > here[i]
@@ -184,14 +195,7 @@ class QueueMixin(StoreBase):
         query = select(_q.call_id).where(*conditions, *call_level)
         if call_level:
             query = query.join(t.calls, t.calls.c.call_id == _q.call_id)
-        columns = [t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
-                   t.calls.c.handler_id, t.scorings.c.score, t.scorings.c.review_priority, t.scorings.c.id.label("sid")]
-        ordered = (select(*columns).select_from(current_results)
-                   .join(t.calls, t.calls.c.call_id == _q.call_id)
-                   .join(t.scorings, t.scorings.c.id == _q.scoring_id)
-                   .where(*conditions, *call_level)
-                   .order_by(*QUEUE_ORDER))
-        return query, ordered
+        return query, _current_rows(*conditions, *call_level)
 
     @staticmethod
     def _grouped_queue(f: CallFilter) -> tuple[Any, Any]:
@@ -254,25 +258,18 @@ class QueueMixin(StoreBase):
         """The call after `call_id` in the default queue (open flags, newest results), wrapping
         round to the first; the first call when `call_id` is not in it; None when no other call
         has open flags. One row read by the queue index, not the whole queue."""
-        keys = [_q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open, _q.open_findings, _q.open_checks,
-                _q.started_at, _q.call_id]
-        queued = [_q.training.is_(False), _q.unqueued == 0, _q.call_id != call_id]
-        columns = [t.calls.c.call_id, t.calls.c.started_at, t.calls.c.call_type, t.calls.c.area,
-                   t.calls.c.handler_id, t.scorings.c.score, t.scorings.c.review_priority, t.scorings.c.id.label("sid")]
-        base = (select(*columns).select_from(current_results)
-                .join(t.calls, t.calls.c.call_id == _q.call_id)
-                .join(t.scorings, t.scorings.c.id == _q.scoring_id)
-                .where(*queued).order_by(*QUEUE_ORDER).limit(1))
+        queued = [_q.training.is_(False), _q.unqueued == 0]
+        base = _current_rows(*queued, _q.call_id != call_id).limit(1)
         with self.engine.connect() as conn:
-            here = conn.execute(select(*keys).where(_q.call_id == call_id, _q.training.is_(False),
-                                                    _q.unqueued == 0)).first()
-            row = conn.execute(base.where(_after(keys, here))).mappings().first() if here is not None else None
+            here = conn.execute(select(*QUEUE_KEYS).where(_q.call_id == call_id, *queued)).first()
+            row = (conn.execute(base.where(_after(list(QUEUE_KEYS), here))).mappings().first()
+                   if here is not None else None)
             if row is None:
                 row = conn.execute(base).mappings().first()
             return None if row is None else self._with_flags(conn, CallFilter(), [dict(row)])[0]
 
     def queue_call_ids(self, f: CallFilter) -> list[str]:
-        """Every call id of the queue `f`, in queue order (for "next call with open flags")."""
+        """Every call id of the queue `f`, in queue order (the whole queue: `next_queued_call` reads one row)."""
         calls, _ = self.call_queue(f)
         return [c.call_id for c in calls]
 

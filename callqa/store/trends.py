@@ -15,8 +15,7 @@ from sqlalchemy import case, func, select
 
 from callqa.store import schema as t
 from callqa.store.base import StoreBase
-from callqa.store.results import current_scorings
-from callqa.store.results import CALL_GROUPS
+from callqa.store.results import CALL_GROUPS, current_scorings
 from callqa.store.times import from_db, to_utc
 
 
