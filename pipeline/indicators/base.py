@@ -7,11 +7,18 @@ from functools import cached_property
 from typing import Any
 
 from callqa.pipeline.intents import INTENTS, IntentFinder, IntentHit, IntentSpec, SentenceVectors
+from callqa.pipeline.intents.questions import is_question
 from callqa.pipeline.matching import Match, PhraseIndex, Token, tokens_of
 from callqa.pipeline.transcript import Segment
 from callqa.pipeline.vad import Region
 
 STATUSES = ("pass", "fail", "not_applicable")
+
+
+def asks(tokens, rules) -> bool:
+    """Whether these words ask something, by the pack's `silence.question_starts` and its "?" rule."""
+    cfg = rules.section("silence")
+    return is_question(" ".join(t.raw for t in tokens), cfg["question_starts"], cfg["question_mark_min_words"])
 
 
 @dataclass

@@ -10,21 +10,14 @@ meaning to every greeting but offers nothing.
 
 from __future__ import annotations
 
-from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult, asks
 from callqa.pipeline.intents import IntentHit
-from callqa.pipeline.intents.questions import is_question
 from callqa.pipeline.rules import RulePack
 
 
 def offers(hits: list[IntentHit], rules: RulePack) -> list[IntentHit]:
     """Offers of help: a phrase of the pack's `help_offers`, or a question like its exemplars."""
-    cfg = rules.section("silence")
-
-    def asks(hit: IntentHit) -> bool:
-        return is_question(" ".join(t.raw for t in hit.unit.tokens), cfg["question_starts"],
-                           cfg["question_mark_min_words"])
-
-    return [h for h in hits if h.method != "exemplar" or asks(h)]
+    return [h for h in hits if h.method != "exemplar" or asks(h.unit.tokens, rules)]
 
 
 def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:

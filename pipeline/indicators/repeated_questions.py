@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult, asks
 from callqa.pipeline.intents import Unit
 from callqa.pipeline.intents.questions import is_question
 from callqa.pipeline.matching import normalise
@@ -72,15 +72,19 @@ def handler_questions(ctx: CallContext, rules: RulePack) -> list[Question]:
 
 def _question_units(ctx: CallContext, rules: RulePack) -> list[Unit]:
     """The handler's questions as the units whose sentence vectors are stored with the call."""
-    cfg = rules.section("silence")
-    return [u for u in ctx.intents(rules).units.get("handler", []) if len(u.tokens) >= MIN_QUESTION_TOKENS
-            and is_question(" ".join(t.raw for t in u.tokens), cfg["question_starts"], cfg["question_mark_min_words"])]
+    return [u for u in ctx.intents(rules).units.get("handler", [])
+            if len(u.tokens) >= MIN_QUESTION_TOKENS and asks(u.tokens, rules)]
 
 
 def _answers(question: Unit, questions: list[Unit], caller: list[Unit]) -> list[Unit]:
     """The caller's units from the question until the handler's next question (or `ANSWER_WINDOW_S`)."""
     end = min([question.end_s + ANSWER_WINDOW_S, *[q.start_s for q in questions if q.start_s > question.end_s]])
     return [u for u in caller if question.start_s <= u.start_s < end]
+
+
+def _overlaps_any(span, evidence: list[Evidence]) -> bool:
+    """Whether `span` (anything with start_s and end_s) overlaps one of these evidence items."""
+    return any(e.start_s < span.end_s and span.start_s < e.end_s for e in evidence)
 
 
 def _said_already(answers: list[Unit]) -> bool:
@@ -101,7 +105,7 @@ def repeats_by_meaning(ctx: CallContext, rules: RulePack) -> list[Evidence]:
     answers = [_answers(u, questions, caller) for u in questions]
     found: list[Evidence] = []
     for j, later in enumerate(questions):
-        if any(e.start_s < later.end_s and later.start_s < e.end_s for e in found):
+        if _overlaps_any(later, found):
             continue  # a clause of a sentence already found
         for i, earlier in enumerate(questions[:j]):
             if earlier.end_s > later.start_s:
@@ -141,7 +145,7 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
                                          {"first_asked_s": round(earlier.start_s, 2), "first_text": earlier.text}))
                 break
     for extra in repeats_by_meaning(ctx, rules):
-        if not any(e.start_s < extra.end_s and extra.start_s < e.end_s for e in evidence):
+        if not _overlaps_any(extra, evidence):
             evidence.append(extra)
     evidence.sort(key=lambda e: e.start_s)
     metrics = {"questions": len(questions), "repeats": len(evidence)}

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult
+from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult, asks
 from callqa.pipeline.indicators.turns import silence_owner
 from callqa.pipeline.intents import IntentHit
-from callqa.pipeline.intents.questions import is_question
 from callqa.pipeline.matching import Token, normalise
 from callqa.pipeline.rules import RulePack
 from callqa.pipeline.transcript import Segment
@@ -56,13 +55,14 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
     finder = ctx.intents(rules)
     handler_segments = ctx.handler_segments()
     handler_tokens = ctx.handler_tokens
-    holding = {w for phrase in cfg["caller_holding"] for w in normalise(phrase)}
+    holding_phrases = [tuple(normalise(phrase)) for phrase in cfg["caller_holding"]]
+    holding = {w for phrase in holding_phrases for w in phrase}
     asides = {w for phrase in cfg["question_asides"] for w in normalise(phrase)}
     # Only phrases of two words or more put the handler on hold: a reply's first "okay" or "right" does not.
-    hold_phrases = tuple(p for p in (tuple(normalise(ph)) for ph in cfg["caller_holding"]) if len(p) > 1)
+    hold_phrases = tuple(p for p in holding_phrases if len(p) > 1)
 
-    def asks(sentence: list[Token]) -> bool:
-        return is_question(" ".join(t.raw for t in sentence), cfg["question_starts"], cfg["question_mark_min_words"])
+    def handler_asks(sentence: list[Token]) -> bool:
+        return asks(sentence, rules)
 
     out: list[Silence] = []
     for gap in find_silences(ctx.timelines, cfg["min_silence_s"]):
@@ -81,7 +81,7 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
             broken_by = None
         last_handler = _last_before(handler_segments, gap.start_s)
         if ctx.attributed:
-            owned = silence_owner(gap.start_s, ctx.timelines, handler_tokens, ctx.caller_tokens, asks, holding,
+            owned = silence_owner(gap.start_s, ctx.timelines, handler_tokens, ctx.caller_tokens, handler_asks, holding,
                                   asides, hold_phrases)
             owner, why = owned.owner, owned.why
         else:
