@@ -1035,14 +1035,34 @@ def write_call(folder: Path, call_id: str, stereo: np.ndarray, truth: dict, voic
           + f"; review_priority {truth['review_priority']}")
 
 
+def silence_dbfs(audio: np.ndarray, sr: int, silence: dict, channel: int | None = None) -> float:
+    """RMS level (dBFS) of a listed silence, 50 ms in from each end, on one channel or both together."""
+    a, b = int((silence["start_s"] + 0.05) * sr), int((silence["end_s"] - 0.05) * sr)
+    x = audio[a:b] if channel is None else audio[a:b, channel]
+    return float(20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2)) + 1e-12))
+
+
+def transcribe_channel(model, audio: np.ndarray, sr: int, channel: int) -> list:
+    """One channel of a written call as --verify hears it: 16 kHz, tiny.en, beam 5, word times."""
+    x = soxr.resample(audio[:, channel], sr, 16000).astype(np.float32)
+    segs, _ = model.transcribe(x, language="en", beam_size=5, condition_on_previous_text=False,
+                               word_timestamps=True)
+    return list(segs)
+
+
+def heard_where_placed(words: list, turn: dict) -> list[str]:
+    """Recognised words near a turn's place (whisper's word times on a whole channel can lag a short
+    isolated word by up to about 1 s)."""
+    return [w.word.strip() for w in words if turn["start_s"] - 0.5 <= w.start <= turn["end_s"] + 1.0]
+
+
 def silence_levels(path: Path, truth: dict, limit_dbfs: float = -50.0) -> list[str]:
     """Every listed silence must be below `limit_dbfs` RMS on both channels of the written (mu-law) file."""
     audio, sr = sf.read(path, dtype="float32", always_2d=True)
     errors = []
     for s in truth["silences"]:
-        a, b = int((s["start_s"] + 0.05) * sr), int((s["end_s"] - 0.05) * sr)
         for ch, who in ((0, H), (1, C)):
-            level = 20 * np.log10(np.sqrt(np.mean(audio[a:b, ch].astype(np.float64) ** 2)) + 1e-12)
+            level = silence_dbfs(audio, sr, s, ch)
             if level >= limit_dbfs:
                 errors.append(f"silence at {s['start_s']:.2f}s is {level:.1f} dBFS on the {who} channel")
     return errors
@@ -1112,10 +1132,7 @@ def verify(names: list[str] | None, model_path: str | None, which: str = "defaul
         truth = json.loads((folder / f"{call['id']}.truth.json").read_text(encoding="utf-8"))
         print(f"== {call['id']} ({truth['duration_s']:.1f} s)")
         for ch, who in ((0, H), (1, C)):
-            x = soxr.resample(audio[:, ch], sr, 16000).astype(np.float32)
-            segs, _ = model.transcribe(x, language="en", beam_size=5, condition_on_previous_text=False,
-                                       word_timestamps=True)
-            segs = list(segs)
+            segs = transcribe_channel(model, audio, sr, ch)
             text = " ".join(s.text.strip() for s in segs)
             heard = f" {normalise(text)} "
             missing = [p for p in call["must_hear"][who] if not heard_enough(p, heard)]
@@ -1129,17 +1146,14 @@ def verify(names: list[str] | None, model_path: str | None, which: str = "defaul
             for turn in truth["turns"]:
                 if turn["speaker"] != who or "overlap" not in turn:
                     continue
-                # (whisper's word times on a whole channel can lag a short isolated word by up to ~1 s)
-                said = " ".join(w.word.strip() for w in words
-                                if turn["start_s"] - 0.5 <= w.start <= turn["end_s"] + 1.0)
+                said = " ".join(heard_where_placed(words, turn))
                 near = bool(said)
                 failures += not near
                 print(f"  {turn['overlap']} at {turn['start_s']:.2f}-{turn['end_s']:.2f} "
                       f"({turn['text']!r}): heard {said!r}" + ("" if near else " NOT HEARD THERE"))
         # the silences in the truth file must be silent on both channels in the written file
         for s in truth["silences"]:
-            a, b = int((s["start_s"] + 0.05) * sr), int((s["end_s"] - 0.05) * sr)
-            level = 20 * np.log10(np.sqrt(np.mean(audio[a:b] ** 2)) + 1e-12)
+            level = silence_dbfs(audio, sr, s)
             ok = level < -50
             failures += not ok
             print(f"  silence {s['start_s']:.2f}-{s['end_s']:.2f} ({s['duration_s']:.1f} s, {s['owner']}, "
@@ -1229,10 +1243,7 @@ def verify_turns(names: list[str] | None, calls: list[dict], folder: Path, model
         print(f"== {call['id']} ({truth['duration_s']:.1f} s)")
         totals = {}
         for ch, who in ((0, H), (1, C)):
-            x = soxr.resample(audio[:, ch], sr, 16000).astype(np.float32)
-            segs, _ = model.transcribe(x, language="en", beam_size=5, condition_on_previous_text=False,
-                                       word_timestamps=True)
-            words = [w for s in segs for w in (s.words or [])]
+            words = [w for s in transcribe_channel(model, audio, sr, ch) for w in (s.words or [])]
             turns = [t for t in truth["turns"] if t["speaker"] == who]
             refs = [norm(t["text"]) for t in turns]
             per_turn = turn_errors(refs, norm("".join(w.word for w in words)))
@@ -1245,9 +1256,8 @@ def verify_turns(names: list[str] | None, calls: list[dict], folder: Path, model
                 elif rate > WER_WARN:
                     flag = f" WARNING: over {WER_WARN:.0%}"
                 kind = ""
-                if "overlap" in turn:      # heard where it was placed (word times may lag a short word ~1 s)
-                    there = [w.word.strip() for w in words
-                             if turn["start_s"] - 0.5 <= w.start <= turn["end_s"] + 1.0]
+                if "overlap" in turn:      # heard where it was placed
+                    there = heard_where_placed(words, turn)
                     kind = f" [{turn['overlap']}, heard there: {' '.join(there)!r}]"
                     if not there:
                         flag += " NOT HEARD WHERE PLACED"
