@@ -79,8 +79,8 @@ def main() -> None:
     from callqa.panel.redact import redact_result
     from callqa.panel.sampling import SampleFilters, sample
     from callqa.store import Store
-    from callqa.web import create_app
     from callqa.web.users import add_user
+    from bench_store_scale import signed_in_client   # the real sign-in form, as the year-store bench signs in
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -90,10 +90,7 @@ def main() -> None:
         print(f"store: {args.calls} calls, {store.count('flags')} flags "
               f"(filled in {time.perf_counter() - began:.0f} s)")
         add_user(store, "lead", "bench-password-123", "qa_lead")
-        app = create_app(url, instance_dir=folder / "instance")
-        client = app.test_client()
-        token = client.get("/login").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
-        client.post("/login", data={"username": "lead", "password": "bench-password-123", "csrf_token": token})
+        client = signed_in_client(url, folder / "instance", "lead", "bench-password-123")
         call_id = f"{originals[0]['call_id']}-00000"
         print("\nreview app, median of 5 requests (ms):")
         for path in ("/queue", "/queue?area=Cannock&indicator=empathy", "/queue?status=all&page=5", "/queue.csv",
