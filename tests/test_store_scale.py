@@ -5,7 +5,8 @@ flags and decisions it summarises, the queue read by its index, and the scale be
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,6 +20,7 @@ import make_year_store  # noqa: E402
 CALLS = 2000
 END = datetime(2026, 12, 1, tzinfo=timezone.utc)
 RANK = {"high": 0, "medium": 1, "low": 2}
+UK = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +117,112 @@ def test_triggers_keep_current_results_as_the_base_tables_say(year):
     assert moved.replace(tzinfo=timezone.utc) == datetime(2026, 6, 1, tzinfo=timezone.utc)
 
 
+YEAR_DAYS = (datetime(2025, 11, 1, tzinfo=UK), datetime(2026, 12, 2, tzinfo=UK))   # UK midnights
+
+
+def daily_counts_agree(store) -> None:
+    """The per-day counts the triggers keep (migration 0012) say what counting the current results
+    says: per UK day for everyone, an operator and a team, and per member in the tables."""
+    values = store.call_values()
+    for group, value in ((None, None), ("operator", values["handlers"][0]), ("team", values["areas"][0])):
+        kept = store.daily_counts(group, value, *YEAR_DAYS)
+        counted = store._counted_days(group, value, *YEAR_DAYS)
+        assert kept.keys() == counted.keys() and len(kept) >= 3
+        for day, counts in counted.items():
+            assert (kept[day].calls, kept[day].flagged, kept[day].scored, kept[day].indicators) == (
+                counts.calls, counts.flagged, counts.scored, counts.indicators), day
+            assert kept[day].score_sum == pytest.approx(counts.score_sum)
+    for group in ("operator", "team"):
+        for days in ((None, None), YEAR_DAYS):
+            kept, counted = store.group_rates(group, *days), store._counted_group_rates(group, *days)
+            assert [(r.name, r.calls, r.flagged, r.failed, r.last_call) for r in kept] == [
+                (r.name, r.calls, r.flagged, r.failed, r.last_call) for r in counted]
+            assert [r.mean_score for r in kept] == pytest.approx([r.mean_score for r in counted])
+
+
+def test_daily_counts_follow_every_write(year):
+    """After the bulk load, and after writes that move a call between days' counts: a re-score,
+    a re-export to another UK day (over midnight BST), another handler and area, a training mark."""
+    from callqa.recorder_export import CallRecord
+    from callqa.store import Store
+
+    store = Store(year[0])
+    daily_counts_agree(store)
+    calls, _ = store.call_queue(store_filter(scope="all"), limit=8)
+    for row in store.latest_transcriptions([c.call_id for c in calls[:3]]):
+        store.save_scorings([(row["id"], {**store.call_result(row["call_id"]), "rules_version": "test-daily"})], None)
+
+    def export(call_id, **changes):
+        call = store.call(call_id)
+        fields = dict(call_id=call_id, audio=call["audio_path"], started_at=call["started_at"],
+                      call_type=call["call_type"], area=call["area"], handler_id=call["handler_id"],
+                      layout=call["layout"], answer_delay_s=call["answer_delay_s"], training=call["training"],
+                      source="re-export")
+        store.upsert_calls([CallRecord(**{**fields, **changes})], None)
+
+    export(calls[3].call_id, started_at=datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc))  # 2 July in the UK
+    export(calls[4].call_id, handler_id="H9999", area="Elsewhere")
+    export(calls[5].call_id, training=True)
+    export(calls[6].call_id)                                                  # unchanged: nothing moves
+    daily_counts_agree(store)
+    july = store.daily_counts("operator", store.call(calls[3].call_id)["handler_id"],
+                              datetime(2026, 7, 2, tzinfo=UK), datetime(2026, 7, 3, tzinfo=UK))
+    assert list(july) == [date(2026, 7, 2)] and july[date(2026, 7, 2)].calls >= 1
+    assert [r.name for r in store.group_rates("team") if r.name == "Elsewhere"] == ["Elsewhere"]
+
+
+def test_a_range_off_uk_midnight_is_counted_from_the_results(year):
+    from callqa.store import Store
+    from callqa.store.trends import uk_days
+
+    store = Store.open(year[0])
+    assert uk_days(datetime(2026, 7, 1, tzinfo=UK), None) == (date(2026, 7, 1), None)
+    assert uk_days(datetime(2026, 7, 1, tzinfo=timezone.utc), None) is None     # 01:00 BST
+    assert uk_days(datetime(2026, 1, 1, tzinfo=timezone.utc), None) == (date(2026, 1, 1), None)   # GMT: midnight
+    start, end = datetime(2026, 11, 2, 9, tzinfo=timezone.utc), datetime(2026, 11, 20, 17, tzinfo=timezone.utc)
+    assert store.daily_counts(None, None, start, end) == store._counted_days(None, None, start, end)
+
+
+def uk_day_instants() -> list[datetime]:
+    """Instants either side of every UK clock change 2020-2030, and of midnight on those days."""
+    out = []
+    for year in range(2020, 2031):
+        for month in (3, 10):
+            sunday = max(date(year, month, d) for d in range(25, 32) if date(year, month, d).weekday() == 6)
+            change = datetime(sunday.year, sunday.month, sunday.day, 1, tzinfo=timezone.utc)
+            for delta_s in (-3601, -1, 0, 1, 3599, 3600):
+                out.append(change + timedelta(seconds=delta_s))
+            for day in (sunday - timedelta(days=1), sunday, sunday + timedelta(days=1)):
+                midnight = datetime.combine(day, datetime.min.time(), UK).astimezone(timezone.utc)
+                out += [midnight - timedelta(microseconds=1), midnight, midnight + timedelta(microseconds=1)]
+    return out + [datetime(2026, 6, 30, 22, 59, 59, tzinfo=timezone.utc), datetime(2026, 12, 31, 23, 59, tzinfo=timezone.utc)]
+
+
+def sql_uk_days(url: str) -> list[tuple[datetime, date]]:
+    """Each of uk_day_instants() stored as a datetime column holds it, and its UK day as SQL computes it."""
+    from sqlalchemy import Column, DateTime, MetaData, Table, create_engine, literal_column
+
+    from callqa.store.times import to_utc
+    from callqa.store.triggers import local_day
+
+    engine = create_engine(url)
+    table = Table("uk_day_check", MetaData(), Column("at", DateTime(timezone=True)))
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), [{"at": to_utc(when)} for when in uk_day_instants()])
+        rows = conn.execute(select(table.c.at, literal_column(local_day("at", conn.dialect.name)))).all()
+        table.drop(conn)
+    engine.dispose()
+    return [(at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at, day if isinstance(day, date)
+             else date.fromisoformat(day)) for at, day in rows]
+
+
+def test_sql_uk_day_matches_python_across_clock_changes(tmp_path):
+    rows = sql_uk_days(f"sqlite:///{tmp_path / 'days.db'}")
+    assert len(rows) == len(uk_day_instants())
+    assert [(at, day) for at, day in rows if at.astimezone(UK).date() != day] == []
+
+
 @pytest.mark.parametrize("values", [{}, {"scope": "all"}, {"area": "Cannock"}, {"handler": "H1003"},
                                     {"start": datetime(2026, 11, 1, tzinfo=timezone.utc),
                                      "end": datetime(2026, 11, 8, tzinfo=timezone.utc)},
@@ -189,8 +297,12 @@ def test_generator_and_triggers_on_postgres(pg_cluster):
     flag = (calls[0].findings or calls[0].checks)[0]
     store.record_flag_decision(calls[0].call_id, flag.flag_id, flag.indicator, "confirm", None, None, "lead")
     assert summary(store) == expected_summary(store)
+    daily_counts_agree(store)
     store.engine.dispose()
     pg_cluster.drop_database("callqa_year_small")
+    url = pg_cluster.create_database("callqa_uk_days")
+    assert [(at, day) for at, day in sql_uk_days(url) if at.astimezone(UK).date() != day] == []
+    pg_cluster.drop_database("callqa_uk_days")
 
 
 def test_scale_bench_measures_every_line(year, tmp_path):

@@ -5,7 +5,7 @@ calls `Store` methods and uses the public time helpers in `callqa.store.times`.
 """
 
 from callqa.store.panels import AnswerRow, AnswersImport, Candidate, DrawRow, PackKey
-from callqa.store.results import IndicatorRow
+from callqa.store.trends import IndicatorRow
 from callqa.store.reviews import CLOSING_DECISIONS, FLAG_DECISIONS, QUEUE_STATUSES, DecisionRow
 from callqa.store.base import check_store_reachable, check_store_url
 from callqa.store.store import (DEFAULT_DB, MAX_ID, Plan, Store, StoreError, head_revision, parse_date, resolve_db_url,

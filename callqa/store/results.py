@@ -46,18 +46,6 @@ def severity_rank():
                 else_=len(SEVERITIES))
 
 
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator's status on one call's current result, with the call's time, score and flags."""
-
-    call_id: str
-    started_at: datetime
-    score: float | None
-    flag_count: int
-    indicator: str
-    status: str
-
-
 class ResultsMixin(StoreBase):
     """Calls and their analysis results, written atomically and read as current results."""
 
@@ -383,49 +371,12 @@ class ResultsMixin(StoreBase):
             transcript=tr["transcript"], speech=tr["speech"], scoring=fields, audio=tr["audio"], stats=tr["stats"],
             sentence_vectors=tr["vectors"])
 
-    # ---- rates over time (the review app's trends) -----------------------------------------
-
-    def current_indicator_rows(self, group: str | None = None, value: str | None = None,
-                               start: datetime | None = None, end: datetime | None = None) -> list[IndicatorRow]:
-        """Every indicator status on the current results of non-training calls started in [start, end),
-        of one operator or team (`group` in CALL_GROUPS, `value` its name) or of everyone."""
-        current = current_scorings()
-        query = (select(t.calls.c.call_id, t.calls.c.started_at, t.scorings.c.score, t.scorings.c.flag_count,
-                        t.indicator_results.c.indicator, t.indicator_results.c.status)
-                 .join(current, current.c.id == t.indicator_results.c.scoring_id)
-                 .join(t.scorings, t.scorings.c.id == current.c.id)
-                 .join(t.calls, t.calls.c.call_id == t.scorings.c.call_id)
-                 .where(t.calls.c.training.is_(False)))
-        if group is not None:
-            query = query.where(CALL_GROUPS[group] == value)
-        if start is not None:
-            query = query.where(t.calls.c.started_at >= to_utc(start))
-        if end is not None:
-            query = query.where(t.calls.c.started_at < to_utc(end))
-        with self.engine.connect() as conn:
-            return [IndicatorRow(r.call_id, from_db(r.started_at), r.score, r.flag_count, r.indicator, r.status)
-                    for r in conn.execute(query)]
-
     def has_scored_calls(self, group: str, value: str) -> bool:
         """Whether this operator (or team) has any scored, non-training call."""
         query = (select(t.calls.c.call_id).join(t.scorings, t.scorings.c.call_id == t.calls.c.call_id)
                  .where(t.calls.c.training.is_(False), CALL_GROUPS[group] == value).limit(1))
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
-
-    def group_summaries(self, group: str) -> list[dict[str, Any]]:
-        """Each operator (or team) with scored calls: name, calls, flagged calls, mean score, last call."""
-        current = current_scorings()
-        column = CALL_GROUPS[group]
-        query = (select(column.label("name"), func.count().label("calls"),
-                        func.sum(case((t.scorings.c.flag_count > 0, 1), else_=0)).label("flagged"),
-                        func.avg(t.scorings.c.score).label("mean_score"),
-                        func.max(t.calls.c.started_at).label("last_call"))
-                 .join(current, current.c.id == t.scorings.c.id)
-                 .join(t.calls, t.calls.c.call_id == t.scorings.c.call_id)
-                 .where(t.calls.c.training.is_(False)).group_by(column).order_by(column))
-        with self.engine.connect() as conn:
-            return [{**r, "last_call": from_db(r["last_call"])} for r in conn.execute(query).mappings()]
 
 
 def _indicator_rows(scoring_id: int, result: dict[str, Any]) -> list[dict[str, Any]]:

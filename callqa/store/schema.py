@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -289,6 +290,9 @@ current_results = Table(
     Column("unqueued", Integer, nullable=False),         # 0: an open flag, 1: none
     Column("findings_key", Integer, nullable=False),     # 0: an open finding, 1: checks only or nothing
     Column("worst_open", Integer, nullable=False),       # worst_finding when there are findings, else worst_any
+    Column("handler_id", String(255)),                   # copies of the call's (migration 0012)
+    Column("area", String(255)),
+    Column("local_day", Date),                           # the UK day started_at falls on
 )
 _q = current_results.c
 Index("ix_current_results_queue", _q.training, _q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open,
@@ -296,3 +300,31 @@ Index("ix_current_results_queue", _q.training, _q.unqueued, _q.priority_key, _q.
 Index("ix_flags_call", flags.c.call_id)
 Index("ix_calls_handler_started", calls.c.handler_id, calls.c.started_at)
 Index("ix_calls_area_started", calls.c.area, calls.c.started_at)
+Index("ix_current_results_day", _q.local_day, _q.handler_id, _q.area, _q.training, _q.started_at)
+
+# The current results of non-training calls counted per UK day, handler and area, kept by the
+# database's triggers (migration 0012 says how): what the trend pages and operator tables sum.
+daily_calls = Table(
+    "daily_calls", metadata,
+    Column("day", Date, primary_key=True),
+    Column("handler_id", String(255), primary_key=True),
+    Column("area", String(255), primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("flagged", Integer, nullable=False),       # calls with a flag
+    Column("scored", Integer, nullable=False),        # calls with a score
+    Column("score_sum", Float, nullable=False),
+    Column("last_call", DateTime(timezone=True)),     # the newest call counted here
+)
+daily_indicators = Table(
+    "daily_indicators", metadata,
+    Column("day", Date, primary_key=True),
+    Column("handler_id", String(255), primary_key=True),
+    Column("area", String(255), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("passed", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("applied", Integer, nullable=False),        # statuses other than not_applicable
+)
+for _daily in (daily_calls, daily_indicators):
+    Index(f"ix_{_daily.name}_handler", _daily.c.handler_id, _daily.c.day)
+    Index(f"ix_{_daily.name}_area", _daily.c.area, _daily.c.day)

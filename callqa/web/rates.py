@@ -1,8 +1,7 @@
 """Indicator rates over time for an operator (handler_id), a team (area), or everyone, each with n.
 
-Rows come from the store (`Store.current_indicator_rows`, one portable query over current
-results); grouping by day or week (in UK time, Monday weeks) happens here, so SQLite and
-PostgreSQL give the same answer without dialect date functions.
+Counts come from the store per UK day (`Store.daily_counts`, kept per day by the database);
+grouping the days into weeks (Monday weeks) happens here.
 
 Every point carries the number of calls behind it (n). A point on fewer than SMALL_SAMPLE calls
 is *small*: the charts draw it hollow and grey and leave it out of the line, because a rate on
@@ -30,7 +29,11 @@ BASE_SORTS = ("name", "calls", "flagged", "mean_score", "last_call")
 
 
 def period_start(when: datetime, period: str) -> date:
-    day = when.astimezone(LOCAL_TZ).date()
+    return day_period(when.astimezone(LOCAL_TZ).date(), period)
+
+
+def day_period(day: date, period: str) -> date:
+    """The first UK day of the period (a Monday week, or the day itself) `day` falls in."""
     return day - timedelta(days=day.weekday()) if period == "week" else day
 
 
@@ -46,7 +49,7 @@ class Trend:
     periods: list[date] = field(default_factory=list)
     calls: dict[date, int] = field(default_factory=dict)
     flagged: dict[date, int] = field(default_factory=dict)
-    scores: dict[date, list[float]] = field(default_factory=dict)
+    scores: dict[date, tuple[int, float]] = field(default_factory=dict)   # (scored calls, score sum)
     counts: dict[str, dict[date, list[int]]] = field(default_factory=dict)
     first_day: date | None = None  # the first and last UK days the trend counts (inclusive)
     last_day: date | None = None
@@ -59,11 +62,11 @@ class Trend:
         return self.counts.get(indicator, {}).get(day, (0, 0))[1]
 
     def mean_score(self, day: date) -> float | None:
-        values = self.scores.get(day) or []
-        return sum(values) / len(values) if values else None
+        scored, total = self.scores.get(day, (0, 0.0))
+        return total / scored if scored else None
 
     def scored(self, day: date) -> int:
-        return len(self.scores.get(day) or [])
+        return self.scores.get(day, (0, 0.0))[0]
 
     def overall(self, indicator: str) -> tuple[int, int]:
         cells = self.counts.get(indicator, {}).values()
@@ -86,19 +89,16 @@ def trend(store: Store, period: str, start: datetime, end: datetime, group: str 
     while day <= last:
         result.periods.append(day)
         day += step
-    seen: set[str] = set()
-    for row in store.current_indicator_rows(group, value, start, end):
-        key = period_start(row.started_at, period)
-        if row.call_id not in seen:
-            seen.add(row.call_id)
-            result.calls[key] = result.calls.get(key, 0) + 1
-            result.flagged[key] = result.flagged.get(key, 0) + (row.flag_count > 0)
-            if row.score is not None:
-                result.scores.setdefault(key, []).append(row.score)
-        if row.status != "not_applicable":
-            cell = result.counts.setdefault(row.indicator, {}).setdefault(key, [0, 0])
-            cell[0] += row.status == "pass"
-            cell[1] += 1
+    for day, counts in store.daily_counts(group, value, start, end).items():
+        key = day_period(day, period)
+        result.calls[key] = result.calls.get(key, 0) + counts.calls
+        result.flagged[key] = result.flagged.get(key, 0) + counts.flagged
+        scored, total = result.scores.get(key, (0, 0.0))
+        result.scores[key] = (scored + counts.scored, total + counts.score_sum)
+        for indicator, (passed, applied) in counts.indicators.items():
+            cell = result.counts.setdefault(indicator, {}).setdefault(key, [0, 0])
+            cell[0] += passed
+            cell[1] += applied
     return result
 
 
@@ -220,11 +220,6 @@ def latest_call_time(store: Store, group: str | None = None, value: str | None =
 def has_scored_calls(store: Store, group: str, value: str) -> bool:
     """Whether this operator (or team) has any scored, non-training call."""
     return store.has_scored_calls(group, value)
-
-
-def members(store: Store, group: str) -> list[dict[str, Any]]:
-    """Each operator (or team) with scored calls: calls, flagged calls, mean score, last call."""
-    return store.group_summaries(group)
 
 
 def indicator_names() -> list[str]:

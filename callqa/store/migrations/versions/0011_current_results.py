@@ -23,6 +23,8 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
+from callqa.store.triggers import create_triggers, drop_triggers
+
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -54,18 +56,23 @@ def _recount(where: str) -> list[str]:
     ]
 
 
-def _new_row(scoring: str) -> str:
-    """Insert or replace the call's row with scoring `scoring` (a newer one only), nothing counted."""
+def _new_row(scoring: str, copied: dict[str, str] | None = None) -> str:
+    """Insert or replace the call's row with scoring `scoring` (a newer one only), nothing counted.
+    `copied`: more columns copied from the call (name: SQL over `calls c`; migration 0012's)."""
+    copied = copied or {}
+    names = "".join(f", {name}" for name in copied)
+    values = "".join(f", {value}" for value in copied.values())
+    updates = "".join(f", {name} = excluded.{name}" for name in copied)
     return (
         "INSERT INTO current_results (call_id, scoring_id, started_at, training, priority_key, open_findings, "
-        "open_checks, open_flags, worst_finding, worst_any, unqueued, findings_key, worst_open) "
+        f"open_checks, open_flags, worst_finding, worst_any, unqueued, findings_key, worst_open{names}) "
         f"SELECT c.call_id, {scoring}.id, c.started_at, c.training, "
         f"CASE WHEN {scoring}.review_priority = 'high' THEN 0 ELSE 1 END, 0, 0, 0, {NO_SEVERITY}, {NO_SEVERITY}, "
-        f"1, 1, {NO_SEVERITY} FROM calls c WHERE c.call_id = {scoring}.call_id "
+        f"1, 1, {NO_SEVERITY}{values} FROM calls c WHERE c.call_id = {scoring}.call_id "
         "ON CONFLICT (call_id) DO UPDATE SET scoring_id = excluded.scoring_id, started_at = excluded.started_at, "
         "training = excluded.training, priority_key = excluded.priority_key, open_findings = 0, open_checks = 0, "
         f"open_flags = 0, worst_finding = {NO_SEVERITY}, worst_any = {NO_SEVERITY}, unqueued = 1, findings_key = 1, "
-        f"worst_open = {NO_SEVERITY} WHERE excluded.scoring_id > current_results.scoring_id")
+        f"worst_open = {NO_SEVERITY}{updates} WHERE excluded.scoring_id > current_results.scoring_id")
 
 
 # (name, table, event, condition or None, statements); NEW is the row the trigger fired for.
@@ -79,20 +86,6 @@ TRIGGERS = [
      ["UPDATE current_results SET started_at = NEW.started_at, training = NEW.training "
       "WHERE call_id = NEW.call_id"]),
 ]
-
-
-def _create_triggers() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, table, event, condition, statements in TRIGGERS:
-        if dialect == "sqlite":
-            when = f" WHEN {condition}" if condition else ""
-            body = "; ".join(statements)
-            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body}; END")
-        else:
-            guard = f"IF {condition} THEN {'; '.join(statements)}; END IF" if condition else "; ".join(statements)
-            op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                       f"BEGIN {guard}; RETURN NULL; END $$")
-            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
 
 
 def upgrade() -> None:
@@ -129,15 +122,11 @@ def upgrade() -> None:
         "JOIN calls c ON c.call_id = s.call_id")
     for statement in _recount("open_flags = 0"):
         op.execute(statement)
-    _create_triggers()
+    create_triggers(op, TRIGGERS)
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, table, _, _, _ in reversed(TRIGGERS):
-        op.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else f" ON {table}"))
-        if dialect != "sqlite":
-            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    drop_triggers(op, TRIGGERS)
     for name, table in (("ix_calls_area_started", "calls"), ("ix_calls_handler_started", "calls"),
                         ("ix_flags_call", "flags"), ("ix_current_results_queue", "current_results")):
         op.drop_index(name, table_name=table)
