@@ -11,7 +11,6 @@ which scoring that is; every read of current results here, in reviews and in pan
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
