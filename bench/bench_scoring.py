@@ -12,6 +12,7 @@ result's stats), then copies the stored analyses into a temporary SQLite store u
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -52,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
               f"scoring {scoring:.2f} s -> judging costs {100 * (embed + scoring) / stt:.1f}% of transcription "
               f"(embeddings {100 * embed / stt:.1f}%, scoring {100 * scoring / stt:.1f}%)")
         grow_store(store, args.rescore_calls)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = rescore_store(store, replace(analyzer.rules, version=analyzer.rules.version + "-bench"))
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds beside the wall clock: on a shared machine the wall clock also counts others' work.
         print(f"re-scoring: {summary.rescored} calls in {wall:.2f} s -> {summary.rescored / wall:.0f} calls/s "
-              f"(store reads and writes included; no speech-to-text, no encoder)")
+              f"({summary.rescored / cpu:.0f} per CPU second, load {os.getloadavg()[0]:.1f}; store reads and "
+              f"writes included; no speech-to-text, no encoder)")
     return 0
 
 

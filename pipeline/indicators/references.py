@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callqa.pipeline.matching import Token, normalise
+from callqa.pipeline.matching import Token, normalised_phrase
 
 NUMBER_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -34,7 +34,7 @@ def _numberish(token: Token) -> bool:
 
 
 def reference_given(tokens: list[Token], reference_words: list[str]) -> list[Reference]:
-    cues = [normalise(w) for w in reference_words]
+    cues = [normalised_phrase(w).split() for w in reference_words]
     found: list[Reference] = []
     sentence_start = 0
     for i, token in enumerate(tokens):
@@ -42,8 +42,8 @@ def reference_given(tokens: list[Token], reference_words: list[str]) -> list[Ref
             sentence_start = i
         for cue in cues:
             n = len(cue)
-            if [t.norm for t in tokens[i:i + n]] != cue:
-                continue
+            if (cue and token.norm != cue[0]) or [t.norm for t in tokens[i:i + n]] != cue:
+                continue  # (the first word alone rules out nearly every token)
             if tokens[sentence_start].norm in QUESTION_OPENERS or _sentence_ends_with_question(tokens, i):
                 continue
             after = []

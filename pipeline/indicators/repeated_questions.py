@@ -12,7 +12,6 @@ car?" are alike in meaning but their answers ("silver", "a Ford") are not.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ from rapidfuzz import fuzz
 
 from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult, asks
 from callqa.pipeline.intents import Unit
-from callqa.pipeline.intents.questions import is_question
+from callqa.pipeline.intents.questions import is_question, words_of
 from callqa.pipeline.matching import normalise
 from callqa.pipeline.rules import RulePack
 from callqa.pipeline.transcript import Word
@@ -51,7 +50,7 @@ def sentences(words: list[Word]) -> list[list[Word]]:
     out: list[list[Word]] = [[]]
     for word in words:
         out[-1].append(word)
-        if re.search(r"[.?!]$", word.text.strip()):
+        if word.text.strip().endswith((".", "?", "!")):
             out.append([])
     return [s for s in out if s]
 
@@ -65,7 +64,7 @@ def handler_questions(ctx: CallContext, rules: RulePack) -> list[Question]:
         for words in sentences(seg.words):
             text = "".join(w.text for w in words).strip()
             if is_question(text, starts, min_words):
-                content = tuple(w for w in normalise(text) if w not in stop)
+                content = tuple(w for w in words_of(text) if w not in stop)
                 out.append(Question(text, words[0].start_s, words[-1].end_s, content))
     return out
 
@@ -134,10 +133,12 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     if not questions:
         return IndicatorResult("not_applicable", "the handler asked no questions")
     evidence = []
+    words = [set(q.content) for q in questions]      # each question's words and text, once per call
+    texts = [" ".join(q.content) for q in questions]
     for j, later in enumerate(questions):
-        for earlier in questions[:j]:
-            shared = set(earlier.content) & set(later.content)
-            score = fuzz.token_sort_ratio(" ".join(earlier.content), " ".join(later.content))
+        for i, earlier in enumerate(questions[:j]):
+            shared = words[i] & words[j]
+            score = fuzz.token_sort_ratio(texts[i], texts[j])
             if len(shared) >= cfg["min_shared_words"] and score >= cfg["similarity"]:
                 evidence.append(Evidence("handler", later.start_s, later.end_s, later.text,
                                          f"repeated_questions: {score:.0f}% like the question at "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from callqa.pipeline.indicators.base import CallContext, Evidence, IndicatorResult, asks
 from callqa.pipeline.indicators.turns import silence_owner
 from callqa.pipeline.intents import IntentHit
-from callqa.pipeline.matching import Token, normalise
+from callqa.pipeline.matching import Token, normalised_phrase
 from callqa.pipeline.rules import RulePack
 from callqa.pipeline.transcript import Segment
 from callqa.pipeline.vad import find_silences, speaker_at
@@ -55,14 +55,20 @@ def describe_silences(ctx: CallContext, rules: RulePack) -> list[Silence]:
     finder = ctx.intents(rules)
     handler_segments = ctx.handler_segments()
     handler_tokens = ctx.handler_tokens
-    holding_phrases = [tuple(normalise(phrase)) for phrase in cfg["caller_holding"]]
+    holding_phrases = [tuple(normalised_phrase(phrase).split()) for phrase in cfg["caller_holding"]]
     holding = {w for phrase in holding_phrases for w in phrase}
-    asides = {w for phrase in cfg["question_asides"] for w in normalise(phrase)}
+    asides = {w for phrase in cfg["question_asides"] for w in normalised_phrase(phrase).split()}
     # Only phrases of two words or more put the handler on hold: a reply's first "okay" or "right" does not.
     hold_phrases = tuple(p for p in holding_phrases if len(p) > 1)
+    asked: dict[tuple[int, int], bool] = {}
 
     def handler_asks(sentence: list[Token]) -> bool:
-        return asks(sentence, rules)
+        """Each gap looks back over the same handler sentences: each is judged once per call (a
+        sentence is a run of the call's handler tokens, known by its first and last)."""
+        key = (id(sentence[0]), id(sentence[-1]))
+        if key not in asked:
+            asked[key] = asks(sentence, rules)
+        return asked[key]
 
     out: list[Silence] = []
     for gap in find_silences(ctx.timelines, cfg["min_silence_s"]):

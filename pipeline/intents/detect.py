@@ -105,7 +105,8 @@ class ExemplarBank:
     """
 
     def __init__(self, intents_cfg: dict[str, Any], vectors: SentenceVectors, speakers: dict[str, str],
-                 parties: dict[str, str], trained: dict[str, str] | None = None) -> None:
+                 parties: dict[str, str], trained: dict[str, str] | None = None,
+                 phrase_only: frozenset[str] = frozenset()) -> None:
         texts: list[str] = []
         index: dict[str, int] = {}
 
@@ -135,24 +136,36 @@ class ExemplarBank:
         self.rows = {name: (np.array(sorted(set(pos.get(name, []))), dtype=int), rows(name, neg), rows(name, explicit))
                      for name in set(pos) | set(neg)}
         self.matrix = _embedded(texts, vectors) if texts else np.zeros((0, 384), np.float32)
+        self._exemplars: dict[str, np.ndarray] = {}
         # The intents with enough labelled sentences get a trained classifier (pipeline/intents/model.py).
         self.model: IntentModel = load_or_fit(training_sets(intents_cfg, trained or {}), vectors.model,
                                               vectors.matrix, intents_cfg["precision"])
         # Per party, only the rows the other intents use, transposed once: the per-call product is
-        # then one small contiguous matrix multiplication (re-scoring runs it for every call).
+        # then one small contiguous matrix multiplication (re-scoring runs it for every call). An
+        # intent found by its phrases alone (`phrase_only`: the force's name) needs only its
+        # exemplars, for how near an absence came; its counter-exemplars (every other handler
+        # example, 950 of them) were most of the product and were never read.
         self.columns: dict[str, np.ndarray] = {}
         self.matrix_t: dict[str, np.ndarray] = {}
         self.local: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        none = np.zeros(0, dtype=int)
         for party in set(parties.values()):
             names = [n for n, sp in parties.items() if sp == party and n in self.rows and n not in self.model.column]
-            cols = np.array(sorted({int(i) for n in names for part in self.rows[n] for i in part}), dtype=int)
+            used = {n: (self.rows[n][0], none, none) if n in phrase_only else self.rows[n] for n in names}
+            cols = np.array(sorted({int(i) for n in names for part in used[n] for i in part}), dtype=int)
             position = np.full(len(texts), -1, dtype=int)
             position[cols] = np.arange(len(cols))
             self.columns[party] = cols
             self.matrix_t[party] = np.ascontiguousarray(self.matrix[cols].T) if len(cols) else np.zeros((384, 0),
                                                                                                        np.float32)
             for n in names:
-                self.local[n] = tuple(position[part] for part in self.rows[n])
+                self.local[n] = tuple(position[part] for part in used[n])
+
+    def exemplars(self, intent: str) -> np.ndarray:
+        """The vectors of an intent's exemplars, gathered once per rule pack, not once per hit."""
+        if intent not in self._exemplars:
+            self._exemplars[intent] = self.matrix[self.rows[intent][0]]
+        return self._exemplars[intent]
 
 
 _BANKS: dict[tuple[str, str], ExemplarBank] = {}
@@ -194,8 +207,10 @@ def exemplar_bank(rules, model: str) -> ExemplarBank:
         speakers = {name: spec.speaker for name, spec in INTENTS.items()}
         parties = {**speakers, **{f"custom.{name}": spec["speaker"] for name, spec in rules.custom.items()}}
         trained = {name: spec.speaker for name, spec in INTENTS.items() if spec.semantic}
+        phrase_only = frozenset(name for name, spec in INTENTS.items() if not spec.semantic)
         # Exemplars are embedded with the encoder, never from a call's stored vectors.
-        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(model), speakers, parties, trained)
+        _BANKS[key] = ExemplarBank(rules.section("intents"), SentenceVectors(model), speakers, parties, trained,
+                                   phrase_only)
     return _BANKS[key]
 
 
@@ -213,6 +228,7 @@ class IntentFinder:
         self._lexical_by_party: dict[str, dict[str, list[Match]]] = {}
         self._indexes: dict[str, PhraseIndex] = {}
         self._questions: dict[int, bool] = {}   # id(unit) -> is it a question; units live as long as this finder
+        self._unit_spans: dict[str, list[tuple[float, float]]] = {}
 
     @cached_property
     def units(self) -> dict[str, list[Unit]]:
@@ -288,7 +304,7 @@ class IntentFinder:
         positives = self._bank.rows[intent][0]
         if not len(positives):
             return "", 0.0
-        sims = self._bank.matrix[positives] @ self.vectors.matrix([unit.text])[0]
+        sims = self._bank.exemplars(intent) @ self.vectors.matrix([unit.text])[0]
         best = int(sims.argmax())
         return self._bank.texts[int(positives[best])], float(sims[best])
 
@@ -340,16 +356,17 @@ class IntentFinder:
         threshold, margin = self._threshold(intent), self.cfg["margin"]
         modelled = self._modelled(intent)
         if modelled:
-            probability = self._probability(intent, spec.speaker)
+            probability = self._probability(intent, spec.speaker).tolist()  # Python floats, read unit by unit
         else:
             best, index, worst, written = self._semantic(intent, spec.speaker)
         phrase_key = ".".join(spec.phrases) if spec.phrases else f"{spec.name}.phrases"
         matches = self._lexical(spec.speaker).get(intent, [])
         by_unit: dict[int, Match] = {}
-        spans = [(u.tokens[0].start_s, u.tokens[-1].end_s) for u in units]
+        spans = self._spans(spec.speaker)
         for match in matches:
+            start, end = match.start_s, match.end_s
             for i, (a, b) in enumerate(spans):
-                if a <= match.start_s and match.end_s <= b + 1e-6 and (i not in by_unit or match.score > by_unit[i].score):
+                if a <= start and end <= b + 1e-6 and (i not in by_unit or match.score > by_unit[i].score):
                     by_unit[i] = match
         found: list[IntentHit] = []
         fuzzy_threshold = self.rules.section("matching")["fuzzy_threshold"]
@@ -402,6 +419,12 @@ class IntentFinder:
                                        float(round(margin_conf * probability_factor(unit.probability), 3)), (),
                                        f"intents.{intent}.exemplars"))
         return _one_per_moment(found)
+
+    def _spans(self, party: str) -> list[tuple[float, float]]:
+        """(start, end) of each of the party's units, shared by every intent of the party."""
+        if party not in self._unit_spans:
+            self._unit_spans[party] = [(u.tokens[0].start_s, u.tokens[-1].end_s) for u in self.units[party]]
+        return self._unit_spans[party]
 
     def _asks(self, unit: Unit) -> bool:
         """Whether a unit is a question: a question opener at its start, or a "?" at its end, but

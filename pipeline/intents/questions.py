@@ -74,14 +74,34 @@ TAG_PRONOUNS = frozenset("it he she they you there".split())
 TRAILING = frozenset("then love mate pet duck hun please".split())
 
 
+# Asking phrases by their first word: a sentence is searched only where one of them could start.
+_ANYWHERE_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in ANYWHERE if p[0] == first) for first in {p[0] for p in ANYWHERE}}
+
+
 @lru_cache(maxsize=64)
-def _openers(starts: tuple[str, ...]) -> dict[int, frozenset[tuple[str, ...]]]:
-    """Question openers by length in words, so a sentence is tested with one lookup per length."""
+def _openers(starts: tuple[str, ...]) -> tuple[dict[int, frozenset[tuple[str, ...]]], frozenset[str] | None]:
+    """Question openers by length in words, so a sentence is tested with one lookup per length, and
+    the words they start with (None when an opener is empty and so opens anything): most words
+    open nothing, and are passed over with one set lookup."""
     by_length: dict[int, set[tuple[str, ...]]] = {}
     for start in starts + SPOKEN_OPENERS:
         words = tuple(normalise(start))
         by_length.setdefault(len(words), set()).add(words)
-    return {n: frozenset(v) for n, v in by_length.items()}
+    firsts = None if 0 in by_length else frozenset(w[0] for group in by_length.values() for w in group)
+    return {n: frozenset(v) for n, v in by_length.items()}, firsts
+
+
+@lru_cache(maxsize=65536)
+def _word_norms(word: str) -> tuple[str, ...]:
+    """`normalise` of one whitespace-separated word. Words recur across sentences and calls, and
+    normalising a text word by word gives the same words as normalising it whole."""
+    return tuple(normalise(word))
+
+
+def words_of(text: str) -> list[str]:
+    """`normalise(text)`, from each word's cached normalisation (every question test starts here)."""
+    return [norm for word in text.split() for norm in _word_norms(word)]
 
 
 def last_sentence(text: str) -> str:
@@ -89,9 +109,13 @@ def last_sentence(text: str) -> str:
     return parts[-1].strip() if parts else ""
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1))
+def _asks_anywhere(words: list[str]) -> bool:
+    """An asking phrase (`ANYWHERE`) somewhere in the words, tried only where its first word is."""
+    for i, word in enumerate(words):
+        for phrase in _ANYWHERE_BY_FIRST.get(word, ()):
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                return True
+    return False
 
 
 def asks_by_words(words: list[str], starts: tuple[str, ...]) -> bool:
@@ -101,7 +125,7 @@ def asks_by_words(words: list[str], starts: tuple[str, ...]) -> bool:
 
 def _asks_outright(words: list[str], starts: tuple[str, ...]) -> bool:
     """An opener at the start or after lead-in words, or an asking phrase anywhere."""
-    openers = _openers(starts)
+    openers, firsts = _openers(starts)
     for i in range(len(words)):
         if words[i] in ("what", "when") and i + 1 < len(words) and words[i + 1] in NOT_ASKING:
             break
@@ -110,11 +134,12 @@ def _asks_outright(words: list[str], starts: tuple[str, ...]) -> bool:
         if i and words[i] in AUXILIARIES:
             if i + 1 < len(words) and words[i + 1] in SUBJECTS:
                 return True
-        elif any(tuple(words[i:i + n]) in group for n, group in openers.items()):
+        elif (firsts is None or words[i] in firsts) and any(tuple(words[i:i + n]) in group
+                                                             for n, group in openers.items()):
             return True
         if not _lead_in(words[i]) and not (words[i] == "you" and i and words[i - 1] == "thank"):
             break
-    return any(_contains(words, phrase) for phrase in ANYWHERE)
+    return _asks_anywhere(words)
 
 
 def _lead_in(word: str) -> bool:
@@ -138,7 +163,7 @@ def _tagged(words: list[str]) -> bool:
 def statement_with_tag(text: str, starts: list[str]) -> bool:
     """A statement asked only by its closing tag ("officers will ring you tomorrow, is that okay?"):
     a question to the caller, but what it states (a next step, an explanation) is still said."""
-    words = normalise(last_sentence(text))
+    words = words_of(last_sentence(text))
     return _tagged(words) and not _asks_outright(words, tuple(starts))
 
 
@@ -146,7 +171,7 @@ def is_question(text: str, starts: list[str], mark_min_words: int) -> bool:
     """A question by its words (see the module's docstring), or by a "?" on a sentence long
     enough to trust it (the recogniser often hears a flat "Right." as "Right?")."""
     sentence = last_sentence(text)
-    words = normalise(sentence)
+    words = words_of(sentence)
     if asks_by_words(words, tuple(starts)):
         return True
     return sentence.endswith("?") and len(words) >= mark_min_words
