@@ -81,6 +81,16 @@ def test_no_acknowledgement_while_caller_explains_fails_naming_the_part():
     assert "part 2 of 3" in result.evidence[0].rule and result.evidence[0].speaker == "caller"
 
 
+def test_empathy_acknowledges_the_caller_too():
+    """A part whose only answer to the caller is empathy ("you did the right thing ringing us") is
+    acknowledged: the evidence names the empathy it found."""
+    ctx = context([GREET, ("caller", 3.0, LONG), ("handler", 9.0, "You did the right thing ringing us."),
+                   ("caller", 12.0, LONG), ("handler", 18.0, "Right."), ("caller", 20.0, LONG),
+                   ("handler", 26.0, "Thank you for telling me.")])
+    result = acknowledgement.evaluate(ctx, RULES)
+    assert result.status == "pass" and "empathy" in result.evidence[0].rule, result.evidence
+
+
 def test_acknowledgement_not_applicable_when_caller_barely_speaks():
     ctx = context([GREET, ("caller", 3.0, "Hi"), ("handler", 5.0, "Hello, what has happened?")])
     assert acknowledgement.evaluate(ctx, RULES).status == "not_applicable"

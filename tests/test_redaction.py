@@ -400,7 +400,8 @@ def test_real_speech_details_cannot_be_heard_after_redaction(analyzer, tmp_path)
     redactions = find_redactions(before.transcript)
     assert {r.category for r in redactions} >= {"name", "phone", "postcode", "vehicle_reg"}
     heard = _normalised(" ".join(s.text for s in before.transcript))
-    assert "daniel" in heard and "07700" in heard.replace(" ", "") and "st16" in heard.replace(" ", "")
+    # (the phone number's leading "oh" is heard on some CPUs and not on others)
+    assert "daniel" in heard and "7700900" in heard.replace(" ", "") and "st16" in heard.replace(" ", "")
 
     samples, sr = sf.read(FIXTURE, dtype="float32")
     covered = redact_audio(samples, sr, redactions)
@@ -412,7 +413,7 @@ def test_real_speech_details_cannot_be_heard_after_redaction(analyzer, tmp_path)
     surname = next(w for s in before.transcript for w in s.words if w.text.strip(" .,").lower().startswith("har"))
     for gone in ["daniel", "hargreaves", _normalised(surname.text).strip(), "klm"]:
         assert gone not in text, (gone, text)
-    for gone in ["07700", "0770", "900123", "123", "st16", "2dj", "17klm", "07klm"]:
+    for gone in ["07700", "0770", "7700", "900123", "123", "st16", "2dj", "17klm", "07klm"]:
         assert gone not in squashed, (gone, text)
     # The cover never reaches the words around the details: every word of the first transcript
     # outside the redactions keeps at least half its time uncovered (a neighbour may lose a

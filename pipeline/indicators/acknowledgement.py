@@ -1,7 +1,7 @@
 """Was the caller positively acknowledged throughout? Judged part by part, not as one count.
 
 A handler who says "okay" ten times in the first minute and nothing while the caller explains
-the rest has not acknowledged throughout.
+the rest has not acknowledged throughout. An empathy statement counts as an acknowledgement.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
         if caller_s < cfg["min_caller_s"]:
             continue
         judged += 1
-        hits = finder.hits("acknowledgement", a, b)
+        # Empathy acknowledges too: "you've done the right thing calling us" answers what the
+        # caller said as surely as "okay" does.
+        hits = finder.hits("acknowledgement", a, b) + finder.hits("empathy", a, b)
         if hits:
             found = max(hits, key=lambda h: h.confidence)
             evidence.append(Evidence.of_hit(found, f"(part {k + 1})"))
