@@ -120,14 +120,14 @@ def test_triggers_keep_current_results_as_the_base_tables_say(year):
 YEAR_DAYS = (datetime(2025, 11, 1, tzinfo=UK), datetime(2026, 12, 2, tzinfo=UK))   # UK midnights
 
 
-def daily_counts_agree(store) -> None:
+def daily_counts_agree(store, min_days: int = 3) -> None:
     """The per-day counts the triggers keep (migration 0012) say what counting the current results
     says: per UK day for everyone, an operator and a team, and per member in the tables."""
     values = store.call_values()
     for group, value in ((None, None), ("operator", values["handlers"][0]), ("team", values["areas"][0])):
         kept = store.daily_counts(group, value, *YEAR_DAYS)
         counted = store._counted_days(group, value, *YEAR_DAYS)
-        assert kept.keys() == counted.keys() and len(kept) >= 3
+        assert kept.keys() == counted.keys() and len(kept) >= min_days
         for day, counts in counted.items():
             assert (kept[day].calls, kept[day].flagged, kept[day].scored, kept[day].indicators) == (
                 counts.calls, counts.flagged, counts.scored, counts.indicators), day
@@ -279,6 +279,7 @@ def test_migration_fills_current_results_for_an_existing_store(tmp_path):
         command.downgrade(config, "0010")
     store = Store(f"sqlite:///{path}")   # upgrades to head again: 0011 fills current_results
     assert summary(store) == expected_summary(store) and len(summary(store)) > 5
+    daily_counts_agree(store, min_days=1)   # and 0012 counts the days (the samples: one day)
 
 
 def test_generator_and_triggers_on_postgres(pg_cluster):
@@ -315,9 +316,10 @@ def test_scale_bench_measures_every_line(year, tmp_path):
     assert any(n.startswith("nightly planning") for n in names) and all(r.ms > 0 for r in rows)
     planning = next(r for r in rows if r.name.startswith("nightly planning"))
     # The 60 re-exported calls have nothing to do; a call waiting for the rules may also be skipped
-    # where another of its transcriptions (same audio) is already scored with them.
+    # where another of its transcriptions (same audio) is already scored with them, or where the
+    # tests above re-scored it under a test version (it still has the current pack's scoring).
     import re
     skipped = int(re.search(r"(\d+) skip", planning.note).group(1))
-    assert "analyse" in planning.note and 60 <= skipped <= 62, planning.note
+    assert "analyse" in planning.note and 60 <= skipped <= 66, planning.note
     lines = bench_store_scale.table(rows, "t").splitlines()[3:]
     assert len(lines) == len(rows) and all(("PASS" in line) != ("FAIL" in line) for line in lines)

@@ -118,7 +118,7 @@ def _after(keys: list[Any], here: Any) -> Any:
 def _flag_rows(f: CallFilter, call_ids: Sequence[str] | None = None):
     """The current flags of non-training calls matching the flag-level filters (indicator, status)."""
     current = current_scorings(call_ids)
-    closing, decided = _closing_decisions()
+    closing, decided = _closing_decisions(call_ids)
     query = (select(t.flags.c.id.label("flag_id"), t.flags.c.call_id, t.flags.c.indicator, t.flags.c.reason,
                     t.flags.c.severity, t.flags.c.start_s, t.flags.c.needs_review, t.flags.c.confidence,
                     severity_rank().label("rank"), decided.c.decision, decided.c.decided_by, decided.c.decided_at,
@@ -191,7 +191,9 @@ class QueueMixin(StoreBase):
             conditions.append(_q.started_at < to_utc(f.end))
         if f.q:
             conditions.append(func.lower(_q.call_id).contains(f.q.lower(), autoescape=True))
-        call_level = _call_conditions(CallFilter(area=f.area, call_type=f.call_type, handler=f.handler))[1:]
+        # A handler or an area is read from current_results' copies, by its own queue index.
+        conditions += [column == value for value, column in ((f.handler, _q.handler_id), (f.area, _q.area)) if value]
+        call_level = _call_conditions(CallFilter(call_type=f.call_type))[1:]
         query = select(_q.call_id).where(*conditions, *call_level)
         if call_level:
             query = query.join(t.calls, t.calls.c.call_id == _q.call_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import case, func, insert, select
 
@@ -34,11 +34,14 @@ class DecisionRow:
     decision: str
 
 
-def _closing_decisions():
-    """Per flag, its latest confirm/dismiss decision (the one that sets its status)."""
-    latest = (select(t.flag_decisions.c.flag_id, func.max(t.flag_decisions.c.id).label("id"))
-              .where(t.flag_decisions.c.decision.in_(tuple(CLOSING_DECISIONS)))
-              .group_by(t.flag_decisions.c.flag_id).subquery("closing"))
+def _closing_decisions(call_ids: Sequence[str] | None = None):
+    """Per flag, its latest confirm/dismiss decision (the one that sets its status); of the flags
+    of `call_ids` only, when given (a page of the queue: not a year's decisions grouped)."""
+    fd = t.flag_decisions
+    query = select(fd.c.flag_id, func.max(fd.c.id).label("id")).where(fd.c.decision.in_(tuple(CLOSING_DECISIONS)))
+    if call_ids is not None:
+        query = query.where(fd.c.call_id.in_(list(call_ids)))
+    latest = query.group_by(fd.c.flag_id).subquery("closing")
     return latest, t.flag_decisions.alias("decided")
 
 

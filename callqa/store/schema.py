@@ -245,6 +245,7 @@ flag_decisions = Table(
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_flag_decisions_flag", flag_decisions.c.flag_id)
+Index("ix_flag_decisions_call", flag_decisions.c.call_id)   # a page's decisions (0012)
 FLAG_DECISIONS = ("confirm", "dismiss", "note")
 
 # An operator's answer to one finding (flag) on their own call: acknowledged, or disputed with a
@@ -301,6 +302,10 @@ Index("ix_flags_call", flags.c.call_id)
 Index("ix_calls_handler_started", calls.c.handler_id, calls.c.started_at)
 Index("ix_calls_area_started", calls.c.area, calls.c.started_at)
 Index("ix_current_results_day", _q.local_day, _q.handler_id, _q.area, _q.training, _q.started_at)
+for _column in (_q.handler_id, _q.area):   # the queue of one handler or area, in queue order (0012)
+    Index(f"ix_current_results_queue_{_column.name}", _q.training, _column, _q.unqueued, _q.priority_key,
+          _q.findings_key, _q.worst_open, _q.open_findings.desc(), _q.open_checks.desc(), _q.started_at.desc(),
+          _q.call_id)
 
 # The current results of non-training calls counted per UK day, handler and area, kept by the
 # database's triggers (migration 0012 says how): what the trend pages and operator tables sum.
@@ -325,6 +330,9 @@ daily_indicators = Table(
     Column("failed", Integer, nullable=False),
     Column("applied", Integer, nullable=False),        # statuses other than not_applicable
 )
-for _daily in (daily_calls, daily_indicators):
-    Index(f"ix_{_daily.name}_handler", _daily.c.handler_id, _daily.c.day)
-    Index(f"ix_{_daily.name}_area", _daily.c.area, _daily.c.day)
+Index("ix_daily_calls_handler", daily_calls.c.handler_id, daily_calls.c.day)
+Index("ix_daily_calls_area", daily_calls.c.area, daily_calls.c.day)
+_d = daily_indicators.c   # covering, in the pages' GROUP BY orders (migration 0012)
+Index("ix_daily_indicators_handler", _d.handler_id, _d.indicator, _d.day, _d.passed, _d.failed, _d.applied)
+Index("ix_daily_indicators_area", _d.area, _d.indicator, _d.day, _d.passed, _d.failed, _d.applied)
+Index("ix_daily_indicators_day", _d.day, _d.indicator, _d.passed, _d.failed, _d.applied)
