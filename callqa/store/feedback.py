@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from callqa.store import schema as t
 from callqa.store.base import StoreBase, chunks
 from callqa.store.results import current_scorings
+from callqa.store.reviews import closing_decision_of
 from callqa.store.times import from_db, now
 from callqa.store.users import write_audit
 
@@ -87,14 +88,6 @@ class DisputeRow:
     qa_status: str
 
 
-def _latest_closing():
-    """Per flag, its latest confirm/dismiss decision (the one that sets its review status)."""
-    fd = t.flag_decisions
-    latest = (select(fd.c.flag_id, func.max(fd.c.id).label("id"))
-              .where(fd.c.decision.in_(tuple(t.CLOSING_DECISIONS))).group_by(fd.c.flag_id).subquery("fb_closing"))
-    return latest, fd.alias("fb_decided")
-
-
 def _response(row: Any) -> FeedbackResponse:
     values = {name: row[name] for name in FeedbackResponse.__dataclass_fields__}
     values["responded_at"] = from_db(values["responded_at"])
@@ -113,14 +106,11 @@ class FeedbackMixin(StoreBase):
         """The flags on the current results of this handler's non-training calls (or of one of
         them), newest call first, each with its review status and the operator's answer."""
         current = current_scorings([call_id] if call_id is not None else None)
-        closing, decided = _latest_closing()
         f, c = t.flags, t.calls
         query = (select(f.c.id, f.c.call_id, c.c.started_at, c.c.call_type, c.c.area, f.c.indicator, f.c.reason,
-                        f.c.severity, f.c.start_s, f.c.needs_review, decided.c.decision)
+                        f.c.severity, f.c.start_s, f.c.needs_review, closing_decision_of(f.c.id).label("decision"))
                  .join(current, current.c.id == f.c.scoring_id)
                  .join(c, c.c.call_id == f.c.call_id)
-                 .outerjoin(closing, closing.c.flag_id == f.c.id)
-                 .outerjoin(decided, decided.c.id == closing.c.id)
                  .where(c.c.handler_id == handler_id, c.c.training.is_(False))
                  .order_by(c.c.started_at.desc(), f.c.call_id, f.c.start_s, f.c.id))
         with self.engine.connect() as conn:
@@ -166,14 +156,11 @@ class FeedbackMixin(StoreBase):
         they came in), then resolved ones newest first."""
         fr, f, c = t.feedback_responses, t.flags, t.calls
         current = current_scorings()
-        closing, decided = _latest_closing()
         query = (select(fr, c.c.started_at, c.c.call_type, c.c.area, f.c.reason.label("flag_reason"), f.c.severity,
-                        f.c.start_s, current.c.id.label("current_id"), decided.c.decision)
+                        f.c.start_s, current.c.id.label("current_id"), closing_decision_of(f.c.id).label("decision"))
                  .join(f, f.c.id == fr.c.flag_id)
                  .join(c, c.c.call_id == fr.c.call_id)
                  .outerjoin(current, current.c.id == f.c.scoring_id)
-                 .outerjoin(closing, closing.c.flag_id == f.c.id)
-                 .outerjoin(decided, decided.c.id == closing.c.id)
                  .where(fr.c.response == "disputed"))
         if status == "open":
             query = query.where(fr.c.resolution.is_(None))

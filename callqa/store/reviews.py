@@ -45,6 +45,15 @@ def _closing_decisions(call_ids: Sequence[str] | None = None):
     return latest, t.flag_decisions.alias("decided")
 
 
+def closing_decision_of(flag_id: Any) -> Any:
+    """The latest confirm/dismiss decision of the flag `flag_id` names (None: open), as a correlated
+    subquery: one index lookup per flag read, where grouping every decision of a year costs more
+    than the page itself."""
+    fd = t.flag_decisions
+    return (select(fd.c.decision).where(fd.c.flag_id == flag_id, fd.c.decision.in_(tuple(CLOSING_DECISIONS)))
+            .order_by(fd.c.id.desc()).limit(1).scalar_subquery())
+
+
 def _queue_row(row: Any) -> dict[str, Any]:
     out = dict(row)
     out["started_at"] = from_db(out["started_at"])
