@@ -135,7 +135,8 @@ def subjects(store: Any) -> Subjects:
     with store.engine.connect() as conn:
         handler, area = conn.execute(select(t.calls.c.handler_id, t.calls.c.area).group_by(
             t.calls.c.handler_id, t.calls.c.area).order_by(desc(func.count()), t.calls.c.handler_id).limit(1)).one()
-        last = conn.execute(select(func.max(t.calls.c.started_at))).scalar_one()
+        # the newest scored call: a re-run's planning step leaves tonight's calls stored, unscored
+        last = conn.execute(select(func.max(t.current_results.c.started_at))).scalar_one()
         flagged = conn.execute(select(t.flags.c.call_id).order_by(t.flags.c.id.desc()).limit(1)).scalar_one()
     last = from_db(last if isinstance(last, datetime) else datetime.fromisoformat(str(last)))
     week_to = last.date()
