@@ -296,16 +296,16 @@ current_results = Table(
     Column("local_day", Date),                           # the UK day started_at falls on
 )
 _q = current_results.c
-Index("ix_current_results_queue", _q.training, _q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open,
-      _q.open_findings.desc(), _q.open_checks.desc(), _q.started_at.desc(), _q.call_id)
+# The queue's order (callqa.store.queue.QUEUE_KEYS), read by index: of everyone, of one handler, of one area.
+_queue_order = (_q.unqueued, _q.priority_key, _q.findings_key, _q.worst_open, _q.open_findings.desc(),
+                _q.open_checks.desc(), _q.started_at.desc(), _q.call_id)
+Index("ix_current_results_queue", _q.training, *_queue_order)
 Index("ix_flags_call", flags.c.call_id)
 Index("ix_calls_handler_started", calls.c.handler_id, calls.c.started_at)
 Index("ix_calls_area_started", calls.c.area, calls.c.started_at)
 Index("ix_current_results_day", _q.local_day, _q.handler_id, _q.area, _q.training, _q.started_at)
-for _column in (_q.handler_id, _q.area):   # the queue of one handler or area, in queue order (0012)
-    Index(f"ix_current_results_queue_{_column.name}", _q.training, _column, _q.unqueued, _q.priority_key,
-          _q.findings_key, _q.worst_open, _q.open_findings.desc(), _q.open_checks.desc(), _q.started_at.desc(),
-          _q.call_id)
+for _column in (_q.handler_id, _q.area):   # (0012)
+    Index(f"ix_current_results_queue_{_column.name}", _q.training, _column, *_queue_order)
 
 # The current results of non-training calls counted per UK day, handler and area, kept by the
 # database's triggers (migration 0012 says how): what the trend pages and operator tables sum.

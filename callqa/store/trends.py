@@ -69,10 +69,10 @@ def uk_days(start: datetime | None, end: datetime | None) -> tuple[date | None, 
         if when is None:
             days.append(None)
             continue
-        local = when.astimezone(UK)
-        if local.time() != time() or datetime.combine(local.date(), time(), UK) != when:
+        day = uk_day(when)
+        if datetime.combine(day, time(), UK) != when:   # not that day's midnight
             return None
-        days.append(local.date())
+        days.append(day)
     return days[0], days[1]
 
 

@@ -17,8 +17,7 @@ from typing import Any
 
 from callqa.pipeline.rules import INDICATORS
 from callqa.store import Store
-from callqa.store.trends import GroupRates
-from callqa.web.dates import LOCAL_TZ
+from callqa.store.trends import GroupRates, uk_day
 
 PERIODS = ("week", "day")
 MAX_PERIODS = 120
@@ -29,7 +28,7 @@ BASE_SORTS = ("name", "calls", "flagged", "mean_score", "last_call")
 
 
 def period_start(when: datetime, period: str) -> date:
-    return day_period(when.astimezone(LOCAL_TZ).date(), period)
+    return day_period(uk_day(when), period)
 
 
 def day_period(day: date, period: str) -> date:
@@ -37,8 +36,6 @@ def day_period(day: date, period: str) -> date:
     return day - timedelta(days=day.weekday()) if period == "week" else day
 
 
-def local_day(when: datetime) -> date:
-    return when.astimezone(LOCAL_TZ).date()
 
 
 @dataclass
@@ -82,7 +79,7 @@ class Trend:
 def trend(store: Store, period: str, start: datetime, end: datetime, group: str | None = None,
           value: str | None = None) -> Trend:
     """Every period from `start` to `end` (empty ones too, so the x axis is time), at most MAX_PERIODS."""
-    result = Trend(period, first_day=local_day(start), last_day=local_day(end - timedelta(microseconds=1)))
+    result = Trend(period, first_day=uk_day(start), last_day=uk_day(end - timedelta(microseconds=1)))
     first, last = period_start(start, period), period_start(end - timedelta(microseconds=1), period)
     step = timedelta(days=7 if period == "week" else 1)
     day = max(first, last - step * (MAX_PERIODS - 1))

@@ -46,6 +46,6 @@ def evaluate(ctx: CallContext, rules: RulePack) -> IndicatorResult:
     if missing:
         return IndicatorResult("fail", f"no acknowledgement in {len(missing)} of {judged} part(s) where the caller "
                                        f"spoke, first from {missing[0].start_s:.1f} s", missing + evidence,
-                               confidence=max(sure[i] for i in range(len(sure)) if i < len(sure)))
+                               confidence=max(sure))
     return IndicatorResult("pass", f"acknowledged in all {judged} part(s) where the caller spoke", evidence,
                            confidence=min(sure))

@@ -45,6 +45,24 @@ INDICATOR_INDEXES = {"ix_daily_indicators_handler": ["handler_id", "indicator", 
                      "ix_daily_indicators_day": ["day", "indicator"]}
 NEWER = "CASE WHEN daily_calls.last_call IS NULL OR excluded.last_call > daily_calls.last_call " \
         "THEN excluded.last_call ELSE daily_calls.last_call END"
+ADD_CALLS = (f"ON CONFLICT ({KEY}) DO UPDATE SET calls = daily_calls.calls + excluded.calls, "
+             "flagged = daily_calls.flagged + excluded.flagged, scored = daily_calls.scored + excluded.scored, "
+             f"score_sum = daily_calls.score_sum + excluded.score_sum, last_call = {NEWER}")
+ADD_INDICATORS = (f"ON CONFLICT ({KEY}, indicator) DO UPDATE SET passed = daily_indicators.passed + excluded.passed, "
+                  "failed = daily_indicators.failed + excluded.failed, "
+                  "applied = daily_indicators.applied + excluded.applied")
+
+
+def _flagged_scored(scoring: str) -> tuple[str, str]:
+    """1 or 0 each: the call of `scoring` (a scorings row) has a flag; it has a score."""
+    return (f"CASE WHEN {scoring}.flag_count > 0 THEN 1 ELSE 0 END",
+            f"CASE WHEN {scoring}.score IS NULL THEN 0 ELSE 1 END")
+
+
+def _passed_failed_applied(status: str) -> tuple[str, str, str]:
+    """1 or 0 each, for an indicator row whose status is `status`."""
+    return (f"CASE WHEN {status} = 'pass' THEN 1 ELSE 0 END", f"CASE WHEN {status} = 'fail' THEN 1 ELSE 0 END",
+            f"CASE WHEN {status} = 'not_applicable' THEN 0 ELSE 1 END")
 
 
 def _count(row: str, sign: int) -> list[str]:
@@ -52,22 +70,17 @@ def _count(row: str, sign: int) -> list[str]:
     scoring's indicator rows in the day's counts; a training call counts nowhere."""
     s = "" if sign > 0 else "-"
     last = f"{row}.started_at" if sign > 0 else "NULL"
+    flagged, scored = _flagged_scored("s")
+    passed, failed, applied = (f"{s}sum({value})" for value in _passed_failed_applied("ir.status"))
     return [
         f"INSERT INTO daily_calls ({KEY}, calls, flagged, scored, score_sum, last_call) "
-        f"SELECT {row}.local_day, {row}.handler_id, {row}.area, {s}1, {s}(CASE WHEN s.flag_count > 0 THEN 1 ELSE 0 END), "
-        f"{s}(CASE WHEN s.score IS NULL THEN 0 ELSE 1 END), {s}COALESCE(s.score, 0), {last} "
-        f"FROM scorings s WHERE s.id = {row}.scoring_id AND {row}.training = false "
-        f"ON CONFLICT ({KEY}) DO UPDATE SET calls = daily_calls.calls + excluded.calls, "
-        "flagged = daily_calls.flagged + excluded.flagged, scored = daily_calls.scored + excluded.scored, "
-        f"score_sum = daily_calls.score_sum + excluded.score_sum, last_call = {NEWER}",
+        f"SELECT {row}.local_day, {row}.handler_id, {row}.area, {s}1, {s}({flagged}), {s}({scored}), "
+        f"{s}COALESCE(s.score, 0), {last} "
+        f"FROM scorings s WHERE s.id = {row}.scoring_id AND {row}.training = false {ADD_CALLS}",
         f"INSERT INTO daily_indicators ({KEY}, indicator, passed, failed, applied) "
-        f"SELECT {row}.local_day, {row}.handler_id, {row}.area, ir.indicator, "
-        f"{s}sum(CASE WHEN ir.status = 'pass' THEN 1 ELSE 0 END), {s}sum(CASE WHEN ir.status = 'fail' THEN 1 ELSE 0 END), "
-        f"{s}sum(CASE WHEN ir.status = 'not_applicable' THEN 0 ELSE 1 END) "
+        f"SELECT {row}.local_day, {row}.handler_id, {row}.area, ir.indicator, {passed}, {failed}, {applied} "
         f"FROM indicator_results ir WHERE ir.scoring_id = {row}.scoring_id AND {row}.training = false "
-        "GROUP BY ir.indicator "
-        f"ON CONFLICT ({KEY}, indicator) DO UPDATE SET passed = daily_indicators.passed + excluded.passed, "
-        "failed = daily_indicators.failed + excluded.failed, applied = daily_indicators.applied + excluded.applied",
+        f"GROUP BY ir.indicator {ADD_INDICATORS}",
     ]
 
 
@@ -94,12 +107,8 @@ def _triggers(dialect: str) -> list:
          [*_count("OLD", -1), _relook_last_call("OLD"), *_count("NEW", 1)]),
         ("daily_rates_indicator", "indicator_results", "INSERT", None,
          [f"INSERT INTO daily_indicators ({KEY}, indicator, passed, failed, applied) "
-          "SELECT cr.local_day, cr.handler_id, cr.area, NEW.indicator, "
-          "CASE WHEN NEW.status = 'pass' THEN 1 ELSE 0 END, CASE WHEN NEW.status = 'fail' THEN 1 ELSE 0 END, "
-          "CASE WHEN NEW.status = 'not_applicable' THEN 0 ELSE 1 END "
-          "FROM current_results cr WHERE cr.scoring_id = NEW.scoring_id AND cr.training = false "
-          f"ON CONFLICT ({KEY}, indicator) DO UPDATE SET passed = daily_indicators.passed + excluded.passed, "
-          "failed = daily_indicators.failed + excluded.failed, applied = daily_indicators.applied + excluded.applied"]),
+          f"SELECT cr.local_day, cr.handler_id, cr.area, NEW.indicator, {', '.join(_passed_failed_applied('NEW.status'))} "
+          f"FROM current_results cr WHERE cr.scoring_id = NEW.scoring_id AND cr.training = false {ADD_INDICATORS}"]),
     ]
 
 
@@ -154,15 +163,16 @@ def upgrade() -> None:
     counts = ["passed", "failed", "applied"]
     for name, lead in INDICATOR_INDEXES.items():
         op.create_index(name, "daily_indicators", [*lead, *counts])
-    cr = "FROM current_results cr JOIN scorings s ON s.id = cr.scoring_id WHERE cr.training = false"
+    # What a store holds already, counted once; the triggers keep the counts from here on.
+    flagged, scored = (f"sum({value})" for value in _flagged_scored("s"))
     op.execute(f"INSERT INTO daily_calls ({KEY}, calls, flagged, scored, score_sum, last_call) "
-               "SELECT cr.local_day, cr.handler_id, cr.area, count(*), sum(CASE WHEN s.flag_count > 0 THEN 1 ELSE 0 END), "
-               "sum(CASE WHEN s.score IS NULL THEN 0 ELSE 1 END), COALESCE(sum(s.score), 0), max(cr.started_at) "
-               f"{cr} GROUP BY cr.local_day, cr.handler_id, cr.area")
+               f"SELECT cr.local_day, cr.handler_id, cr.area, count(*), {flagged}, {scored}, "
+               "COALESCE(sum(s.score), 0), max(cr.started_at) "
+               "FROM current_results cr JOIN scorings s ON s.id = cr.scoring_id WHERE cr.training = false "
+               "GROUP BY cr.local_day, cr.handler_id, cr.area")
+    counted = ", ".join(f"sum({value})" for value in _passed_failed_applied("ir.status"))
     op.execute(f"INSERT INTO daily_indicators ({KEY}, indicator, passed, failed, applied) "
-               "SELECT cr.local_day, cr.handler_id, cr.area, ir.indicator, "
-               "sum(CASE WHEN ir.status = 'pass' THEN 1 ELSE 0 END), sum(CASE WHEN ir.status = 'fail' THEN 1 ELSE 0 END), "
-               "sum(CASE WHEN ir.status = 'not_applicable' THEN 0 ELSE 1 END) "
+               f"SELECT cr.local_day, cr.handler_id, cr.area, ir.indicator, {counted} "
                "FROM current_results cr JOIN indicator_results ir ON ir.scoring_id = cr.scoring_id "
                "WHERE cr.training = false GROUP BY cr.local_day, cr.handler_id, cr.area, ir.indicator")
     create_triggers(op, _triggers(dialect))
